@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core.views import healthz
+from org.views import auth as auth_pages
+
+admin.site.site_header = "城建指挥平台 · 系统管理"
+admin.site.site_title = "系统管理"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("accounts/login/", auth_pages.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_pages.PasswordChangeView.as_view(), name="password_change"),
+    path("healthz", login_not_required(healthz), name="healthz"),
+    path("admin/", admin.site.urls),
+    path("org/", include("org.urls")),
+    path("plans/", include("plans.urls")),
+    path("api/org/", include("org.api.urls")),
+    path("api/plans/", include("plans.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("", include("core.urls")),
+]

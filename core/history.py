@@ -1,0 +1,95 @@
+"""Who changed what: the context every change is recorded under.
+
+A web or API request, a management command and an importer each open a
+change context; every TrackedModel write made inside it is stored as an
+ObjectChange row carrying the same request_id, actor and source. Writes made
+outside any context (a shell, a stray script) are still attributed: to the
+operating-system user and the command line, so the actor is never lost.
+"""
+
+import contextlib
+import contextvars
+import getpass
+import json
+import sys
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+from core.choices import ChangeSource
+
+
+@dataclass
+class ChangeContext:
+    source: str
+    user: object | None = None  # a User; for requests it is read lazily from request
+    label: str = ""
+    request: object | None = None
+    request_id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    def actor_user(self):
+        user = self.user
+        if user is None and self.request is not None:
+            user = getattr(self.request, "user", None)
+        if user is not None and getattr(user, "is_authenticated", False):
+            return user
+        return None
+
+    def actor_label(self) -> str:
+        user = self.actor_user()
+        if user is not None and self.label:
+            return f"{user.get_username()}（{self.label}）"
+        if user is not None:
+            return user.get_username()
+        return self.label or "匿名"
+
+
+_current: contextvars.ContextVar[ChangeContext | None] = contextvars.ContextVar(
+    "chengjian_change_context", default=None
+)
+_process_fallback: ChangeContext | None = None
+
+
+def _fallback_context() -> ChangeContext:
+    """One context per process for writes made outside any declared context."""
+    global _process_fallback
+    if _process_fallback is None:
+        try:
+            os_user = getpass.getuser()
+        except Exception:  # no passwd entry in some containers
+            os_user = "unknown"
+        command = " ".join(sys.argv[:2]) or "python"
+        _process_fallback = ChangeContext(source=ChangeSource.SYSTEM, label=f"{os_user}@{command}")
+    return _process_fallback
+
+
+def current_context() -> ChangeContext:
+    return _current.get() or _fallback_context()
+
+
+@contextlib.contextmanager
+def change_context(source: str, *, user=None, label: str = "", request=None):
+    """Attribute every tracked write inside the block to this actor and source."""
+    ctx = ChangeContext(source=source, user=user, label=label, request=request)
+    token = _current.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _current.reset(token)
+
+
+def to_jsonable(data):
+    """Normalise a value to what a JSONField gives back (dates as ISO strings, ...)."""
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def snapshot(instance) -> dict:
+    """The tracked field values of an instance, JSON-ready, keyed by attname."""
+    excluded = set(getattr(instance, "history_exclude", ()))
+    values = {
+        f.attname: getattr(instance, f.attname)
+        for f in instance._meta.concrete_fields
+        if f.name not in excluded and f.attname not in excluded
+    }
+    return to_jsonable(values)

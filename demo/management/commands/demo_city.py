@@ -1,0 +1,32 @@
+from django.db import transaction
+
+from core.choices import ChangeSource
+from core.management.base import TrackedCommand
+from demo.build import SCALES, accounts_table, build
+from org.models import Unit
+
+
+class Command(TrackedCommand):
+    help = "生成示范市演示数据（确定性：相同的种子与规模生成相同的数据）。"
+    change_source = ChangeSource.IMPORT
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("--seed", type=int, default=2024, help="随机种子")
+        parser.add_argument("--scale", choices=sorted(SCALES), default="city", help="数据规模")
+
+    def handle_tracked(self, *args, **options):
+        if Unit.objects.exists():
+            self.stdout.write("数据库中已有数据，未重复生成示范市。")
+            return
+        with transaction.atomic():
+            city = build(options["seed"], options["scale"])
+        self.stdout.write(self.style.SUCCESS(
+            f"示范市已生成：{len(city.units)} 个单位，{len(city.leaders)} 位市级领导"
+            f"（规模 {options['scale']}，种子 {options['seed']}）。"))
+
+
+def print_accounts(stdout):
+    stdout.write("演示账号（每个角色一个）：")
+    for username, password, role, description in accounts_table():
+        stdout.write(f"  {username:<14} {password:<16} {role}（{description}）")

@@ -1,0 +1,47 @@
+"""What each role may do: the one table every permission check reads."""
+
+from enum import StrEnum
+
+from org.choices import Role
+
+
+class Cap(StrEnum):
+    VIEW_ORG = "view_org"              # unit directory, people, leaders
+    MANAGE_ORG = "manage_org"          # edit units, people, leaders
+    VIEW_PLANS = "view_plans"
+    MANAGE_PLANS = "manage_plans"
+    VIEW_FULL_PHONE = "view_full_phone"  # unmask phone numbers (within scope), logged
+    MANAGE_ACCOUNTS = "manage_accounts"  # create/disable accounts, reset passwords
+    ASSIGN_ROLES = "assign_roles"        # change roles, unlock locked-out logins
+    VIEW_AUDIT = "view_audit"
+    VIEW_ACCOUNTS = "view_accounts"
+    USE_API = "use_api"
+
+
+_INTERNAL_READ = {Cap.VIEW_ORG, Cap.VIEW_PLANS, Cap.USE_API}
+
+CAPABILITIES: dict[str, frozenset[Cap]] = {
+    Role.OFFICE_ADMIN: frozenset(_INTERNAL_READ | {Cap.MANAGE_ORG, Cap.MANAGE_PLANS,
+                                                   Cap.VIEW_FULL_PHONE}),
+    Role.OFFICE_STAFF: frozenset(_INTERNAL_READ),
+    Role.UNIT_HEAD: frozenset(_INTERNAL_READ | {Cap.VIEW_FULL_PHONE, Cap.VIEW_ACCOUNTS}),
+    Role.UNIT_REPORTER: frozenset(_INTERNAL_READ),
+    Role.CITY_LEADER: frozenset(_INTERNAL_READ),
+    Role.SUPERVISION: frozenset(_INTERNAL_READ),
+    Role.ROAD_CHIEF: frozenset({Cap.VIEW_ORG, Cap.USE_API}),
+    Role.INSPECTOR: frozenset({Cap.VIEW_ORG, Cap.USE_API}),
+    Role.CITIZEN: frozenset(),
+    Role.SYS_ADMIN: frozenset({Cap.VIEW_ORG, Cap.MANAGE_ACCOUNTS, Cap.VIEW_ACCOUNTS}),
+    Role.SEC_ADMIN: frozenset({Cap.ASSIGN_ROLES, Cap.VIEW_ACCOUNTS}),
+    Role.AUDIT_ADMIN: frozenset({Cap.VIEW_AUDIT}),
+}
+
+
+def capabilities_of(user) -> frozenset[Cap]:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return CAPABILITIES.get(user.role, frozenset())
+
+
+def has_cap(user, cap: Cap) -> bool:
+    return cap in capabilities_of(user)
