@@ -2,6 +2,7 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 
 from core.choices import ChangeAction, ChangeSource
 from core.history import change_context
@@ -52,7 +53,7 @@ class HistoryTests(CastTestCase):
                 Unit.objects.filter(name="甲局").first().restore()
                 actions.do_update_unit(Unit.objects.get(name="甲局"), short_name="命令改")
 
-        RenameCommand().run_from_argv(["manage.py", "rename", "--as-user", "office_admin"])
+        call_command(RenameCommand(), "--as-user", "office_admin")
         change = changes_of(self.cast.unit_a).last()
         self.assertEqual(change.source, ChangeSource.COMMAND)
         self.assertEqual(change.user, self.cast.office_admin)
