@@ -41,6 +41,15 @@ class LockoutTests(CastTestCase):
         self.assertEqual(AuditEvent.objects.filter(event_type=AuditEventType.LOGIN_FAILED).count(),
                          settings.LOGIN_FAILURE_LIMIT + 1)
 
+    def test_a_forged_forwarded_for_header_does_not_dodge_the_lockout(self):
+        for i in range(settings.LOGIN_FAILURE_LIMIT):
+            self.client.post("/accounts/login/", {"username": "reporter_a", "password": "bad"},
+                             REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=f"192.0.2.{i}")
+        response = self.client.post("/accounts/login/",
+                                    {"username": "reporter_a", "password": PASSWORD},
+                                    REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="192.0.2.200")
+        self.assertEqual(response.status_code, 429)
+
     def test_security_admin_unlocks(self):
         for _ in range(settings.LOGIN_FAILURE_LIMIT):
             self.attempt("wrong")
