@@ -140,8 +140,9 @@ def mask_phone(phone: str) -> str:
 
 class CityLeaderQuerySet(TrackedQuerySet):
     def visible_to(self, user):
-        return self.filter(person__in=Person.objects.visible_to(user)) if has_cap(
-            user, Cap.VIEW_ORG) else self.none()
+        if not has_cap(user, Cap.VIEW_ORG):
+            return self.none()
+        return self.active().filter(person__in=Person.objects.visible_to(user))
 
 
 class CityLeader(TrackedModel):

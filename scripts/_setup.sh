@@ -17,7 +17,7 @@ apt_install_missing() {
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
     echo "==> 安装系统软件包：${missing[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
     echo "!! 缺少系统软件包：${missing[*]}（需要 root 权限安装）" >&2
   fi
