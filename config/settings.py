@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "core",
     "org",
     "plans",
+    "projects",
     "demo",
 ]
 

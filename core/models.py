@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.db.models.signals import m2m_changed
 from django.utils import timezone
 
 from core.choices import AuditEventType, ChangeAction, ChangeSource
@@ -169,6 +170,27 @@ class ObjectChange(models.Model):
                 labels[f.name] = str(f.verbose_name)
         keys = [k for k in {**before, **after} if before.get(k) != after.get(k)]
         return [(labels.get(k, k), before.get(k), after.get(k)) for k in keys]
+
+
+def _record_m2m_change(sender, instance, action, reverse, **kwargs):
+    """Many-to-many edits happen after save(); record them as their own change."""
+    if reverse or not isinstance(instance, TrackedModel):
+        return
+    field = next((f for f in instance._meta.many_to_many
+                  if f.remote_field.through is sender), None)
+    if field is None:
+        return
+    if action in ("pre_add", "pre_remove", "pre_clear"):
+        instance._m2m_before = sorted(getattr(instance, field.name).values_list("pk", flat=True))
+    elif action in ("post_add", "post_remove", "post_clear"):
+        before = getattr(instance, "_m2m_before", [])
+        after = sorted(getattr(instance, field.name).values_list("pk", flat=True))
+        if before != after:
+            ObjectChange.record(instance, ChangeAction.UPDATE, {field.name: before},
+                                {field.name: after})
+
+
+m2m_changed.connect(_record_m2m_change, dispatch_uid="core.history.m2m")
 
 
 # --- Audit trail ---------------------------------------------------------------

@@ -49,6 +49,7 @@ class DemoCity:
     units: dict[str, Unit] = field(default_factory=dict)  # by short name
     leaders: list = field(default_factory=list)
     plan: object = None
+    projects: list = field(default_factory=list)
 
 
 def person_name(rng: random.Random) -> str:
@@ -68,6 +69,9 @@ def build(seed_value: int, scale: str) -> DemoCity:
     build_plans(city)
     build_districts(city)
     build_accounts(city)
+    from demo.projects import build_projects
+
+    city.projects = build_projects(city)
     return city
 
 

@@ -16,16 +16,23 @@ class Cap(StrEnum):
     VIEW_AUDIT = "view_audit"
     VIEW_ACCOUNTS = "view_accounts"
     USE_API = "use_api"
+    VIEW_PROJECTS = "view_projects"      # ledger, within the role's scope
+    MANAGE_PROJECTS = "manage_projects"  # create/edit projects, review reports, approve re-baselines
+    SUBMIT_REPORTS = "submit_reports"    # file progress reports for own unit's projects
+    IMPORT_LEDGER = "import_ledger"      # Excel ledger import (within scope)
 
 
-_INTERNAL_READ = {Cap.VIEW_ORG, Cap.VIEW_PLANS, Cap.USE_API}
+_INTERNAL_READ = {Cap.VIEW_ORG, Cap.VIEW_PLANS, Cap.VIEW_PROJECTS, Cap.USE_API}
+_OFFICE = {Cap.MANAGE_PROJECTS, Cap.IMPORT_LEDGER}
+_REPORTER = {Cap.SUBMIT_REPORTS, Cap.IMPORT_LEDGER}
 
 CAPABILITIES: dict[str, frozenset[Cap]] = {
-    Role.OFFICE_ADMIN: frozenset(_INTERNAL_READ | {Cap.MANAGE_ORG, Cap.MANAGE_PLANS,
-                                                   Cap.VIEW_FULL_PHONE}),
-    Role.OFFICE_STAFF: frozenset(_INTERNAL_READ),
-    Role.UNIT_HEAD: frozenset(_INTERNAL_READ | {Cap.VIEW_FULL_PHONE, Cap.VIEW_ACCOUNTS}),
-    Role.UNIT_REPORTER: frozenset(_INTERNAL_READ),
+    Role.OFFICE_ADMIN: frozenset(_INTERNAL_READ | _OFFICE | {Cap.MANAGE_ORG, Cap.MANAGE_PLANS,
+                                                             Cap.VIEW_FULL_PHONE}),
+    Role.OFFICE_STAFF: frozenset(_INTERNAL_READ | _OFFICE),
+    Role.UNIT_HEAD: frozenset(_INTERNAL_READ | _REPORTER | {Cap.VIEW_FULL_PHONE,
+                                                            Cap.VIEW_ACCOUNTS}),
+    Role.UNIT_REPORTER: frozenset(_INTERNAL_READ | _REPORTER),
     Role.CITY_LEADER: frozenset(_INTERNAL_READ),
     Role.SUPERVISION: frozenset(_INTERNAL_READ),
     Role.ROAD_CHIEF: frozenset({Cap.VIEW_ORG, Cap.USE_API}),

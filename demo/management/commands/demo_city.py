@@ -22,7 +22,8 @@ class Command(TrackedCommand):
         with transaction.atomic():
             city = build(options["seed"], options["scale"])
         self.stdout.write(self.style.SUCCESS(
-            f"示范市已生成：{len(city.units)} 个单位，{len(city.leaders)} 位市级领导"
+            f"示范市已生成：{len(city.units)} 个单位，{len(city.leaders)} 位市级领导，"
+            f"{len(city.projects)} 个项目"
             f"（规模 {options['scale']}，种子 {options['seed']}）。"))
 
 

@@ -1,0 +1,360 @@
+"""Every state change of the ledger. Views, API, Excel import, demo and commands call these.
+
+Each action checks the rule, writes in one transaction, and recomputes the
+project's colour incrementally (the nightly command recomputes everything).
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from geo.geometry import parse_geojson
+from org.roles import Cap, has_cap
+from plans.choices import PlanStatus
+from projects import engine
+from projects.choices import (
+    ProcedureStatus,
+    RebaselineStatus,
+    ReportStatus,
+    Stage,
+    TransitionTrigger,
+)
+from projects.models import (
+    Attachment,
+    Milestone,
+    ProcedureItem,
+    ProgressReport,
+    Project,
+    ProjectYearPlan,
+    RebaselineRequest,
+    ReportProblem,
+)
+from projects.status import even_schedule
+
+EDITABLE_REPORT_STATES = (ReportStatus.DRAFT, ReportStatus.RETURNED, ReportStatus.MISSING)
+
+
+# --- permission rules ----------------------------------------------------------
+
+
+def require_manager(user):
+    if user is not None and not has_cap(user, Cap.MANAGE_PROJECTS):
+        raise PermissionDenied("只有领导小组办公室可以执行此操作。")
+
+
+def require_reporter_for(project: Project, user):
+    """The lead unit's reporters (and the office) may file for a project."""
+    if user is None:
+        return
+    if not Project.objects.editable_by(user).filter(pk=project.pk).exists():
+        raise PermissionDenied("只有项目责任单位可以填报该项目。")
+
+
+# --- projects ------------------------------------------------------------------
+
+
+def _next_code(plan, category) -> str:
+    prefix = f"{plan.start_year}-{category.code}-"
+    last = (Project.objects.filter(code__startswith=prefix).order_by("-code")
+            .values_list("code", flat=True).first())
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{seq:03d}"
+
+
+def _apply_geometry(project: Project, geometry):
+    if geometry in (None, ""):
+        project.geometry = None
+        project.min_lon = project.min_lat = project.max_lon = project.max_lat = None
+        return
+    shape = parse_geojson(geometry)
+    project.geometry = geometry
+    project.min_lon, project.min_lat, project.max_lon, project.max_lat = shape.bounds
+
+
+def do_create_project(*, plan, category, name, lead_unit, total_investment, acting_user=None,
+                      geometry=None, cooperating_units=(), code=None, **fields) -> Project:
+    """Create a ledger project; its code (e.g. 2024-JC-001) is generated once and never changes."""
+    require_manager(acting_user)
+    for attempt in range(3):  # two creators may race for the same sequence number
+        try:
+            with transaction.atomic():
+                project = Project(plan=plan, category=category, name=name, lead_unit=lead_unit,
+                                  total_investment=Decimal(total_investment), **fields)
+                project.code = code or _next_code(plan, category)
+                _apply_geometry(project, geometry)
+                project.full_clean()
+                project.save()
+                if cooperating_units:
+                    project.cooperating_units.set(cooperating_units)
+                engine.recompute_one(project, TransitionTrigger.PROJECT)
+                return project
+        except IntegrityError:
+            if code or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def do_update_project(project: Project, *, acting_user=None, geometry="unchanged",
+                      cooperating_units=None, **fields) -> Project:
+    require_manager(acting_user)
+    for key, value in fields.items():
+        setattr(project, key, value)
+    if geometry != "unchanged":
+        _apply_geometry(project, geometry)
+    project.full_clean()
+    project.save()
+    if cooperating_units is not None:
+        project.cooperating_units.set(cooperating_units)
+    engine.recompute_one(project, TransitionTrigger.PROJECT)
+    return project
+
+
+@transaction.atomic
+def do_change_stage(project: Project, stage: str, *, on: date | None = None, reason: str = "",
+                    acting_user=None) -> Project:
+    """Move a project along 谋划 → 前期 → 在建 → 竣工 → 投用, or 停工/复工 with a reason."""
+    require_reporter_for(project, acting_user)
+    if stage == Stage.SUSPENDED and not reason.strip():
+        raise ValidationError({"stage_reason": "停工须说明原因。"})
+    if project.stage == Stage.SUSPENDED and stage != Stage.SUSPENDED and not reason.strip():
+        raise ValidationError({"stage_reason": "复工须说明情况。"})
+    project.stage = stage
+    project.stage_changed_on = on or timezone.localdate()
+    project.stage_reason = reason.strip()
+    project.save()
+    engine.recompute_one(project, TransitionTrigger.PROJECT)
+    return project
+
+
+@transaction.atomic
+def do_set_year_plan(project: Project, year: int, planned_investment, *, monthly=None,
+                     acting_user=None) -> ProjectYearPlan:
+    """Set a year's planned investment; the 序时 schedule defaults to an even spread."""
+    require_manager(acting_user)
+    amount = Decimal(planned_investment)
+    schedule = [Decimal(str(v)) for v in monthly] if monthly else even_schedule(amount)
+    plan = ProjectYearPlan.objects.filter(project=project, year=year).first() or \
+        ProjectYearPlan(project=project, year=year)
+    plan.planned_investment = amount
+    plan.monthly_cumulative = [str(v) for v in schedule]
+    plan.full_clean()
+    plan.save()
+    engine.recompute_one(project, TransitionTrigger.PROJECT)
+    return plan
+
+
+@transaction.atomic
+def do_set_procedure(project: Project, kind: str, *, status=ProcedureStatus.PENDING,
+                     required_by=None, done_on=None, document_no="", acting_user=None):
+    require_reporter_for(project, acting_user)
+    item = ProcedureItem.objects.filter(project=project, kind=kind).first() or \
+        ProcedureItem(project=project, kind=kind)
+    item.status, item.required_by, item.done_on = status, required_by, done_on
+    item.document_no = document_no
+    if status == ProcedureStatus.DONE and done_on is None:
+        item.done_on = timezone.localdate()
+    item.full_clean()
+    item.save()
+    engine.recompute_one(project, TransitionTrigger.PROJECT)
+    return item
+
+
+# --- milestones ----------------------------------------------------------------
+
+
+def _plan_approved(project) -> bool:
+    return project.plan.status == PlanStatus.APPROVED
+
+
+@transaction.atomic
+def do_add_milestone(project: Project, *, name, planned_date, weight=Decimal("1"),
+                     acting_user=None, recompute=True) -> Milestone:
+    require_manager(acting_user)
+    seq = (project.milestones.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+    milestone = Milestone(project=project, seq=seq, name=name, planned_date=planned_date,
+                          baseline_date=planned_date, weight=weight)
+    milestone.full_clean()
+    milestone.save()
+    if recompute:
+        engine.recompute_one(project, TransitionTrigger.MILESTONE)
+    return milestone
+
+
+@transaction.atomic
+def do_move_milestone(milestone: Milestone, new_date: date, *, acting_user=None) -> Milestone:
+    """Move a planned date directly: only while the plan is still a draft."""
+    require_manager(acting_user)
+    if _plan_approved(milestone.project):
+        raise ValidationError("计划已批准，调整节点日期须提交调整申请并经办公室批准。")
+    milestone.planned_date = milestone.baseline_date = new_date
+    milestone.save()
+    engine.recompute_one(milestone.project, TransitionTrigger.MILESTONE)
+    return milestone
+
+
+@transaction.atomic
+def do_request_rebaseline(milestone: Milestone, new_date: date, *, reason: str,
+                          acting_user) -> RebaselineRequest:
+    require_reporter_for(milestone.project, acting_user)
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写调整理由。"})
+    if milestone.actual_date:
+        raise ValidationError("节点已完成，不能调整计划日期。")
+    if RebaselineRequest.objects.filter(milestone=milestone,
+                                        status=RebaselineStatus.PENDING).exists():
+        raise ValidationError("该节点已有待审批的调整申请。")
+    return RebaselineRequest.objects.create(
+        milestone=milestone, old_date=milestone.planned_date, new_date=new_date,
+        reason=reason.strip(), requested_by=acting_user)
+
+
+@transaction.atomic
+def do_decide_rebaseline(request: RebaselineRequest, *, approve: bool, note: str = "",
+                         acting_user) -> RebaselineRequest:
+    """The office approves (the planned date moves, the baseline stays) or rejects."""
+    require_manager(acting_user)
+    if request.status != RebaselineStatus.PENDING:
+        raise ValidationError("该申请已处理。")
+    request.status = RebaselineStatus.APPROVED if approve else RebaselineStatus.REJECTED
+    request.decided_by, request.decided_at = acting_user, timezone.now()
+    request.decision_note = note
+    request.save()
+    if approve:
+        milestone = request.milestone
+        milestone.planned_date = request.new_date
+        milestone.save()
+        engine.recompute_one(milestone.project, TransitionTrigger.MILESTONE)
+    return request
+
+
+@transaction.atomic
+def do_complete_milestone(milestone: Milestone, actual_date: date, *, acting_user=None,
+                          report=None) -> Milestone:
+    require_reporter_for(milestone.project, acting_user)
+    if actual_date > timezone.localdate():
+        raise ValidationError("实际完成日期不能晚于今天。")
+    milestone.actual_date = actual_date
+    milestone.reached_in = report
+    milestone.save()
+    if report is None:
+        engine.recompute_one(milestone.project, TransitionTrigger.MILESTONE)
+    return milestone
+
+
+# --- progress reports ----------------------------------------------------------
+
+
+def _previous_cumulative(project, period_start) -> Decimal | None:
+    previous = (ProgressReport.objects.filter(
+        project=project, period_start__lt=period_start, period_start__year=period_start.year,
+        status__in=engine.FILED).order_by("-period_start").first())
+    return previous.investment_year_cumulative if previous else None
+
+
+@transaction.atomic
+def do_submit_report(project: Project, *, acting_user, period_start: date | None = None,
+                     investment_period=Decimal("0"), investment_year_cumulative=None,
+                     progress_text="", progress_percent=0, milestones_reached=(),
+                     problems=(), correction_note="", now=None) -> ProgressReport:
+    """File a period's report (the current period by default).
+
+    Refiling an already-submitted period is refused, so a retried request
+    cannot create a duplicate; a MISSING or RETURNED period can be filed (late
+    if after the deadline).
+    """
+    require_reporter_for(project, acting_user)
+    now = now or timezone.now()
+    reporting = engine.reporting_for(project.plan)
+    current = reporting.period_start(timezone.localdate(now))
+    start = reporting.period_start(period_start) if period_start else current
+    if start > current:
+        raise ValidationError({"period_start": "不能填报未来周期。"})
+    report = ProgressReport.objects.select_for_update().filter(project=project,
+                                                               period_start=start).first()
+    if report is not None and report.status not in EDITABLE_REPORT_STATES:
+        raise ValidationError(f"{start:%Y-%m-%d}这一周期已提交，如需修改请联系办公室退回。")
+    period = Decimal(investment_period)
+    previous = _previous_cumulative(project, start)
+    cumulative = Decimal(investment_year_cumulative) if investment_year_cumulative is not None \
+        else (previous or Decimal("0")) + period
+    if previous is not None and cumulative < previous and not correction_note.strip():
+        raise ValidationError({"investment_year_cumulative":
+                               f"年度累计完成投资不能低于上期（{previous}万元），如需更正请填写更正说明。"})
+    report = report or ProgressReport(project=project, period_start=start)
+    report.period_end = reporting.period_end(start)
+    report.deadline = reporting.deadline(start)
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at, report.submitted_by = now, acting_user
+    report.is_late = now > report.deadline
+    report.investment_period, report.investment_year_cumulative = period, cumulative
+    report.progress_text, report.progress_percent = progress_text.strip(), int(progress_percent)
+    report.correction_note, report.return_reason = correction_note.strip(), ""
+    report.full_clean()
+    report.save()
+    for milestone, actual in milestones_reached:
+        if milestone.project_id != project.pk:
+            raise ValidationError("所选节点不属于该项目。")
+        do_complete_milestone(milestone, actual, acting_user=acting_user, report=report)
+    texts = []
+    for description, coordinate_with in problems:
+        if description.strip():
+            ReportProblem.objects.create(report=report, project=project,
+                                         description=description.strip(),
+                                         coordinate_with=coordinate_with.strip())
+            texts.append(description.strip())
+    project.problems = "；".join(texts)
+    project.save()
+    engine.recompute_one(project, TransitionTrigger.REPORT)
+    return report
+
+
+@transaction.atomic
+def do_return_report(report: ProgressReport, *, reason: str, acting_user) -> ProgressReport:
+    require_manager(acting_user)
+    if report.status not in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
+        raise ValidationError("只有已提交的填报可以退回。")
+    if not reason.strip():
+        raise ValidationError({"return_reason": "请填写退回原因。"})
+    report.status, report.return_reason = ReportStatus.RETURNED, reason.strip()
+    report.reviewed_by, report.reviewed_at = acting_user, timezone.now()
+    report.save()
+    engine.recompute_one(report.project, TransitionTrigger.REPORT)
+    return report
+
+
+@transaction.atomic
+def do_accept_report(report: ProgressReport, *, acting_user) -> ProgressReport:
+    require_manager(acting_user)
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError("只有已提交的填报可以审核通过。")
+    report.status = ReportStatus.ACCEPTED
+    report.reviewed_by, report.reviewed_at = acting_user, timezone.now()
+    report.save()
+    return report
+
+
+# --- attachments ---------------------------------------------------------------
+
+
+@transaction.atomic
+def do_add_attachment(project: Project, uploaded, *, acting_user, milestone=None, report=None,
+                      allow=("photo", "document")) -> Attachment:
+    from core.uploads import inspect_upload
+
+    require_reporter_for(project, acting_user)
+    info = inspect_upload(uploaded, allow=allow)
+    attachment = Attachment(project=project, milestone=milestone, report=report, kind=info.kind,
+                            original_name=uploaded.name[:200], mime_type=info.mime_type,
+                            size=info.size, sha256=info.sha256)
+    if info.gps:
+        attachment.gps_lon, attachment.gps_lat = info.gps
+    attachment.file.save(info.safe_name, uploaded, save=False)
+    if info.thumbnail is not None:
+        attachment.thumbnail.save(info.safe_name.rsplit(".", 1)[0] + "_thumb.jpg",
+                                  info.thumbnail, save=False)
+    attachment.save()
+    return attachment

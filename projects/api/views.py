@@ -1,0 +1,134 @@
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.views import ScopedReadOnlyViewSet
+from core.scope import get_for_user
+from org.roles import Cap
+from projects import actions
+from projects.api import serializers as s
+from projects.filtersets import ProjectFilterSet, ReportFilterSet
+from projects.models import Milestone, ProgressReport, Project, RebaselineRequest
+from projects.selectors import ledger_rows
+
+
+class ProjectViewSet(ScopedReadOnlyViewSet):
+    """项目台账（与台账页面相同的筛选参数）。"""
+
+    model = Project
+    required_cap = Cap.VIEW_PROJECTS
+    serializer_class = s.ProjectSerializer
+    filterset_class = ProjectFilterSet
+
+    def get_queryset(self):
+        return ledger_rows(super().get_queryset()).prefetch_related("cooperating_units")
+
+
+class MilestoneViewSet(ScopedReadOnlyViewSet):
+    """节点计划。"""
+
+    model = Milestone
+    required_cap = Cap.VIEW_PROJECTS
+    serializer_class = s.MilestoneSerializer
+    filterset_fields = ["project"]
+
+
+class ReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """进度填报：GET 查询；POST 提交本期进度（同一周期重复提交会被拒绝，不会产生重复记录）。"""
+
+    model = ProgressReport
+    required_cap = Cap.VIEW_PROJECTS
+    serializer_class = s.ReportSerializer
+    filterset_class = ReportFilterSet
+
+    @extend_schema(request=s.ReportSubmitSerializer, responses={201: s.ReportSerializer})
+    def create(self, request, *args, **kwargs):
+        data = s.ReportSubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        project = get_for_user(Project, request.user, v["project"])
+        reached = []
+        for item in v["milestones_reached"]:
+            milestone = project.milestones.active().filter(pk=item["milestone"]).first()
+            if milestone is None:
+                return Response({"milestones_reached": [f"节点{item['milestone']}不属于该项目。"]},
+                                status=status.HTTP_400_BAD_REQUEST)
+            reached.append((milestone, item["date"]))
+        report = actions.do_submit_report(
+            project, acting_user=request.user, period_start=v.get("period_start"),
+            investment_period=v["investment_period"],
+            investment_year_cumulative=v.get("investment_year_cumulative"),
+            progress_text=v["progress_text"], progress_percent=v["progress_percent"],
+            milestones_reached=reached,
+            problems=[(p["description"], p["coordinate_with"]) for p in v["problems"]],
+            correction_note=v["correction_note"])
+        return Response(s.ReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.ReportSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        """办公室退回填报（须说明原因）。"""
+        reason = s.ReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        report = actions.do_return_report(self.get_object(), reason=reason.validated_data["reason"],
+                                          acting_user=request.user)
+        return Response(s.ReportSerializer(report).data)
+
+    @extend_schema(request=None, responses=s.ReportSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """办公室审核通过。"""
+        report = actions.do_accept_report(self.get_object(), acting_user=request.user)
+        return Response(s.ReportSerializer(report).data)
+
+
+class RebaselineViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """节点调整申请：责任单位申请，办公室批准或驳回。"""
+
+    model = RebaselineRequest
+    required_cap = Cap.VIEW_PROJECTS
+    serializer_class = s.RebaselineSerializer
+    filterset_fields = ["status", "milestone"]
+
+    def get_queryset(self):
+        return RebaselineRequest.objects.filter(
+            milestone__project__in=Project.objects.visible_to(self.request.user))
+
+    def get_object(self):
+        obj = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if obj is None:
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound("申请不存在或无权查看。")
+        return obj
+
+    def create(self, request, *args, **kwargs):
+        data = s.RebaselineSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        milestone = get_for_user(Milestone, request.user, data.validated_data["milestone"].pk)
+        req = actions.do_request_rebaseline(milestone, data.validated_data["new_date"],
+                                            reason=data.validated_data["reason"],
+                                            acting_user=request.user)
+        return Response(s.RebaselineSerializer(req).data, status=status.HTTP_201_CREATED)
+
+    def _decide(self, request, approve):
+        note = s.DecisionSerializer(data=request.data)
+        note.is_valid(raise_exception=True)
+        if not request.user.has_cap(Cap.MANAGE_PROJECTS):
+            raise PermissionDenied("只有领导小组办公室可以审批。")
+        req = actions.do_decide_rebaseline(self.get_object(), approve=approve,
+                                           note=note.validated_data["note"],
+                                           acting_user=request.user)
+        return Response(s.RebaselineSerializer(req).data)
+
+    @extend_schema(request=s.DecisionSerializer, responses=s.RebaselineSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, True)
+
+    @extend_schema(request=s.DecisionSerializer, responses=s.RebaselineSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, False)

@@ -1,0 +1,52 @@
+import django_filters
+from django.db.models import Q
+
+from org.models import CityLeader, Unit
+from plans.models import Category, CoreDistrict, Plan, Task
+from projects.choices import Colour, Stage
+from projects.models import ProgressReport, Project
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    """The ledger's filters: the list page, the API, the Excel export and the map share it."""
+
+    q = django_filters.CharFilter(label="关键字", method="search")
+    plan = django_filters.ModelChoiceFilter(label="计划", queryset=Plan.objects.active())
+    category = django_filters.ModelChoiceFilter(label="类别", queryset=Category.objects.active())
+    task = django_filters.ModelChoiceFilter(label="建设任务", queryset=Task.objects.active())
+    core_district = django_filters.ModelChoiceFilter(label="核心板块",
+                                                     queryset=CoreDistrict.objects.active())
+    lead_unit = django_filters.ModelChoiceFilter(label="责任单位", queryset=Unit.objects.active())
+    leader = django_filters.ModelChoiceFilter(
+        label="分包领导", queryset=CityLeader.objects.active().select_related("person"))
+    stage = django_filters.ChoiceFilter(label="阶段", choices=Stage.choices)
+    colour = django_filters.ChoiceFilter(label="亮灯", choices=Colour.choices,
+                                         field_name="status__overall")
+    special_team = django_filters.BooleanFilter(label="专班推进")
+    ordering = django_filters.OrderingFilter(
+        label="排序",
+        fields=(("code", "code"), ("name", "name"), ("total_investment", "total_investment"),
+                ("start_date", "start_date")),
+        field_labels={"code": "项目编号", "name": "项目名称", "total_investment": "总投资",
+                      "start_date": "开工日期"},
+    )
+
+    class Meta:
+        model = Project
+        fields = ["q", "plan", "category", "task", "core_district", "lead_unit", "leader",
+                  "stage", "colour", "special_team"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value)
+                               | Q(content__icontains=value)
+                               | Q(lead_unit__name__icontains=value))
+
+
+class ReportFilterSet(django_filters.FilterSet):
+    project = django_filters.NumberFilter(label="项目")
+    period_start = django_filters.DateFilter(label="周期开始")
+
+    class Meta:
+        model = ProgressReport
+        fields = ["project", "status", "period_start", "is_late"]

@@ -1,0 +1,46 @@
+from decimal import Decimal
+
+from django import forms
+
+from projects.models import Milestone
+
+
+class ReportForm(forms.Form):
+    """The one-screen weekly report (调度填报), sized for a phone."""
+
+    investment_period = forms.DecimalField(label="本期完成投资（万元）", min_value=0,
+                                           max_digits=14, decimal_places=2, initial=Decimal("0"))
+    investment_year_cumulative = forms.DecimalField(
+        label="年度累计完成投资（万元）", min_value=0, max_digits=14, decimal_places=2,
+        required=False, help_text="留空则按上期累计加本期自动计算")
+    progress_percent = forms.IntegerField(label="形象进度（%）", min_value=0, max_value=100)
+    progress_text = forms.CharField(label="形象进度说明", widget=forms.Textarea(attrs={"rows": 3}))
+    milestones = forms.ModelMultipleChoiceField(
+        label="本期完成的节点", queryset=Milestone.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple)
+    milestone_date = forms.DateField(label="节点完成日期", required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+    problem = forms.CharField(label="存在问题/需协调事项", required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    coordinate_with = forms.CharField(label="需协调单位", required=False, max_length=200)
+    correction_note = forms.CharField(label="更正说明", required=False, max_length=200,
+                                      help_text="年度累计比上期减少时必填")
+    photos = forms.FileField(label="现场照片", required=False,
+                             widget=forms.ClearableFileInput(attrs={
+                                 "accept": "image/*", "capture": "environment",
+                                 "allow_multiple_selected": True}))
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if project is not None:
+            self.fields["milestones"].queryset = project.milestones.active().filter(
+                actual_date__isnull=True)
+
+
+class RebaselineForm(forms.Form):
+    new_date = forms.DateField(label="调整后的计划日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="调整理由", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label="退回原因", max_length=200)

@@ -1,0 +1,34 @@
+from core.home import HomePanel, register_panel
+from core.navigation import register
+from org.roles import Cap, has_cap
+
+
+def _cap(cap):
+    return lambda user: has_cap(user, cap)
+
+
+def register_menu():
+    register("台账", "项目台账", "projects:project_list", _cap(Cap.VIEW_PROJECTS), order=1)
+    register("台账", "本周填报", "projects:due", _cap(Cap.SUBMIT_REPORTS), order=2)
+    register("台账", "审核队列", "projects:review", _cap(Cap.MANAGE_PROJECTS), order=3)
+    register("台账", "台账导入", "projects:import", _cap(Cap.IMPORT_LEDGER), order=4)
+    register_panel(HomePanel("ledger", "项目亮灯", "projects/panels/ledger.html",
+                             _cap(Cap.VIEW_PROJECTS), _ledger_context, order=5))
+
+
+def _ledger_context(user) -> dict:
+    from projects.choices import COLOUR_HEX, COLOUR_ICON, Colour
+    from projects.engine import colour_counts
+    from projects.models import Project
+    from projects.selectors import due_projects
+
+    visible = Project.objects.visible_to(user)
+    counts = colour_counts(visible)
+    ctx = {"counts": [(c, Colour(c).label, counts[c], COLOUR_HEX[c], COLOUR_ICON[c])
+                      for c in Colour.values],
+           "total": sum(counts.values())}
+    if has_cap(user, Cap.SUBMIT_REPORTS):
+        rows = due_projects(user)
+        ctx["due_open"] = sum(1 for r in rows if r["report"] is None
+                              or r["report"].status in ("draft", "returned", "missing"))
+    return ctx

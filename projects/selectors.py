@@ -1,0 +1,47 @@
+"""Read-side queries shared by pages, API and exports: the ledger row with its figures."""
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from projects.choices import REPORTING_STAGES, ReportStatus
+from projects.models import ProgressReport, Project, ProjectYearPlan
+
+FILED = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+
+
+def ledger_rows(qs, year: int | None = None):
+    """Projects with this year's plan, reported cumulative and 形象进度, in a fixed query count."""
+    year = year or timezone.localdate().year
+    latest = ProgressReport.objects.filter(project=OuterRef("pk"), status__in=FILED,
+                                           period_start__year=year).order_by("-period_start")
+    return qs.select_related("lead_unit", "leader__person", "category", "status",
+                             "responsible_person").annotate(
+        year_planned=Subquery(ProjectYearPlan.objects.filter(
+            project=OuterRef("pk"), year=year).values("planned_investment")[:1]),
+        year_actual=Subquery(latest.values("investment_year_cumulative")[:1]),
+        progress_percent=Subquery(latest.values("progress_percent")[:1]),
+        progress_text=Subquery(latest.values("progress_text")[:1]),
+    )
+
+
+def due_projects(user, now=None):
+    """The reporter's 本周待填报: own unit's reporting projects and this period's report."""
+    from projects import engine
+
+    now = now or timezone.now()
+    projects = list(Project.objects.editable_by(user).filter(stage__in=REPORTING_STAGES)
+                    .select_related("plan", "status").order_by("code"))
+    rows = []
+    starts = {}
+    for project in projects:
+        if project.plan_id not in starts:
+            reporting = engine.reporting_for(project.plan)
+            start = reporting.period_start(timezone.localdate(now))
+            starts[project.plan_id] = (start, reporting.deadline(start))
+    reports = {(r.project_id, r.period_start): r for r in ProgressReport.objects.filter(
+        project__in=projects, period_start__in={s for s, _ in starts.values()})}
+    for project in projects:
+        start, deadline = starts[project.plan_id]
+        rows.append({"project": project, "period_start": start, "deadline": deadline,
+                     "report": reports.get((project.pk, start))})
+    return rows

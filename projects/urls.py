@@ -1,0 +1,27 @@
+from django.urls import path
+
+from core.views import HistoryView
+from org.roles import Cap
+from projects import views, views_ledger
+from projects.models import Project
+
+app_name = "projects"
+urlpatterns = [
+    path("", views.ProjectListView.as_view(), name="project_list"),
+    path("export.xlsx", views_ledger.ExportView.as_view(), name="export"),
+    path("import/", views_ledger.ImportView.as_view(), name="import"),
+    path("due/", views.DueView.as_view(), name="due"),
+    path("review/", views.ReviewQueueView.as_view(), name="review"),
+    path("<int:pk>/", views.ProjectDetailView.as_view(), name="project_detail"),
+    path("<int:pk>/history/",
+         HistoryView.as_view(model=Project, required_cap=Cap.VIEW_PROJECTS),
+         name="project_history"),
+    path("<int:pk>/report/", views.ReportCreateView.as_view(), name="report_create"),
+    path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
+    path("reports/<int:pk>/<str:decision>/", views.ReportDecisionView.as_view(),
+         name="report_decision"),
+    path("milestones/<int:pk>/rebaseline/", views.RebaselineRequestView.as_view(),
+         name="rebaseline_request"),
+    path("rebaselines/<int:pk>/<str:decision>/", views.RebaselineDecisionView.as_view(),
+         name="rebaseline_decision"),
+]

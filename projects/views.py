@@ -1,0 +1,210 @@
+"""Ledger pages: list, project page, reporter's due list and report form, review queue."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views import View
+
+from core.scope import get_for_user
+from core.views import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
+from org.roles import Cap
+from projects import actions
+from projects.choices import COLOUR_HEX, COLOUR_ICON, RebaselineStatus, ReportStatus
+from projects.engine import colour_counts
+from projects.filtersets import ProjectFilterSet
+from projects.forms import RebaselineForm, ReportForm, ReturnForm
+from projects.models import Milestone, ProgressReport, Project, RebaselineRequest
+from projects.selectors import due_projects, ledger_rows
+
+
+class ProjectListView(ScopedListView):
+    model = Project
+    required_cap = Cap.VIEW_PROJECTS
+    filterset_class = ProjectFilterSet
+    template_name = "projects/project_list.html"
+
+    def get_queryset(self):
+        return ledger_rows(super().get_queryset())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["colour_counts"] = colour_counts(self.object_list.values("pk"))
+        ctx["colour_hex"], ctx["colour_icon"] = COLOUR_HEX, COLOUR_ICON
+        ctx["may_import"] = self.request.user.has_cap(Cap.IMPORT_LEDGER)
+        return ctx
+
+
+class ProjectDetailView(ScopedDetailView):
+    model = Project
+    required_cap = Cap.VIEW_PROJECTS
+    template_name = "projects/project_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        project, user = self.object, self.request.user
+        ctx["milestones"] = project.milestones.active().order_by("seq")
+        ctx["reports"] = project.reports.exclude(status=ReportStatus.DRAFT).order_by(
+            "-period_start")[:12]
+        ctx["procedures"] = project.procedures.active()
+        ctx["attachments"] = project.attachments.active()[:24]
+        ctx["year_plans"] = project.year_plans.active()
+        ctx["rebaselines"] = RebaselineRequest.objects.filter(milestone__project=project)[:20]
+        ctx["transitions"] = project.transitions.filter(dimension="overall")[:10]
+        ctx["status"] = getattr(project, "status", None)
+        ctx["may_report"] = Project.objects.editable_by(user).filter(pk=project.pk).exists()
+        ctx["may_manage"] = user.has_cap(Cap.MANAGE_PROJECTS)
+        ctx["timeline"] = milestone_timeline(ctx["milestones"])
+        ctx["colour_hex"], ctx["colour_icon"] = COLOUR_HEX, COLOUR_ICON
+        return ctx
+
+
+def milestone_timeline(milestones) -> dict | None:
+    """Positions (in %) of baseline, current and actual dates on a shared axis."""
+    dates = [d for m in milestones for d in (m.baseline_date, m.planned_date, m.actual_date) if d]
+    if not dates:
+        return None
+    today = timezone.localdate()
+    lo, hi = min(dates + [today]), max(dates + [today])
+    span = max((hi - lo).days, 1)
+
+    def pos(d):
+        return round((d - lo).days / span * 100, 1) if d else None
+
+    rows = [{"m": m, "baseline": pos(m.baseline_date), "planned": pos(m.planned_date),
+             "actual": pos(m.actual_date)} for m in milestones]
+    return {"rows": rows, "today": pos(today), "start": lo, "end": hi}
+
+
+class DueView(CapabilityRequiredMixin, View):
+    """本周待填报: what the reporter's unit owes this period."""
+
+    required_cap = Cap.SUBMIT_REPORTS
+
+    def get(self, request):
+        return render(request, "projects/due.html", {"rows": due_projects(request.user)})
+
+
+class ReportCreateView(CapabilityRequiredMixin, View):
+    required_cap = Cap.SUBMIT_REPORTS
+    template_name = "projects/report_form.html"
+
+    def _project(self, request, pk):
+        project = get_for_user(Project, request.user, pk)
+        if not Project.objects.editable_by(request.user).filter(pk=pk).exists():
+            raise PermissionDenied("只有项目责任单位可以填报该项目。")
+        return project
+
+    def get(self, request, pk):
+        project = self._project(request, pk)
+        return render(request, self.template_name,
+                      {"project": project, "form": ReportForm(project=project)})
+
+    def post(self, request, pk):
+        project = self._project(request, pk)
+        form = ReportForm(request.POST, request.FILES, project=project)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    report = self._submit(request, project, form.cleaned_data)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, f"{report.period_start:%m月%d日}这一周的进度已提交。")
+                return redirect(project.get_absolute_url())
+        return render(request, self.template_name, {"project": project, "form": form},
+                      status=400)
+
+    def _submit(self, request, project, data):
+        reached_on = data.get("milestone_date") or timezone.localdate()
+        report = actions.do_submit_report(
+            project, acting_user=request.user,
+            investment_period=data["investment_period"],
+            investment_year_cumulative=data.get("investment_year_cumulative"),
+            progress_text=data["progress_text"], progress_percent=data["progress_percent"],
+            milestones_reached=[(m, reached_on) for m in data["milestones"]],
+            problems=[(data.get("problem", ""), data.get("coordinate_with", ""))],
+            correction_note=data.get("correction_note", ""))
+        for upload in request.FILES.getlist("photos"):
+            actions.do_add_attachment(project, upload, acting_user=request.user, report=report,
+                                      allow=("photo",))
+        return report
+
+
+class ReviewQueueView(CapabilityRequiredMixin, View):
+    """The office's queue: submitted reports to review and re-baseline requests to decide."""
+
+    required_cap = Cap.MANAGE_PROJECTS
+
+    def get(self, request):
+        visible = Project.objects.visible_to(request.user)
+        reports = (ProgressReport.objects.filter(project__in=visible,
+                                                 status=ReportStatus.SUBMITTED)
+                   .select_related("project__lead_unit", "submitted_by")
+                   .order_by("-submitted_at")[:200])
+        rebaselines = (RebaselineRequest.objects.filter(milestone__project__in=visible,
+                                                        status=RebaselineStatus.PENDING)
+                       .select_related("milestone__project", "requested_by"))
+        return render(request, "projects/review.html",
+                      {"reports": reports, "rebaselines": rebaselines, "return_form": ReturnForm()})
+
+
+class ReportDecisionView(CapabilityRequiredMixin, View):
+    required_cap = Cap.MANAGE_PROJECTS
+
+    def post(self, request, pk, decision):
+        report = get_for_user(ProgressReport, request.user, pk)
+        try:
+            if decision == "accept":
+                actions.do_accept_report(report, acting_user=request.user)
+                messages.success(request, f"已审核通过：{report}")
+            else:
+                actions.do_return_report(report, reason=request.POST.get("reason", ""),
+                                         acting_user=request.user)
+                messages.success(request, f"已退回：{report}")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect("projects:review")
+
+
+class RebaselineRequestView(View):
+    def post(self, request, pk):
+        milestone = get_for_user(Milestone, request.user, pk)
+        form = RebaselineForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.do_request_rebaseline(milestone, form.cleaned_data["new_date"],
+                                              reason=form.cleaned_data["reason"],
+                                              acting_user=request.user)
+                messages.success(request, "节点调整申请已提交，等待办公室审批。")
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+        else:
+            messages.error(request, "请填写调整后的日期和理由。")
+        return redirect(milestone.project.get_absolute_url())
+
+
+class RebaselineDecisionView(CapabilityRequiredMixin, View):
+    required_cap = Cap.MANAGE_PROJECTS
+
+    def post(self, request, pk, decision):
+        req = RebaselineRequest.objects.filter(
+            pk=pk, milestone__project__in=Project.objects.visible_to(request.user)).first()
+        if req is None:
+            raise PermissionDenied("申请不存在或无权处理。")
+        try:
+            actions.do_decide_rebaseline(req, approve=decision == "approve",
+                                         note=request.POST.get("note", ""),
+                                         acting_user=request.user)
+            messages.success(request, "已批准调整。" if decision == "approve" else "已驳回申请。")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect(request.POST.get("next") or "projects:review")
+
+
+class ReportDetailView(ScopedDetailView):
+    model = ProgressReport
+    required_cap = Cap.VIEW_PROJECTS
+    template_name = "projects/report_detail.html"
