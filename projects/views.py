@@ -96,10 +96,25 @@ class ReportCreateView(CapabilityRequiredMixin, View):
             raise PermissionDenied("只有项目责任单位可以填报该项目。")
         return project
 
+    def _context(self, project, form):
+        from projects import engine
+
+        reporting = engine.reporting_for(project.plan)
+        start = reporting.period_start(timezone.localdate())
+        last = (ProgressReport.objects.filter(project=project, status__in=engine.FILED)
+                .order_by("-period_start").first())
+        return {"project": project, "form": form, "period_start": start,
+                "period_end": reporting.period_end(start), "deadline": reporting.deadline(start),
+                "last": last}
+
     def get(self, request, pk):
         project = self._project(request, pk)
-        return render(request, self.template_name,
-                      {"project": project, "form": ReportForm(project=project)})
+        form = ReportForm(project=project)
+        context = self._context(project, form)
+        if context["last"] is not None:  # start from last week's picture
+            form.initial.update(progress_percent=context["last"].progress_percent,
+                                progress_text=context["last"].progress_text)
+        return render(request, self.template_name, context)
 
     def post(self, request, pk):
         project = self._project(request, pk)
@@ -114,8 +129,7 @@ class ReportCreateView(CapabilityRequiredMixin, View):
             else:
                 messages.success(request, f"{report.period_start:%m月%d日}这一周的进度已提交。")
                 return redirect(project.get_absolute_url())
-        return render(request, self.template_name, {"project": project, "form": form},
-                      status=400)
+        return render(request, self.template_name, self._context(project, form), status=400)
 
     def _submit(self, request, project, data):
         reached_on = data.get("milestone_date") or timezone.localdate()
