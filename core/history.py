@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models.fields.files import FieldFile
 
 from core.choices import ChangeSource
 
@@ -87,9 +88,12 @@ def to_jsonable(data):
 def snapshot(instance) -> dict:
     """The tracked field values of an instance, JSON-ready, keyed by attname."""
     excluded = set(getattr(instance, "history_exclude", ()))
-    values = {
-        f.attname: getattr(instance, f.attname)
-        for f in instance._meta.concrete_fields
-        if f.name not in excluded and f.attname not in excluded
-    }
+    values = {}
+    for f in instance._meta.concrete_fields:
+        if f.name in excluded or f.attname in excluded:
+            continue
+        value = getattr(instance, f.attname)
+        if isinstance(value, FieldFile):
+            value = value.name or ""  # the stored path, not the file
+        values[f.attname] = value
     return to_jsonable(values)

@@ -77,14 +77,15 @@ def read_sheet(data: bytes) -> Sheet:
     except Exception:
         raise ValidationError("无法读取该文件，请上传 .xlsx 格式的台账（WPS 或 Excel 另存为 .xlsx）。")
     ws = wb.worksheets[0]
-    merged = {}
+    raw = [list(row) for row in ws.iter_rows(values_only=True)]
+    merged = {}  # every cell of a merged range reads the range's value
     for rng in ws.merged_cells.ranges:
         value = ws.cell(rng.min_row, rng.min_col).value
         for r in range(rng.min_row, rng.max_row + 1):
             for c in range(rng.min_col, rng.max_col + 1):
                 merged[(r, c)] = value
     grid = [[merged.get((r, c), cell) for c, cell in enumerate(row, start=1)]
-            for r, row in enumerate(ws.iter_rows(values_only=True), start=1)]
+            for r, row in enumerate(raw, start=1)]
     header_row = next((i for i, row in enumerate(grid[:MAX_HEADER_SCAN])
                        if any(header_key(v) == "name" for v in row)), None)
     if header_row is None:
@@ -98,9 +99,14 @@ def read_sheet(data: bytes) -> Sheet:
             data_start = header_row + 2
     rows = []
     for offset, row in enumerate(grid[data_start:], start=data_start + 1):
+        # openpyxl leaves cells covered by a merge empty in `raw`: a spacer row crossed
+        # by a merged cell from above is still blank.
+        if not any(_text(v) for v in raw[offset - 1]):
+            continue
         rows.append((offset, {key: row[idx - 1] if idx - 1 < len(row) else None
                               for key, (idx, _) in columns.items()}))
     return Sheet(columns, rows)
+
 
 
 def _columns(row, above) -> dict:
