@@ -48,6 +48,7 @@ class LeaderAssignmentInline(admin.TabularInline):
 class CityLeaderAdmin(CapabilityAdmin):
     manage_cap = Cap.MANAGE_ORG
     list_display = ("person", "position", "sort_order")
+    search_fields = ("person__name", "position")
     autocomplete_fields = ("person",)
     inlines = [LeaderAssignmentInline]
 

@@ -358,3 +358,30 @@ def do_add_attachment(project: Project, uploaded, *, acting_user, milestone=None
                                   info.thumbnail, save=False)
     attachment.save()
     return attachment
+
+
+# --- rules -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_update_rule_set(rule_set, *, acting_user=None, **fields):
+    """Change thresholds; every project of a plan using this rule set is recomputed."""
+    require_manager(acting_user)
+    for key, value in fields.items():
+        setattr(rule_set, key, value)
+    rule_set.full_clean()
+    rule_set.save()
+    affected = Project.objects.active().filter(plan__reporting__rule_set=rule_set)
+    engine.recompute(affected, trigger=TransitionTrigger.RULES)
+    return rule_set
+
+
+@transaction.atomic
+def do_set_plan_rules(reporting, rule_set, *, acting_user=None):
+    """Switch a plan to another rule set (e.g. a named preset) and recompute its projects."""
+    require_manager(acting_user)
+    reporting.rule_set = rule_set
+    reporting.save()
+    engine.recompute(Project.objects.active().filter(plan=reporting.plan_id),
+                     trigger=TransitionTrigger.RULES)
+    return reporting

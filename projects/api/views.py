@@ -114,11 +114,12 @@ class RebaselineViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         return Response(s.RebaselineSerializer(req).data, status=status.HTTP_201_CREATED)
 
     def _decide(self, request, approve):
+        req = self.get_object()  # outside the scope: 404 before any other answer
         note = s.DecisionSerializer(data=request.data)
         note.is_valid(raise_exception=True)
         if not request.user.has_cap(Cap.MANAGE_PROJECTS):
             raise PermissionDenied("只有领导小组办公室可以审批。")
-        req = actions.do_decide_rebaseline(self.get_object(), approve=approve,
+        req = actions.do_decide_rebaseline(req, approve=approve,
                                            note=note.validated_data["note"],
                                            acting_user=request.user)
         return Response(s.RebaselineSerializer(req).data)
