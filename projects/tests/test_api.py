@@ -110,7 +110,7 @@ class LedgerQueryCountTests(CastTestCase):
         return len(ctx)
 
     def test_ledger_list_and_api_do_not_grow_with_rows(self):
-        urls = ["/projects/?stage=construction&lead_unit=%d" % self.cast.unit_a.pk,
+        urls = [f"/projects/?stage=construction&lead_unit={self.cast.unit_a.pk}",
                 "/projects/", "/api/projects/projects/?limit=50", "/projects/review/",
                 "/projects/export.xlsx"]
         before = {u: self.count(u) for u in urls}
