@@ -20,7 +20,10 @@ from projects.models import Milestone, ProcedureItem, ProgressReport, Project, P
 from projects.status import even_schedule, schedule_to_date
 
 PROJECT_COUNTS = {"small": 24, "city": 200, "large": 5000}
-REPORT_WEEKS = {"small": 20, "city": 52, "large": 50}
+REPORT_WEEKS = {"small": 20, "city": 52, "large": 56}
+# The large (benchmark) city reports every week of the window for every project that
+# has started, so that it holds the 250,000 reports the benchmarks are specified on.
+FULL_WINDOW = {"large"}
 
 ROADS_NS = ["文峰路", "青屏大街", "嵩山路", "溱水路", "金凤路", "长乐路"]
 ROADS_EW = ["东大街", "西大街", "新华路", "开阳路", "平安大道", "航空路"]
@@ -87,7 +90,7 @@ def build_projects(city, today: date | None = None):
         ProjectYearPlan.objects.bulk_create([yp for p in projects for yp in p.year_plan_rows],
                                             batch_size=2000)
         _milestones_and_procedures(rng, projects, today)
-        _reports(rng, projects, today, REPORT_WEEKS[city.scale])
+        _reports(rng, projects, today, REPORT_WEEKS[city.scale], city.scale in FULL_WINDOW)
         engine.record_missing_reports(now=timezone.now())
     engine.recompute(Project.objects.all(), today=today)
     return projects
@@ -225,7 +228,7 @@ def _milestones_and_procedures(rng, projects, today):
     ProcedureItem.objects.bulk_create(procedures, batch_size=2000)
 
 
-def _reports(rng, projects, today, weeks):
+def _reports(rng, projects, today, weeks, full_window=False):
     """A year of weekly reports: most on time, some late, some never filed."""
     reporting = engine.reporting_for(projects[0].plan)
     plans = {(yp.project_id, yp.year): yp for yp in ProjectYearPlan.objects.filter(
@@ -235,8 +238,9 @@ def _reports(rng, projects, today, weeks):
     for project in projects:
         if project.stage == Stage.PLANNING:
             continue
-        start = max(reporting.period_start(project.start_date - timedelta(days=30)),
-                    current - timedelta(days=7 * (weeks - 1)))
+        start = current - timedelta(days=7 * (weeks - 1))
+        if not full_window:
+            start = max(reporting.period_start(project.start_date - timedelta(days=30)), start)
         cumulative_year, year = Decimal("0"), None
         period = start
         stops_reporting = rng.random() < 0.05  # a few projects fall silent recently

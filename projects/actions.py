@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from geo.geometry import parse_geojson
@@ -58,8 +59,9 @@ def require_reporter_for(project: Project, user):
 
 def _next_code(plan, category) -> str:
     prefix = f"{plan.start_year}-{category.code}-"
-    last = (Project.objects.filter(code__startswith=prefix).order_by("-code")
-            .values_list("code", flat=True).first())
+    # Longest first, then highest: "-1000" sorts after "-999" as text but is later.
+    last = (Project.objects.filter(code__startswith=prefix)
+            .order_by(Length("code").desc(), "-code").values_list("code", flat=True).first())
     seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{seq:03d}"
 

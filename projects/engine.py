@@ -180,7 +180,8 @@ def _rules_by_plan(projects) -> dict[int, Rules]:
     return rules
 
 
-def _store(project, result, status, now, today, trigger, transitions, new_statuses, changed):
+def _store(project, result, status, now, today, trigger, transitions, rows, unchanged):
+    """Collect the new status row and a transition per changed colour."""
     reasons = {dim: v.reasons for dim, v in result.dimensions.items()}
     reasons["overall"] = result.overall_reasons
     colours = {dim: v.colour for dim, v in result.dimensions.items()}
@@ -194,14 +195,13 @@ def _store(project, result, status, now, today, trigger, transitions, new_status
                 to_colour=colour,
                 reasons=reasons.get(dim, []) if dim != "overall" else _all_reasons(reasons),
                 at=now, as_of=today, trigger=trigger))
-    fields = dict(overall=result.overall, reasons=reasons, red_hold_until=result.red_hold_until,
-                  computed_at=now, as_of=today, **{d: colours[d] for d in Dimension.values})
-    if status is None:
-        new_statuses.append(ProjectStatus(project_id=project.pk, **fields))
-    else:
-        for key, value in fields.items():
-            setattr(status, key, value)
-        changed.append(status)
+    if (status is not None and previous == colours and status.reasons == reasons
+            and status.red_hold_until == result.red_hold_until):
+        unchanged.append(project.pk)
+        return
+    rows.append(ProjectStatus(project_id=project.pk, overall=result.overall, reasons=reasons,
+                              red_hold_until=result.red_hold_until, computed_at=now, as_of=today,
+                              **{d: colours[d] for d in Dimension.values}))
 
 
 def _all_reasons(reasons: dict) -> list[str]:
@@ -223,17 +223,18 @@ def recompute(projects, *, today: date | None = None, trigger=TransitionTrigger.
         facts = load_facts(batch, today)
         statuses = {s.project_id: s for s in ProjectStatus.objects.filter(
             project_id__in=[p.pk for p in batch])}
-        transitions, new_statuses, changed = [], [], []
+        transitions, rows, unchanged = [], [], []
         for project in batch:
             status = statuses.get(project.pk)
             result = evaluate(facts[project.pk], rules[project.plan_id],
                               previous_overall=status.overall if status else None,
                               red_hold_until=status.red_hold_until if status else None)
-            _store(project, result, status, now, today, trigger, transitions, new_statuses,
-                   changed)
-        ProjectStatus.objects.bulk_create(new_statuses)
-        ProjectStatus.objects.bulk_update(changed, ["overall", *Dimension.values, "reasons",
-                                                    "red_hold_until", "computed_at", "as_of"])
+            _store(project, result, status, now, today, trigger, transitions, rows, unchanged)
+        # Changed rows are replaced (delete + insert beats a per-row CASE update);
+        # unchanged rows only get the new computation date, in one statement.
+        ProjectStatus.objects.filter(project_id__in=[r.project_id for r in rows]).delete()
+        ProjectStatus.objects.bulk_create(rows)
+        ProjectStatus.objects.filter(project_id__in=unchanged).update(computed_at=now, as_of=today)
         StatusTransition.objects.bulk_create(transitions)
         count += len(batch)
     return count

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from projects.choices import Colour
@@ -23,6 +23,34 @@ TITLE_FONT = Font(name="方正小标宋简体", size=18)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
+
+
+MONEY_KEYS = ("total_investment", "year_planned", "year_actual")
+
+
+def _register_styles(wb):
+    """Named styles: one lookup per cell instead of hashing fonts and borders each time."""
+    def add(name, **kw):
+        wb.add_named_style(NamedStyle(name=name, font=BODY_FONT, border=BORDER, **kw))
+
+    add("cj_money", number_format=MONEY_FORMAT, alignment=RIGHT)
+    add("cj_percent", number_format="0.0%", alignment=RIGHT)
+    add("cj_center", alignment=CENTER)
+    add("cj_text", alignment=WRAP)
+    for colour, rgb in FILLS.items():
+        add(f"cj_lamp_{colour}", alignment=CENTER, fill=PatternFill("solid", fgColor=rgb))
+
+
+def _style_name(key: str, colour: str) -> str:
+    if key in MONEY_KEYS:
+        return "cj_money"
+    if key == "completion":
+        return "cj_percent"
+    if key == "colour":
+        return f"cj_lamp_{colour}" if colour else "cj_center"
+    if key in ("seq", "code"):
+        return "cj_center"
+    return "cj_text"
 
 
 def row_values(project, seq: int) -> dict:
@@ -49,6 +77,7 @@ def write_ledger(projects, *, title: str, as_of: date | None = None) -> bytes:
     as_of = as_of or date.today()
     columns = ledger_columns(as_of.month)
     wb = Workbook()
+    _register_styles(wb)
     ws = wb.active
     ws.title = "项目台账"
     last = get_column_letter(len(columns))
@@ -57,14 +86,15 @@ def write_ledger(projects, *, title: str, as_of: date | None = None) -> bytes:
     ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTER
     ws.row_dimensions[1].height = 36
     _write_header(ws, columns)
-    row = 4
-    totals = {"total_investment": Decimal("0"), "year_planned": Decimal("0"),
-              "year_actual": Decimal("0")}
+    totals = dict.fromkeys(MONEY_KEYS, Decimal("0"))
+    keys = [col.key for col in columns]
+    row = 4  # title, then the two header rows
     for seq, project in enumerate(projects, start=1):
         values = row_values(project, seq)
-        for idx, col in enumerate(columns, start=1):
-            cell = ws.cell(row=row, column=idx, value=values[col.key])
-            _style_body(cell, col.key, values)
+        for idx, key in enumerate(keys, start=1):
+            # ws.cell is a dict lookup; ws.max_row would rescan the sheet every row.
+            cell = ws.cell(row=row, column=idx, value=values[key])
+            cell.style = _style_name(key, values["_colour"])
         for key in totals:
             totals[key] += values[key] or 0
         row += 1
@@ -94,20 +124,6 @@ def _write_header(ws, columns):
             cell = ws.cell(row=r, column=idx)
             cell.font, cell.alignment, cell.border = HEADER_FONT, CENTER, BORDER
             cell.fill = PatternFill("solid", fgColor="F3F4F6")
-
-
-def _style_body(cell, key, values):
-    cell.font, cell.border = BODY_FONT, BORDER
-    if key in ("total_investment", "year_planned", "year_actual"):
-        cell.number_format, cell.alignment = MONEY_FORMAT, RIGHT
-    elif key == "completion":
-        cell.number_format, cell.alignment = "0.0%", RIGHT
-    elif key in ("seq", "colour", "code"):
-        cell.alignment = CENTER
-    else:
-        cell.alignment = WRAP
-    if key == "colour" and values["_colour"]:
-        cell.fill = PatternFill("solid", fgColor=FILLS[values["_colour"]])
 
 
 def _write_totals(ws, columns, row, totals):

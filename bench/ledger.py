@@ -1,0 +1,169 @@
+"""Ledger benchmarks at --scale large (issue 3). Run against a database that holds the
+large demo city (see bench/RESULTS.md for how it is built), e.g.
+
+    CHENGJIAN_VAR_DIR=/tmp/cjl python bench/ledger.py            # SQLite
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/chengjian_bench python bench/ledger.py
+
+Each figure is printed beside a ceiling measured in the same run.
+"""
+
+import io
+import resource
+import sys
+import time
+
+from _django import database_label, median_ms
+
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from org.models import User
+from projects import engine
+from projects.ledger_export import export_queryset
+from projects.ledger_import import LedgerImporter
+from projects.models import ProgressReport, Project
+
+
+def page_benchmarks(user):
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    unit = Project.objects.values_list("lead_unit", flat=True).first()
+    page = f"/projects/?stage=construction&lead_unit={unit}"
+    page2 = "/projects/?stage=construction&category=" + str(
+        Project.objects.values_list("category", flat=True).first())
+    api = f"/api/projects/projects/?limit=50&stage=construction&lead_unit={unit}"
+    api2 = "/api/projects/projects/?limit=50&stage=construction&colour=red"
+
+    def get(url):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as ctx:
+            get(url)
+        return len(ctx)
+
+    def raw_page():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT p.id, p.code, p.name, u.name, s.overall FROM projects_project p "
+                "JOIN org_unit u ON u.id = p.lead_unit_id "
+                "LEFT JOIN projects_projectstatus s ON s.project_id = p.id "
+                "WHERE p.stage = %s ORDER BY p.code LIMIT 50", ["construction"])
+            cursor.fetchall()
+
+    print("## ledger list (page of 50, two filters)")
+    for label, url in (("page stage+unit", page), ("page stage+category", page2),
+                       ("API stage+unit", api), ("API stage+colour", api2)):
+        print(f"  {label:22s} median {median_ms(lambda u=url: get(u)):7.1f} ms   "
+              f"queries {queries(url)}")
+    print(f"  ceiling: bare view /healthz     median {median_ms(lambda: get('/healthz')):7.1f} ms")
+    print(f"  ceiling: raw SQL, 50 rows+joins median {median_ms(raw_page):7.1f} ms")
+    q50 = queries("/api/projects/projects/?limit=50")
+    q200 = queries("/api/projects/projects/?limit=200")
+    p1 = queries("/projects/?page=1")
+    p5 = queries("/projects/?page=5")
+    print(f"  queries do not grow: API limit 50 → {q50}, limit 200 → {q200}; "
+          f"page 1 → {p1}, page 5 → {p5}")
+
+
+def recompute_benchmarks():
+    projects = Project.objects.active()
+    n = projects.count()
+    print(f"## status recomputation ({n} projects, "
+          f"{ProgressReport.objects.count()} reports)")
+    start = time.perf_counter()
+    engine.recompute(projects)
+    full = time.perf_counter() - start
+    ids = list(projects.values_list("pk", flat=True))
+    start = time.perf_counter()
+    for i in range(0, len(ids), 1000):
+        engine.load_facts(list(Project.objects.filter(pk__in=ids[i:i + 1000])),
+                          engine.timezone.localdate())
+    facts_only = time.perf_counter() - start
+    print(f"  full recompute, nightly (few changes)   {full:7.2f} s")
+    from django.db import transaction
+
+    from projects.models import ProjectStatus
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            ProjectStatus.objects.all().delete()
+            start = time.perf_counter()
+            engine.recompute(projects)
+            scratch = time.perf_counter() - start
+            raise Rollback
+    except Rollback:
+        pass
+    print(f"  full recompute, from scratch (all rows) {scratch:7.2f} s")
+    print(f"  ceiling: loading the facts alone        {facts_only:7.2f} s")
+    project = Project.objects.filter(stage="construction").first()
+    one = median_ms(lambda: engine.recompute_one(project, "report"), repeat=25)
+
+    def raw_one():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM projects_progressreport WHERE project_id = %s "
+                           "ORDER BY period_start DESC LIMIT 5", [project.pk])
+            cursor.fetchall()
+
+    print(f"  incremental (one project) median {one:6.1f} ms")
+    print(f"  ceiling: one raw indexed query   median {median_ms(raw_one, repeat=25):6.2f} ms")
+
+
+def excel_benchmarks(user):
+    from openpyxl import Workbook
+
+    qs = Project.objects.visible_to(user)
+    n = qs.count()
+    start = time.perf_counter()
+    data = export_queryset(qs, title="项目台账")
+    export = time.perf_counter() - start
+    rows = [[i, f"2024-JC-{i:04d}", "某某道路综合改造工程", "全长约3公里", 12000.0, 3000.0, 1500.0,
+             0.5, "主体施工（50%）", "市住房和城乡建设局", "张三", "李四", "无", "绿灯"]
+            for i in range(n)]
+    start = time.perf_counter()
+    wb = Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(row)
+    wb.save(io.BytesIO())
+    ceiling = time.perf_counter() - start
+    print(f"## Excel ({n} projects)")
+    print(f"  export (ledger logic, styles)  {export:6.2f} s   "
+          f"ratio to ceiling {export / ceiling:4.1f}×")
+    print(f"  ceiling: same cells, bare openpyxl {ceiling:6.2f} s")
+    return data
+
+
+def import_benchmark(data, user):
+    plan = Project.objects.first().plan
+    start = time.perf_counter()
+    result = LedgerImporter(data, user=user, plan=plan).run(apply=True)
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"## import + validation of the exported file ({result.rows} rows)")
+    print(f"  {elapsed:6.2f} s, problems {len(result.problems)}, changes {len(result.changes)}, "
+          f"peak RSS of this process {peak:.0f} MB")
+
+
+def main():
+    reset_queries()
+    user = User.objects.get(username="bangongshi")
+    print(f"database: {database_label()}")
+    which = sys.argv[1] if len(sys.argv) > 1 else "all"
+    if which in ("all", "pages"):
+        page_benchmarks(user)
+    if which in ("all", "recompute"):
+        recompute_benchmarks()
+    if which in ("all", "excel", "import"):
+        data = excel_benchmarks(user)
+        if which in ("all", "import"):
+            import_benchmark(data, user)
+
+
+if __name__ == "__main__":
+    main()
