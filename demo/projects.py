@@ -93,7 +93,34 @@ def build_projects(city, today: date | None = None):
         _reports(rng, projects, today, REPORT_WEEKS[city.scale], city.scale in FULL_WINDOW)
         engine.record_missing_reports(now=timezone.now())
     engine.recompute(Project.objects.all(), today=today)
+    _catch_up_some(rng, today)
     return projects
+
+
+def _catch_up_some(rng, today):
+    """A few red-for-investment projects file a catching-up report through the real
+    action this week, so the demo shows the 观察期 rule (red → yellow, not green)."""
+    from projects.models import ProjectStatus
+
+    candidates = (ProjectStatus.objects.filter(overall="red", investment="red",
+                                               milestones="green", reporting="green",
+                                               procedures="green")
+                  .select_related("project__plan").order_by("project__code")[:3])
+    for status in candidates:
+        project = status.project
+        reporting = engine.reporting_for(project.plan)
+        this_week = reporting.period_start(today)
+        if ProgressReport.objects.filter(project=project, period_start=this_week).exists():
+            continue
+        plan = ProjectYearPlan.objects.filter(project=project, year=today.year).first()
+        if plan is None:
+            continue
+        target = schedule_to_date(plan.schedule(), today).quantize(Decimal("0.01"))
+        previous = actions.previous_cumulative(project, this_week) or Decimal("0")
+        actions.do_submit_report(project, acting_user=None, investment_year_cumulative=target,
+                                 investment_period=max(target - previous, Decimal("0")),
+                                 progress_percent=60,
+                                 progress_text="加快施工进度，投资已追赶至序时进度")
 
 
 def _lead_unit(rng, city, keys, towns):

@@ -250,7 +250,7 @@ def do_complete_milestone(milestone: Milestone, actual_date: date, *, acting_use
 # --- progress reports ----------------------------------------------------------
 
 
-def _previous_cumulative(project, period_start) -> Decimal | None:
+def previous_cumulative(project, period_start) -> Decimal | None:
     previous = (ProgressReport.objects.filter(
         project=project, period_start__lt=period_start, period_start__year=period_start.year,
         status__in=engine.FILED).order_by("-period_start").first())
@@ -280,7 +280,7 @@ def do_submit_report(project: Project, *, acting_user, period_start: date | None
     if report is not None and report.status not in EDITABLE_REPORT_STATES:
         raise ValidationError(f"{start:%Y-%m-%d}这一周期已提交，如需修改请联系办公室退回。")
     period = Decimal(investment_period)
-    previous = _previous_cumulative(project, start)
+    previous = previous_cumulative(project, start)
     cumulative = Decimal(investment_year_cumulative) if investment_year_cumulative is not None \
         else (previous or Decimal("0")) + period
     if previous is not None and cumulative < previous and not correction_note.strip():

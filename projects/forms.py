@@ -44,3 +44,14 @@ class RebaselineForm(forms.Form):
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(label="退回原因", max_length=200)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label="文件", help_text="照片（JPEG/PNG/WebP）或文件（PDF/DOCX/XLSX），不超过20MB")
+    milestone = forms.ModelChoiceField(label="对应节点（可选）", queryset=Milestone.objects.none(),
+                                       required=False)
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if project is not None:
+            self.fields["milestone"].queryset = project.milestones.active()

@@ -212,11 +212,18 @@ class ProjectYearPlan(TrackedModel):
         return f"{self.project.code} {self.year}年"
 
     def schedule(self) -> list[Decimal]:
+        """The monthly cumulative plan; an empty schedule means the default even spread."""
+        from projects.status import even_schedule
+
+        if not self.monthly_cumulative:
+            return even_schedule(self.planned_investment)
         return [Decimal(str(v)) for v in self.monthly_cumulative]
 
     def clean(self):
         super().clean()
         values = self.monthly_cumulative
+        if not values:
+            return  # the default even spread (see schedule())
         if len(values) != 12:
             raise ValidationError({"monthly_cumulative": "逐月累计计划须为12个月。"})
         try:

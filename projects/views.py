@@ -14,7 +14,7 @@ from projects import actions
 from projects.choices import COLOUR_HEX, COLOUR_ICON, RebaselineStatus, ReportStatus
 from projects.engine import colour_counts
 from projects.filtersets import ProjectFilterSet
-from projects.forms import RebaselineForm, ReportForm, ReturnForm
+from projects.forms import AttachmentForm, RebaselineForm, ReportForm, ReturnForm
 from projects.models import Milestone, ProgressReport, Project, RebaselineRequest
 from projects.selectors import due_projects, ledger_rows
 
@@ -56,6 +56,7 @@ class ProjectDetailView(ScopedDetailView):
         ctx["may_report"] = Project.objects.editable_by(user).filter(pk=project.pk).exists()
         ctx["may_manage"] = user.has_cap(Cap.MANAGE_PROJECTS)
         ctx["timeline"] = milestone_timeline(ctx["milestones"])
+        ctx["attachment_form"] = AttachmentForm(project=project)
         ctx["colour_hex"], ctx["colour_icon"] = COLOUR_HEX, COLOUR_ICON
         return ctx
 
@@ -222,3 +223,21 @@ class ReportDetailView(ScopedDetailView):
     model = ProgressReport
     required_cap = Cap.VIEW_PROJECTS
     template_name = "projects/report_detail.html"
+
+
+class AttachmentUploadView(View):
+    """Evidence for a project or one of its milestones (lead unit and office)."""
+
+    def post(self, request, pk):
+        project = get_for_user(Project, request.user, pk)
+        form = AttachmentForm(request.POST, request.FILES, project=project)
+        if not form.is_valid():
+            messages.error(request, "请选择要上传的文件。")
+            return redirect(project.get_absolute_url())
+        try:
+            actions.do_add_attachment(project, form.cleaned_data["file"], acting_user=request.user,
+                                      milestone=form.cleaned_data["milestone"])
+            messages.success(request, "附件已上传。")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect(project.get_absolute_url())

@@ -46,3 +46,14 @@ class ApiTests(CastTestCase):
         docs = self.client.get("/api/docs/").content.decode()
         self.assertIn("/static/drf_spectacular_sidecar/", docs)
         self.assertNotIn("cdn.jsdelivr", docs)
+
+
+class SchemaTests(CastTestCase):
+    def test_openapi_schema_validates_without_warnings(self):
+        import io
+
+        from django.core.management import call_command
+
+        out = io.StringIO()
+        call_command("spectacular", "--validate", "--fail-on-warn", stdout=out, stderr=io.StringIO())
+        self.assertIn("openapi: 3", out.getvalue())

@@ -87,3 +87,29 @@ class RebaselineSerializer(serializers.ModelSerializer):
 
 class DecisionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ProcedureSerializer(serializers.ModelSerializer):
+    class Meta:
+        from projects.models import ProcedureItem
+
+        model = ProcedureItem
+        fields = ["id", "project", "kind", "status", "required_by", "done_on", "document_no"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        from projects.models import Attachment
+
+        model = Attachment
+        fields = ["id", "project", "milestone", "report", "kind", "original_name", "mime_type",
+                  "size", "sha256", "gps_lon", "gps_lat", "file", "thumbnail", "created_at"]
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    class Meta:
+        from projects.models import StatusTransition
+
+        model = StatusTransition
+        fields = ["id", "project", "dimension", "from_colour", "to_colour", "reasons", "at",
+                  "as_of", "trigger"]

@@ -10,7 +10,15 @@ from org.roles import Cap
 from projects import actions
 from projects.api import serializers as s
 from projects.filtersets import ProjectFilterSet, ReportFilterSet
-from projects.models import Milestone, ProgressReport, Project, RebaselineRequest
+from projects.models import (
+    Attachment,
+    Milestone,
+    ProcedureItem,
+    ProgressReport,
+    Project,
+    RebaselineRequest,
+    StatusTransition,
+)
 from projects.selectors import ledger_rows
 
 
@@ -133,3 +141,42 @@ class RebaselineViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._decide(request, False)
+
+
+class ProcedureViewSet(ScopedReadOnlyViewSet):
+    """前期手续。"""
+
+    model = ProcedureItem
+    required_cap = Cap.VIEW_PROJECTS
+    serializer_class = s.ProcedureSerializer
+    filterset_fields = ["project", "kind", "status"]
+
+
+class AttachmentViewSet(ScopedReadOnlyViewSet):
+    """照片与附件（已按内容校验）。"""
+
+    model = Attachment
+    required_cap = Cap.VIEW_PROJECTS
+    serializer_class = s.AttachmentSerializer
+    filterset_fields = ["project", "milestone", "report", "kind"]
+
+
+class TransitionViewSet(ScopedReadOnlyViewSet):
+    """亮灯变化记录（每次颜色变化一行）。"""
+
+    model = StatusTransition
+    required_cap = Cap.VIEW_PROJECTS
+    serializer_class = s.TransitionSerializer
+    filterset_fields = ["project", "dimension", "to_colour", "trigger"]
+
+    def get_queryset(self):
+        return StatusTransition.objects.filter(
+            project__in=Project.objects.visible_to(self.request.user))
+
+    def get_object(self):
+        obj = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if obj is None:
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound("记录不存在或无权查看。")
+        return obj

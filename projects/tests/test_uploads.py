@@ -83,3 +83,24 @@ class UploadTests(CastTestCase):
         upload = SimpleUploadedFile("p.jpg", jpeg_with_gps(), "image/jpeg")
         with self.assertRaises(PermissionDenied):
             actions.do_add_attachment(self.ledger.project_a, upload, acting_user=self.cast.reporter_b)
+
+
+class UploadPageTests(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.ledger = build_ledger(cls.cast)
+
+    def test_upload_page_accepts_evidence_and_rejects_disguised_files(self):
+        url = f"/projects/{self.ledger.project_a.pk}/attachments/"
+        self.client.force_login(self.cast.reporter_a)
+        self.client.post(url, {"file": SimpleUploadedFile("验收.pdf", b"%PDF-1.4 x"),
+                               "milestone": self.ledger.milestone_a1.pk})
+        self.assertEqual(self.ledger.milestone_a1.evidence.get().mime_type, "application/pdf")
+        response = self.client.post(url, {"file": SimpleUploadedFile("x.pdf", b"MZ\x90\x00")},
+                                    follow=True)
+        self.assertContains(response, "不是可接受的格式")
+        self.client.force_login(self.cast.reporter_b)
+        response = self.client.post(url, {"file": SimpleUploadedFile("y.pdf", b"%PDF-1.4")})
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(self.ledger.project_a.attachments.count(), 1)
