@@ -105,7 +105,7 @@ class ProjectAdmin(CapabilityAdmin):
     search_fields = ("code", "name")
     readonly_fields = ("code",)
     autocomplete_fields = ("lead_unit", "responsible_person", "leader", "cooperating_units")
-    exclude = ("geometry", "problems")
+    exclude = ("problems",)
     inlines = [YearPlanInline, MilestoneInline, ProcedureInline]
 
     def get_queryset(self, request):

@@ -55,3 +55,11 @@ class AttachmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         if project is not None:
             self.fields["milestone"].queryset = project.milestones.active()
+
+
+class StageForm(forms.Form):
+    from projects.choices import Stage
+
+    stage = forms.ChoiceField(label="建设阶段", choices=Stage.choices)
+    on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="停工/复工说明", required=False, max_length=200)

@@ -372,6 +372,10 @@ class LedgerImporter:
             missing.append("项目类别（可在导入页选择默认类别）")
         if missing:
             raise ValidationError(f"新建项目缺少：{'、'.join(missing)}")
+        twin = Project.objects.filter(plan=self.plan, name=parsed["name"],
+                                      lead_unit=parsed["lead_unit"]).first()
+        if twin is not None:  # e.g. the same file uploaded again after a timeout
+            raise ValidationError(f"已存在同名项目（{twin.code}），如为同一项目请填写项目编号")
         project = actions.do_create_project(
             plan=self.plan, category=category, name=parsed["name"],
             lead_unit=parsed["lead_unit"], total_investment=parsed["total_investment"],

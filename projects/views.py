@@ -14,7 +14,7 @@ from projects import actions
 from projects.choices import COLOUR_HEX, COLOUR_ICON, RebaselineStatus, ReportStatus
 from projects.engine import colour_counts
 from projects.filtersets import ProjectFilterSet
-from projects.forms import AttachmentForm, RebaselineForm, ReportForm, ReturnForm
+from projects.forms import AttachmentForm, RebaselineForm, ReportForm, ReturnForm, StageForm
 from projects.models import Milestone, ProgressReport, Project, RebaselineRequest
 from projects.selectors import due_projects, ledger_rows
 
@@ -57,6 +57,8 @@ class ProjectDetailView(ScopedDetailView):
         ctx["may_manage"] = user.has_cap(Cap.MANAGE_PROJECTS)
         ctx["timeline"] = milestone_timeline(ctx["milestones"])
         ctx["attachment_form"] = AttachmentForm(project=project)
+        ctx["stage_form"] = StageForm(initial={"stage": project.stage,
+                                               "on": timezone.localdate()})
         ctx["colour_hex"], ctx["colour_icon"] = COLOUR_HEX, COLOUR_ICON
         return ctx
 
@@ -238,6 +240,24 @@ class AttachmentUploadView(View):
             actions.do_add_attachment(project, form.cleaned_data["file"], acting_user=request.user,
                                       milestone=form.cleaned_data["milestone"])
             messages.success(request, "附件已上传。")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect(project.get_absolute_url())
+
+
+class StageChangeView(View):
+    """停工/复工 and moving along the stages, by the lead unit or the office."""
+
+    def post(self, request, pk):
+        project = get_for_user(Project, request.user, pk)
+        form = StageForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "请选择阶段并填写日期。")
+            return redirect(project.get_absolute_url())
+        try:
+            actions.do_change_stage(project, form.cleaned_data["stage"], on=form.cleaned_data["on"],
+                                    reason=form.cleaned_data["reason"], acting_user=request.user)
+            messages.success(request, f"建设阶段已改为“{project.get_stage_display()}”。")
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect(project.get_absolute_url())

@@ -176,6 +176,10 @@ class ExcelTests(CastTestCase):
         self.assertEqual(ProjectYearPlan.objects.get(project=sewer).planned_investment,
                          Decimal("1500.00"))
         self.assertRegex(road.code, r"^2024-JC-\d{3}$")
+        again = self.importer(workbook_bytes(wb)).run(apply=True)  # a retried upload
+        self.assertFalse(again.applied)
+        self.assertIn(f"已存在同名项目（{road.code}）", str(again.problems[0]))
+        self.assertEqual(Project.objects.filter(name="新华路西延工程").count(), 1)
 
     def test_import_pages_preview_then_apply(self):
         wb = load_workbook(io.BytesIO(self.export()))

@@ -179,3 +179,24 @@ class RebaselineTests(CastTestCase):
         self.client.post(f"/projects/rebaselines/{req.pk}/approve/")
         m.refresh_from_db()
         self.assertEqual(m.planned_date, new)
+
+
+class StagePageTests(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.ledger = build_ledger(cls.cast)
+
+    def test_suspend_and_resume_from_the_project_page(self):
+        url = f"/projects/{self.ledger.project_a.pk}/stage/"
+        self.client.force_login(self.cast.reporter_a)
+        today = timezone.localdate().isoformat()
+        response = self.client.post(url, {"stage": "suspended", "on": today, "reason": ""},
+                                    follow=True)
+        self.assertContains(response, "停工须说明原因")
+        self.client.post(url, {"stage": "suspended", "on": today, "reason": "汛期"})
+        self.ledger.project_a.refresh_from_db()
+        self.assertEqual(self.ledger.project_a.stage, "suspended")
+        self.client.force_login(self.cast.reporter_b)
+        self.assertEqual(self.client.post(url, {"stage": "construction", "on": today,
+                                                "reason": "复工"}).status_code, 404)
