@@ -92,3 +92,30 @@ class DeterminismTests(TestCase):
         first = build_and_snapshot(5)
         self.assertEqual(first, build_and_snapshot(5))
         self.assertNotEqual(first, build_and_snapshot(6))
+
+
+class CityScaleLedgerTests(TestCase):
+    """The city-scale demo shows every colour and every kind of reason."""
+
+    @classmethod
+    def setUpTestData(cls):
+        run_demo("--scale", "city", "--seed", "2024")
+
+    def test_every_colour_and_reason_appears(self):
+        from projects.choices import Colour
+        from projects.models import ProgressReport, Project, ProjectStatus
+
+        self.assertEqual(Project.objects.count(), 200)
+        colours = set(ProjectStatus.objects.values_list("overall", flat=True))
+        self.assertEqual(colours, set(Colour.values))
+        reasons = [r for s in ProjectStatus.objects.all() for r in s.all_reasons()]
+        for fragment in ("已超期", "尚未完成", "落后序时进度", "未按时报送", "已连续", "手续「",
+                         "项目停工", "观察期", "谋划阶段", "项目已"):
+            self.assertTrue(any(fragment in r for r in reasons), fragment)
+        self.assertTrue(ProgressReport.objects.filter(is_late=True).exists())
+        self.assertTrue(ProgressReport.objects.filter(status="missing").exists())
+        categories = set(Project.objects.values_list("category__name", flat=True))
+        self.assertEqual(len(categories), 3)
+        self.assertEqual(Project.objects.values("task").distinct().count(), 5)
+        self.assertEqual(Project.objects.exclude(core_district=None)
+                         .values("core_district").distinct().count(), 11)
