@@ -1,39 +1,37 @@
+// Chengjian's own small scripts (no framework; htmx comes from django-htmx).
+
 // Fold the menu away on phones so the page content comes first.
 document.addEventListener("DOMContentLoaded", function () {
   var nav = document.querySelector(".nav-toggle");
   if (nav && window.matchMedia("(max-width: 768px)").matches) { nav.open = false; }
 });
 
-// Report forms survive a dropped connection: fields are kept in localStorage
-// until the form is submitted successfully (the next page load clears it).
+// Report forms survive a dropped connection: typed fields are kept in localStorage
+// and restored when the form is opened again. A successful submit redirects to a
+// page without the form, which then clears the saved draft.
 document.addEventListener("DOMContentLoaded", function () {
+  if (!window.localStorage) { return; }
   var form = document.querySelector("form[data-draft-key]");
-  if (!form || !window.localStorage) { return; }
+  var pending = sessionStorage.getItem("cj-submitted");
+  if (!form) {
+    if (pending) { localStorage.removeItem(pending); sessionStorage.removeItem("cj-submitted"); }
+    return;
+  }
   var key = "cj-draft-" + form.dataset.draftKey;
+  var keep = function (el) {
+    return el.name && el.type !== "file" && el.type !== "checkbox" && el.name !== "csrfmiddlewaretoken";
+  };
   var saved = null;
   try { saved = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { saved = null; }
   if (saved && !form.querySelector(".error")) {
-    Object.keys(saved).forEach(function (name) {
-      var field = form.elements[name];
-      if (field && field.type !== "file" && field.type !== "checkbox" && !field.value) { field.value = saved[name]; }
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (keep(el) && saved[el.name] !== undefined && saved[el.name] !== "") { el.value = saved[el.name]; }
     });
   }
   form.addEventListener("input", function () {
     var data = {};
-    Array.prototype.forEach.call(form.elements, function (el) {
-      if (el.name && el.type !== "file" && el.type !== "checkbox" && el.name !== "csrfmiddlewaretoken") { data[el.name] = el.value; }
-    });
+    Array.prototype.forEach.call(form.elements, function (el) { if (keep(el)) { data[el.name] = el.value; } });
     localStorage.setItem(key, JSON.stringify(data));
   });
   form.addEventListener("submit", function () { sessionStorage.setItem("cj-submitted", key); });
-  var done = sessionStorage.getItem("cj-submitted");
-  if (done && !document.querySelector("form[data-draft-key] .error")) { /* stay */ }
-});
-// After a successful submit the app redirects away from the form: clear that draft.
-document.addEventListener("DOMContentLoaded", function () {
-  var done = sessionStorage.getItem("cj-submitted");
-  if (done && !document.querySelector("form[data-draft-key]")) {
-    localStorage.removeItem(done);
-    sessionStorage.removeItem("cj-submitted");
-  }
 });

@@ -38,6 +38,10 @@ def test_reporter_files_weekly_report_on_a_phone(browser, live_server, screensho
     page.fill("input[name=investment_period]", "1150")
     page.fill("input[name=progress_percent]", "45")
     page.fill("textarea[name=progress_text]", "主体结构施工至第三层")
+    # The connection drops and the page is opened again: what was typed is still there.
+    page.reload()
+    assert page.input_value("input[name=investment_period]") == "1150"
+    assert page.input_value("textarea[name=progress_text]") == "主体结构施工至第三层"
     page.get_by_label("主体结构封顶").check()
     page.fill("textarea[name=problem]", "电力管线迁改进度慢")
     page.set_input_files("input[name=photos]", str(photo))
