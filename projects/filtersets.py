@@ -22,7 +22,8 @@ class ProjectFilterSet(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(label="阶段", choices=Stage.choices)
     colour = django_filters.ChoiceFilter(label="亮灯", choices=Colour.choices,
                                          field_name="status__overall")
-    special_team = django_filters.BooleanFilter(label="专班推进")
+    special_team = django_filters.TypedChoiceFilter(
+        label="专班推进", choices=[("1", "是"), ("0", "否")], coerce=lambda v: v == "1")
     ordering = django_filters.OrderingFilter(
         label="排序",
         fields=(("code", "code"), ("name", "name"), ("total_investment", "total_investment"),
