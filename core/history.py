@@ -85,15 +85,19 @@ def to_jsonable(data):
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
+def history_fields(model) -> list[str]:
+    """The attnames a model's history records (concrete fields minus `history_exclude`)."""
+    excluded = set(getattr(model, "history_exclude", ()))
+    return [f.attname for f in model._meta.concrete_fields
+            if f.name not in excluded and f.attname not in excluded]
+
+
 def snapshot(instance) -> dict:
     """The tracked field values of an instance, JSON-ready, keyed by attname."""
-    excluded = set(getattr(instance, "history_exclude", ()))
     values = {}
-    for f in instance._meta.concrete_fields:
-        if f.name in excluded or f.attname in excluded:
-            continue
-        value = getattr(instance, f.attname)
+    for attname in history_fields(type(instance)):
+        value = getattr(instance, attname)
         if isinstance(value, FieldFile):
             value = value.name or ""  # the stored path, not the file
-        values[f.attname] = value
+        values[attname] = value
     return to_jsonable(values)

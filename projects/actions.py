@@ -103,16 +103,46 @@ def do_create_project(*, plan, category, name, lead_unit, total_investment, acti
 def do_update_project(project: Project, *, acting_user=None, geometry="unchanged",
                       cooperating_units=None, **fields) -> Project:
     require_manager(acting_user)
-    for key, value in fields.items():
-        setattr(project, key, value)
     if geometry != "unchanged":
         _apply_geometry(project, geometry)
-    project.full_clean()
+        fields = {**fields, "geometry": project.geometry}
+    # Validate what changed (and the model-wide rules in clean()); re-checking every
+    # untouched foreign key would cost a query each.
+    validate_project_change(project, fields)
     project.save()
     if cooperating_units is not None:
         project.cooperating_units.set(cooperating_units)
     engine.recompute_one(project, TransitionTrigger.PROJECT)
     return project
+
+
+def validate_project_change(project: Project, fields: dict) -> None:
+    """Set and validate changed fields on an instance (no database writes)."""
+    for key, value in fields.items():
+        setattr(project, key, value)
+    unchanged = [f.name for f in Project._meta.fields if f.name not in fields]
+    project.full_clean(exclude=unchanged)
+
+
+@transaction.atomic
+def do_bulk_update_projects(changes: list[tuple[Project, dict]], *, acting_user=None) -> int:
+    """Apply master-data changes to many projects at once (the Excel import).
+
+    Each instance must already carry its changes (see validate_project_change);
+    rows are written and their history recorded in batches, then the projects
+    are recomputed together.
+    """
+    if not changes:
+        return 0
+    require_manager(acting_user)
+    by_fields: dict[tuple, list[Project]] = {}
+    for project, fields in changes:
+        by_fields.setdefault(tuple(sorted(fields)), []).append(project)
+    for fields, projects in by_fields.items():
+        Project.objects.tracked_bulk_update(projects, list(fields))
+    for project, _ in changes:
+        engine.recompute_one(project, TransitionTrigger.PROJECT)
+    return len(changes)
 
 
 @transaction.atomic

@@ -275,9 +275,13 @@ def deferred_recompute(trigger: str = TransitionTrigger.REPORT):
 
 
 def colour_counts(projects) -> dict[str, int]:
-    counts = {c: 0 for c in Colour.values}
-    for colour in ProjectStatus.objects.filter(project__in=projects).values_list("overall",
-                                                                                   flat=True):
-        counts[colour] += 1
+    """Projects per overall colour, counted by the database (one GROUP BY query)."""
+    from django.db.models import Count
+
+    counts = dict.fromkeys(Colour.values, 0)
+    rows = (ProjectStatus.objects.filter(project__in=projects).order_by()
+            .values_list("overall").annotate(n=Count("project")))
+    for colour, n in rows:
+        counts[colour] = n
     return counts
 

@@ -193,6 +193,8 @@ class LedgerImporter:
     # --- per row -------------------------------------------------------------
 
     def _process(self, sheet: Sheet, result: ImportResult):
+        self.pending: list[tuple] = []  # (project, master-data fields), applied in bulk
+        self.pending_year_plans: list[tuple] = []
         seen: dict[str, int] = {}
         section_category = None
         for row_no, values in sheet.rows:
@@ -221,6 +223,14 @@ class LedgerImporter:
             except (ValidationError, PermissionDenied) as exc:
                 messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
                 result.problems.append(Problem(row_no, "；".join(messages)))
+        if not result.problems:
+            self._apply_pending()
+
+    def _apply_pending(self):
+        """Master-data changes of all rows in one batch (history kept, colours recomputed)."""
+        actions.do_bulk_update_projects(self.pending, acting_user=self.user)
+        for project, planned in self.pending_year_plans:
+            actions.do_set_year_plan(project, self.year, planned, acting_user=self.user)
 
     def _col(self, key):
         idx, label = self.sheet.columns.get(key, (None, ""))
@@ -335,9 +345,10 @@ class LedgerImporter:
                 raise PermissionDenied(f"无权修改项目基本信息（{labels}），只有办公室可以修改")
             planned = master.pop("year_planned", None)
             if master:
-                actions.do_update_project(project, acting_user=self.user, **master)
+                actions.validate_project_change(project, master)  # errors stay on this row
+                self.pending.append((project, master))
             if planned is not None:
-                actions.do_set_year_plan(project, self.year, planned, acting_user=self.user)
+                self.pending_year_plans.append((project, planned))
             result.updated += 1
             result.changes.append(f"第{row_no}行 {project.code}：修改" + "、".join(
                 MASTER_FIELDS[k] for k in (*master, *(["year_planned"] if planned else []))))

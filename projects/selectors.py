@@ -14,8 +14,8 @@ def ledger_rows(qs, year: int | None = None):
     year = year or timezone.localdate().year
     latest = ProgressReport.objects.filter(project=OuterRef("pk"), status__in=FILED,
                                            period_start__year=year).order_by("-period_start")
-    return qs.select_related("lead_unit", "leader__person", "category", "status",
-                             "responsible_person").annotate(
+    return qs.select_related("lead_unit", "leader__person", "category", "task", "programme",
+                             "status", "responsible_person").annotate(
         year_planned=Subquery(ProjectYearPlan.objects.filter(
             project=OuterRef("pk"), year=year).values("planned_investment")[:1]),
         year_actual=Subquery(latest.values("investment_year_cumulative")[:1]),

@@ -95,3 +95,15 @@ class HistoryTests(CastTestCase):
         self.cast.citizen.save()
         for change in changes_of(self.cast.citizen):
             self.assertNotIn("password", change.after or {})
+
+
+class BulkHistoryTests(CastTestCase):
+    def test_tracked_bulk_update_writes_rows_and_history(self):
+        a, b = self.cast.unit_a, self.cast.unit_b
+        a.short_name, b.short_name = "甲简", "乙简"
+        with change_context(ChangeSource.IMPORT, user=self.cast.office_admin):
+            Unit.objects.tracked_bulk_update([a, b], ["short_name"])
+        self.assertEqual(Unit.objects.get(pk=a.pk).short_name, "甲简")
+        change = changes_of(b).last()
+        self.assertEqual((change.before["short_name"], change.after["short_name"]), ("", "乙简"))
+        self.assertEqual((change.source, change.user), (ChangeSource.IMPORT, self.cast.office_admin))
