@@ -24,6 +24,20 @@ def ledger_rows(qs, year: int | None = None):
     )
 
 
+def enrich(projects, year: int | None = None, *, prefetch=()) -> list:
+    """The ledger rows (figures and related names) for an already-paginated page.
+
+    Filtering, sorting and paging run on the bare project table; only the rows
+    shown are joined and annotated, so a page costs the same whatever the total.
+    """
+    ids = [p.pk for p in projects]
+    rows = ledger_rows(Project.objects.filter(pk__in=ids), year)
+    if prefetch:
+        rows = rows.prefetch_related(*prefetch)
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def due_projects(user, now=None):
     """The reporter's 本周待填报: own unit's reporting projects and this period's report."""
     from projects import engine

@@ -16,7 +16,7 @@ from projects.engine import colour_counts
 from projects.filtersets import ProjectFilterSet
 from projects.forms import AttachmentForm, RebaselineForm, ReportForm, ReturnForm, StageForm
 from projects.models import Milestone, ProgressReport, Project, RebaselineRequest
-from projects.selectors import due_projects, ledger_rows
+from projects.selectors import due_projects, enrich
 
 
 class ProjectListView(ScopedListView):
@@ -25,11 +25,10 @@ class ProjectListView(ScopedListView):
     filterset_class = ProjectFilterSet
     template_name = "projects/project_list.html"
 
-    def get_queryset(self):
-        return ledger_rows(super().get_queryset())
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        rows = enrich(ctx["object_list"])  # join and annotate only the page shown
+        ctx["object_list"] = ctx["page_obj"].object_list = rows
         ctx["colour_counts"] = colour_counts(self.object_list.values("pk"))
         ctx["colour_hex"], ctx["colour_icon"] = COLOUR_HEX, COLOUR_ICON
         ctx["may_import"] = self.request.user.has_cap(Cap.IMPORT_LEDGER)

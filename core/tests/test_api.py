@@ -57,3 +57,13 @@ class SchemaTests(CastTestCase):
         out = io.StringIO()
         call_command("spectacular", "--validate", "--fail-on-warn", stdout=out, stderr=io.StringIO())
         self.assertIn("openapi: 3", out.getvalue())
+
+
+class FilterFieldTests(CastTestCase):
+    def test_fast_select_matches_the_widget(self):
+        self.client.force_login(self.cast.office_admin)
+        html = self.client.get("/org/units/?kind=town").content.decode()
+        self.assertIn('<option value="town" selected>乡镇办(街道)</option>', html)
+        self.assertIn('<option value="">全部</option>', html)
+        html = self.client.get(f"/org/people/?unit={self.cast.unit_b.pk}").content.decode()
+        self.assertIn(f'<option value="{self.cast.unit_b.pk}" selected>乙局</option>', html)

@@ -19,7 +19,7 @@ from projects.models import (
     RebaselineRequest,
     StatusTransition,
 )
-from projects.selectors import ledger_rows
+from projects.selectors import enrich
 
 
 class ProjectViewSet(ScopedReadOnlyViewSet):
@@ -30,8 +30,13 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
     serializer_class = s.ProjectSerializer
     filterset_class = ProjectFilterSet
 
-    def get_queryset(self):
-        return ledger_rows(super().get_queryset()).prefetch_related("cooperating_units")
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        # Filter and page on the bare table; join and annotate only the rows returned.
+        return enrich(page, prefetch=["cooperating_units"]) if page is not None else None
+
+    def get_object(self):
+        return enrich([super().get_object()], prefetch=["cooperating_units"])[0]
 
 
 class MilestoneViewSet(ScopedReadOnlyViewSet):
