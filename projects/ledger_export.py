@@ -10,7 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from projects.choices import Colour
 from projects.ledger_format import format_progress, ledger_columns
-from projects.selectors import ledger_rows
+from projects.selectors import ledger_export_rows
 
 MONEY_FORMAT = "#,##0.00"
 FILLS = {Colour.RED: "FECACA", Colour.YELLOW: "FDE68A", Colour.GREEN: "BBF7D0",
@@ -152,4 +152,4 @@ def _print_setup(ws, columns):
 
 
 def export_queryset(qs, *, title: str, as_of: date | None = None) -> bytes:
-    return write_ledger(ledger_rows(qs).order_by("code"), title=title, as_of=as_of)
+    return write_ledger(ledger_export_rows(qs).order_by("code"), title=title, as_of=as_of)
