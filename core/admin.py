@@ -45,3 +45,25 @@ class CapabilityAdmin(admin.ModelAdmin):
             obj.restore()
 
     actions = ["archive_selected", "restore_selected"]
+
+
+class CapabilityInline(admin.TabularInline):
+    """An inline editable by roles holding `manage_cap`; rows are never deleted here."""
+
+    manage_cap: str = ""
+    extra = 0
+
+    def _may(self, request) -> bool:
+        return request.user.has_cap(self.manage_cap)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

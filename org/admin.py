@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from core.admin import CapabilityAdmin
+from core.admin import CapabilityAdmin, CapabilityInline
 from org.models import CityLeader, LeaderAssignment, Person, Unit, User
 from org.roles import Cap
 
@@ -25,23 +25,11 @@ class PersonAdmin(CapabilityAdmin):
     autocomplete_fields = ("unit",)
 
 
-class LeaderAssignmentInline(admin.TabularInline):
+class LeaderAssignmentInline(CapabilityInline):
     model = LeaderAssignment
-    extra = 0
+    manage_cap = Cap.MANAGE_ORG
     autocomplete_fields = ("unit",)
     fields = ("unit", "kind", "note", "start_date")
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request, obj=None):
-        return request.user.has_cap(Cap.MANAGE_ORG)
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_cap(Cap.MANAGE_ORG)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_cap(Cap.MANAGE_ORG)
 
 
 @admin.register(CityLeader)

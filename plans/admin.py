@@ -1,28 +1,13 @@
 from django.contrib import admin
 
-from core.admin import CapabilityAdmin
+from core.admin import CapabilityAdmin, CapabilityInline
 from org.roles import Cap
 from plans.models import Category, CoreDistrict, Plan, Programme, Task
 
 
-class _TaxonomyInline(admin.TabularInline):
-    extra = 0
+class _TaxonomyInline(CapabilityInline):
+    manage_cap = Cap.MANAGE_PLANS
     fields = ("code", "name", "description", "sort_order")
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def _may(self, request):
-        return request.user.has_cap(Cap.MANAGE_PLANS)
-
-    def has_add_permission(self, request, obj=None):
-        return self._may(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._may(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may(request)
 
 
 class CategoryInline(_TaxonomyInline):

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from core.admin import CapabilityAdmin
+from core.admin import CapabilityAdmin, CapabilityInline
 from org.roles import Cap
 from plans.choices import PlanStatus
 from projects import actions
@@ -46,23 +46,8 @@ class PlanReportingAdmin(CapabilityAdmin):
             actions.do_set_plan_rules(obj, obj.rule_set, acting_user=request.user)
 
 
-class _ManagedInline(admin.TabularInline):
-    extra = 0
-
-    def _may(self, request):
-        return request.user.has_cap(Cap.MANAGE_PROJECTS)
-
-    def has_add_permission(self, request, obj=None):
-        return self._may(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._may(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class _ManagedInline(CapabilityInline):
+    manage_cap = Cap.MANAGE_PROJECTS
 
 
 class YearPlanInline(_ManagedInline):
