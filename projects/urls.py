@@ -17,6 +17,8 @@ urlpatterns = [
          HistoryView.as_view(model=Project, required_cap=Cap.VIEW_PROJECTS),
          name="project_history"),
     path("<int:pk>/report/", views.ReportCreateView.as_view(), name="report_create"),
+    path("<int:pk>/location-from/<int:attachment_pk>/", views.LocationFromPhotoView.as_view(),
+         name="location_from_photo"),
     path("<int:pk>/stage/", views.StageChangeView.as_view(), name="stage_change"),
     path("<int:pk>/attachments/", views.AttachmentUploadView.as_view(), name="attachment_upload"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),

@@ -56,6 +56,9 @@ class ProjectDetailView(ScopedDetailView):
         ctx["may_manage"] = user.has_cap(Cap.MANAGE_PROJECTS)
         ctx["timeline"] = milestone_timeline(ctx["milestones"])
         ctx["attachment_form"] = AttachmentForm(project=project)
+        if project.geometry is None and ctx["may_manage"]:
+            # A photo's EXIF position is offered as the project's location.
+            ctx["gps_photo"] = project.attachments.active().exclude(gps_lon=None).first()
         ctx["stage_form"] = StageForm(initial={"stage": project.stage,
                                                "on": timezone.localdate()})
         ctx["colour_hex"], ctx["colour_icon"] = COLOUR_HEX, COLOUR_ICON
@@ -259,4 +262,20 @@ class StageChangeView(View):
             messages.success(request, f"建设阶段已改为“{project.get_stage_display()}”。")
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
+        return redirect(project.get_absolute_url())
+
+
+class LocationFromPhotoView(CapabilityRequiredMixin, View):
+    """Use a photo's EXIF GPS as the project's point location (office)."""
+
+    required_cap = Cap.MANAGE_PROJECTS
+
+    def post(self, request, pk, attachment_pk):
+        project = get_for_user(Project, request.user, pk)
+        photo = project.attachments.active().exclude(gps_lon=None).filter(pk=attachment_pk).first()
+        if photo is None:
+            raise PermissionDenied("该照片没有定位信息。")
+        actions.do_update_project(project, acting_user=request.user, geometry={
+            "type": "Point", "coordinates": [photo.gps_lon, photo.gps_lat]})
+        messages.success(request, "已按照片定位设置项目位置。")
         return redirect(project.get_absolute_url())

@@ -104,3 +104,26 @@ class UploadPageTests(CastTestCase):
         response = self.client.post(url, {"file": SimpleUploadedFile("y.pdf", b"%PDF-1.4")})
         self.assertEqual(response.status_code, 404)
         self.assertEqual(self.ledger.project_a.attachments.count(), 1)
+
+
+class LocationFromPhotoTests(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.ledger = build_ledger(cls.cast)
+
+    def test_photo_gps_is_offered_and_used_as_the_location(self):
+        project = self.ledger.project_b  # has no geometry
+        photo = actions.do_add_attachment(
+            project, SimpleUploadedFile("p.jpg", jpeg_with_gps(113.401, 34.522), "image/jpeg"),
+            acting_user=self.cast.reporter_b)
+        self.client.force_login(self.cast.office_admin)
+        self.assertContains(self.client.get(project.get_absolute_url()), "用照片定位")
+        url = f"/projects/{project.pk}/location-from/{photo.pk}/"
+        self.client.force_login(self.cast.reporter_b)
+        self.assertEqual(self.client.post(url).status_code, 403)
+        self.client.force_login(self.cast.office_admin)
+        self.client.post(url)
+        project.refresh_from_db()
+        self.assertEqual(project.geometry["type"], "Point")
+        self.assertAlmostEqual(project.min_lon, 113.401, places=3)
