@@ -41,9 +41,11 @@ INSTALLED_APPS = [
     "axes",
     # Our apps, from the ground up (see README "repo map").
     "core",
+    "geo",
     "org",
     "plans",
     "projects",
+    "maps",
     "demo",
 ]
 
@@ -178,7 +180,16 @@ USE_TZ = True
 # --- Static and media --------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Our own assets, plus the npm packages installed at set-up (scripts/_setup.sh), each
+# under a fixed prefix so templates do not depend on node_modules' layout.
+_NPM_ASSETS = {
+    "vendor/leaflet": "node_modules/leaflet/dist",
+    "vendor/markercluster": "node_modules/leaflet.markercluster/dist",
+    "vendor/echarts": "node_modules/echarts/dist",
+}
+STATICFILES_DIRS = [BASE_DIR / "static"] + [
+    (prefix, BASE_DIR / path) for prefix, path in _NPM_ASSETS.items() if (BASE_DIR / path).is_dir()
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {

@@ -38,3 +38,16 @@ setup_python() {
     echo "$want" > "$stamp"
   fi
 }
+
+setup_frontend() {
+  # Third-party front-end packages (Leaflet, ECharts) come from npm at set-up time.
+  command -v npm >/dev/null || apt_install_missing nodejs npm
+  local stamp="$ROOT/node_modules/.package-lock.sha256"
+  local want
+  want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "==> 安装前端依赖（package-lock.json）"
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+    echo "$want" > "$stamp"
+  fi
+}
