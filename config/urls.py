@@ -20,6 +20,7 @@ urlpatterns = [
     path("org/", include("org.urls")),
     path("plans/", include("plans.urls")),
     path("projects/", include("projects.urls")),
+    path("maps/", include("maps.urls")),
     path("api/org/", include("org.api.urls")),
     path("api/plans/", include("plans.api.urls")),
     path("api/projects/", include("projects.api.urls")),

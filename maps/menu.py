@@ -1,2 +1,22 @@
+from core.navigation import register
+from org.roles import Cap, has_cap
+from projects.sections import Section, register_section
+
+
+def _cap(cap):
+    return lambda user: has_cap(user, cap)
+
+
 def register_menu():
-    pass
+    register("挂图作战", "作战地图", "maps:battle_map", _cap(Cap.VIEW_PROJECTS), order=1)
+    register("挂图作战", "图层管理", "maps:layer_list", _cap(Cap.MANAGE_PROJECTS), order=5)
+    register_section(Section("conformity", "maps/_conformity_section.html", _conformity_context,
+                             order=10))
+
+
+def _conformity_context(project, user) -> dict:
+    from maps.models import ConformityCheck
+
+    return {"latest": ConformityCheck.objects.filter(project=project).select_related(
+                "run_by").first(),
+            "may_run": has_cap(user, Cap.MANAGE_PROJECTS) and project.geometry is not None}

@@ -22,8 +22,8 @@ class ProjectFilterSet(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(label="阶段", choices=Stage.choices)
     colour = django_filters.ChoiceFilter(label="亮灯", choices=Colour.choices,
                                          field_name="status__overall")
-    special_team = django_filters.TypedChoiceFilter(
-        label="专班推进", choices=[("1", "是"), ("0", "否")], coerce=lambda v: v == "1")
+    special_team = django_filters.ChoiceFilter(label="专班推进", choices=[("1", "是"), ("0", "否")],
+                                               method="filter_special_team")
     ordering = django_filters.OrderingFilter(
         label="排序",
         fields=(("code", "code"), ("name", "name"), ("total_investment", "total_investment"),
@@ -36,6 +36,9 @@ class ProjectFilterSet(django_filters.FilterSet):
         model = Project
         fields = ["q", "plan", "category", "task", "core_district", "lead_unit", "leader",
                   "stage", "colour", "special_team"]
+
+    def filter_special_team(self, queryset, name, value):
+        return queryset.filter(special_team=value == "1")
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -16,6 +16,7 @@ from projects.engine import colour_counts
 from projects.filtersets import ProjectFilterSet
 from projects.forms import AttachmentForm, RebaselineForm, ReportForm, ReturnForm, StageForm
 from projects.models import Milestone, ProgressReport, Project, RebaselineRequest
+from projects.sections import sections_for
 from projects.selectors import due_projects, enrich
 
 
@@ -62,6 +63,7 @@ class ProjectDetailView(ScopedDetailView):
         ctx["stage_form"] = StageForm(initial={"stage": project.stage,
                                                "on": timezone.localdate()})
         ctx["colour_hex"], ctx["colour_icon"] = COLOUR_HEX, COLOUR_ICON
+        ctx["sections"] = sections_for(project, user)
         return ctx
 
 

@@ -1,0 +1,70 @@
+"""The battle map's data: scoped, filtered like the ledger, light at low zoom."""
+
+from geo.choices import LayerKind
+from geo.models import Layer
+from tests.base import CastTestCase
+from tests.ledger_cast import build_ledger
+
+
+class MapDataTests(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.ledger = build_ledger(cls.cast)
+        from projects import actions
+
+        for project, lon in ((cls.ledger.project_b, 113.40), (cls.ledger.project_shared, 113.42)):
+            actions.do_update_project(project, acting_user=cls.cast.office_admin, geometry={
+                "type": "Polygon", "coordinates": [[[lon, 34.50], [lon + 0.01, 34.50],
+                                                    [lon + 0.01, 34.51], [lon, 34.50]]]})
+
+    def data(self, user, **params):
+        self.client.force_login(user)
+        return self.client.get("/maps/data/projects.geojson", params)
+
+    def test_a_unit_user_sees_only_its_projects_on_the_map(self):
+        ids = {f["id"] for f in self.data(self.cast.reporter_b).json()["features"]}
+        self.assertEqual(ids, {self.ledger.project_b.pk, self.ledger.project_shared.pk})
+        ids = {f["id"] for f in self.data(self.cast.office_admin).json()["features"]}
+        self.assertEqual(len(ids), 3)
+        self.assertEqual(self.data(self.cast.citizen).status_code, 403)
+        self.assertEqual(self.data(self.cast.sys_admin).status_code, 403)
+
+    def test_low_zoom_sends_points_and_high_zoom_shapes_in_view(self):
+        low = self.data(self.cast.office_admin, zoom=11).json()
+        self.assertEqual({f["geometry"]["type"] for f in low["features"]}, {"Point"})
+        self.assertEqual(sum(low["counts"].values()), 3)
+        high = self.data(self.cast.office_admin, zoom=16, bbox="113.395,34.49,113.415,34.52").json()
+        self.assertEqual([f["id"] for f in high["features"]], [self.ledger.project_b.pk])
+        self.assertEqual(high["features"][0]["geometry"]["type"], "Polygon")
+
+    def test_the_ledger_filters_apply(self):
+        data = self.data(self.cast.office_admin, lead_unit=self.cast.unit_b.pk, colour="red").json()
+        self.assertEqual({f["properties"]["code"] for f in data["features"]},
+                         {self.ledger.project_b.code, self.ledger.project_shared.code})
+        self.assertEqual(self.data(self.cast.office_admin, zoom="x").status_code, 400)
+        self.assertEqual(self.data(self.cast.office_admin, stage="nonsense").status_code, 400)
+
+    def test_card_is_scoped(self):
+        self.client.force_login(self.cast.reporter_b)
+        url = f"/maps/projects/{self.ledger.project_a.pk}/card/"
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.client.force_login(self.cast.reporter_a)
+        self.assertContains(self.client.get(url), "甲路综合改造工程")
+
+    def test_layers_need_plan_rights_unless_public(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from geo.importers import import_layer
+        from geo.tests.factories import geojson_bytes, square_m
+
+        layer = Layer.objects.create(name="控规", kind=LayerKind.LAND_USE)
+        import_layer(layer, SimpleUploadedFile("a.geojson", geojson_bytes(
+            [({"用地性质": "公园绿地"}, square_m(0, 0, 50, 50))])))
+        url = f"/maps/data/layers/{layer.pk}.geojson"
+        self.client.force_login(self.cast.reporter_a)
+        self.assertEqual(len(self.client.get(url).json()["features"]), 1)
+        self.client.force_login(self.cast.citizen)
+        self.assertEqual(self.client.get(url).status_code, 403)
+        Layer.objects.filter(pk=layer.pk).update(is_public=True)
+        self.assertEqual(self.client.get(url).status_code, 200)

@@ -1,0 +1,193 @@
+"""The battle map (挂图作战) and the layer pages."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views import View
+from shapely.geometry import mapping, shape
+
+from core.scope import get_for_user
+from core.views import CapabilityRequiredMixin
+from geo.choices import LayerKind
+from geo.importers import import_layer
+from geo.models import Feature, Layer
+from maps import actions
+from maps.selectors import POINTS_BELOW_ZOOM, project_points, project_shapes
+from org.roles import Cap
+from plans.models import CoreDistrict
+from projects.choices import COLOUR_HEX, COLOUR_ICON, Colour
+from projects.engine import colour_counts
+from projects.filtersets import ProjectFilterSet
+from projects.models import Project
+from projects.selectors import enrich
+
+
+def filtered_projects(request):
+    """The same FilterSet as the ledger, on the user's own scope."""
+    qs = Project.objects.visible_to(request.user)
+    filterset = ProjectFilterSet(request.GET, queryset=qs, request=request)
+    return filterset, (filterset.qs if filterset.is_valid() else qs.none())
+
+
+class BattleMapView(CapabilityRequiredMixin, View):
+    required_cap = Cap.VIEW_PROJECTS
+
+    def get(self, request):
+        filterset, _ = filtered_projects(request)
+        layers = [{"id": layer.pk, "name": layer.name, "style": layer.effective_style()}
+                  for layer in Layer.objects.filter(current_version__isnull=False)]
+        config = {
+            "tileUrl": settings.BASEMAP_TILE_URL, "gcj02": settings.BASEMAP_IS_GCJ02,
+            "pointsBelowZoom": POINTS_BELOW_ZOOM, "colours": COLOUR_HEX, "icons": COLOUR_ICON,
+            "labels": dict(Colour.choices), "layers": layers,
+        }
+        return render(request, "maps/battle_map.html",
+                      {"filterset": filterset, "map_config": config})
+
+
+def _bbox(request):
+    try:
+        values = [float(v) for v in request.GET.get("bbox", "").split(",")]
+    except ValueError:
+        return None
+    if len(values) != 4 or not (-180 <= values[0] <= values[2] <= 180
+                                and -90 <= values[1] <= values[3] <= 90):
+        return None
+    return values
+
+
+class ProjectDataView(CapabilityRequiredMixin, View):
+    """Projects for the map: dots at low zoom, simplified shapes in the view when closer."""
+
+    required_cap = Cap.VIEW_PROJECTS
+
+    def get(self, request):
+        filterset, qs = filtered_projects(request)
+        if not filterset.is_valid():
+            return JsonResponse({"errors": filterset.errors}, status=400)
+        try:
+            zoom = int(request.GET.get("zoom", "0"))
+        except ValueError:
+            return JsonResponse({"errors": {"zoom": ["缩放级别应为整数"]}}, status=400)
+        bbox = _bbox(request)
+        if zoom >= POINTS_BELOW_ZOOM and bbox:
+            data = project_shapes(qs, bbox, zoom)
+        else:
+            data = project_points(qs)
+        data["counts"] = colour_counts(qs.values("pk"))
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False,
+                                                     "separators": (",", ":")})
+
+
+class ProjectCardView(CapabilityRequiredMixin, View):
+    required_cap = Cap.VIEW_PROJECTS
+
+    def get(self, request, pk):
+        project = enrich([get_for_user(Project, request.user, pk)])[0]
+        return render(request, "maps/_card.html", {"p": project})
+
+
+class DistrictDataView(CapabilityRequiredMixin, View):
+    required_cap = Cap.VIEW_PLANS
+
+    def get(self, request):
+        rows = CoreDistrict.objects.visible_to(request.user).values_list("pk", "name", "boundary")
+        return JsonResponse({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "id": pk, "geometry": boundary, "properties": {"name": name}}
+            for pk, name, boundary in rows]}, json_dumps_params={"ensure_ascii": False})
+
+
+class LayerDataView(View):
+    """A layer's current features in the view box (public layers for any signed-in user)."""
+
+    MAX_FEATURES = 5000
+
+    def get(self, request, pk):
+        layer = Layer.objects.filter(pk=pk, current_version__isnull=False).first()
+        if layer is None or not (layer.is_public or request.user.has_cap(Cap.VIEW_PLANS)):
+            raise PermissionDenied("无权查看该图层。")
+        qs = Feature.objects.filter(version_id=layer.current_version_id)
+        bbox = _bbox(request)
+        if bbox:
+            qs = qs.filter(max_lon__gte=bbox[0], min_lon__lte=bbox[2], max_lat__gte=bbox[1],
+                           min_lat__lte=bbox[3])
+        tolerance = 0.0001 if qs.count() > 1000 else 0
+        features = []
+        for pk_, name, land_use, geometry in qs.values_list("pk", "name", "land_use",
+                                                             "geometry")[:self.MAX_FEATURES]:
+            if tolerance and geometry["type"] != "Point":
+                geometry = mapping(shape(geometry).simplify(tolerance, preserve_topology=True))
+            features.append({"type": "Feature", "id": pk_, "geometry": geometry,
+                             "properties": {"name": name, "land_use": land_use}})
+        return JsonResponse({"type": "FeatureCollection", "features": features},
+                            json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+
+
+class ConformityRunView(CapabilityRequiredMixin, View):
+    required_cap = Cap.MANAGE_PROJECTS
+
+    def post(self, request, pk):
+        project = get_for_user(Project, request.user, pk)
+        try:
+            records = actions.do_check_conformity(Project.objects.filter(pk=project.pk),
+                                                  acting_user=request.user)
+            if records:
+                messages.success(request, f"审查完成：{records[0].get_verdict_display()}。")
+            else:
+                messages.error(request, "项目未标注位置，无法审查。")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect(project.get_absolute_url())
+
+
+class LayerForm(forms.Form):
+    layer = forms.ModelChoiceField(label="导入到已有图层", queryset=Layer.objects.all(),
+                                   required=False)
+    name = forms.CharField(label="或新建图层：名称", required=False, max_length=100)
+    kind = forms.ChoiceField(label="图层类型", choices=LayerKind.choices, required=False)
+    file = forms.FileField(label="文件（GeoJSON、Shapefile 的 zip 包、GeoPackage）")
+    note = forms.CharField(label="说明", required=False, max_length=200)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("layer") and not (data.get("name") and data.get("kind")):
+            raise ValidationError("请选择已有图层，或填写新图层的名称和类型。")
+        return data
+
+
+class LayerListView(CapabilityRequiredMixin, View):
+    """Layers and their versions; upload a new version (the office, for the planning bureau)."""
+
+    required_cap = Cap.MANAGE_PROJECTS
+
+    def get(self, request, form=None):
+        layers = Layer.objects.select_related("current_version").prefetch_related("versions")
+        return render(request, "maps/layers.html", {"layers": layers, "form": form or LayerForm()},
+                      status=400 if form is not None else 200)
+
+    def post(self, request):
+        form = LayerForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.get(request, form)
+        layer = form.cleaned_data["layer"] or Layer(name=form.cleaned_data["name"],
+                                                    kind=form.cleaned_data["kind"])
+        try:
+            if layer.pk is None:
+                if Layer.objects.filter(name=layer.name).exists():
+                    raise ValidationError(f"已有名为“{layer.name}”的图层。")
+                layer.save()
+            version = import_layer(layer, form.cleaned_data["file"], acting_user=request.user,
+                                   note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            if layer.pk and not layer.versions.exists():
+                Layer.objects.filter(pk=layer.pk).delete()  # a new, still empty layer
+            for message in exc.messages:
+                form.add_error(None, message)
+            return self.get(request, form)
+        messages.success(request, f"已导入“{layer.name}”第{version.number}版，共{version.feature_count}个要素"
+                                  f"（源坐标系 {version.source_crs}）。")
+        return redirect("maps:layer_list")
+

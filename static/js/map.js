@@ -1,0 +1,106 @@
+// The battle map: projects coloured by status, clustered dots at low zoom, shapes closer in.
+(function () {
+  var el = document.getElementById("map");
+  if (!el || !window.L) { return; }
+  var config = JSON.parse(document.getElementById("map-config").textContent);
+  var map = L.map(el, { preferCanvas: true, zoomControl: true, minZoom: 7, maxZoom: 19 }).setView([34.51, 113.38], 11);
+  if (config.tileUrl) {
+    L.tileLayer(config.tileUrl, { maxZoom: 19, attribution: "" }).addTo(map);
+  } else {
+    el.classList.add("no-basemap");  // the city's own layers on a plain background
+  }
+  var colour = function (c) { return config.colours[c] || "#9ca3af"; };
+  var filterForm = document.querySelector("form.filters");
+  var query = function () { return filterForm ? new URLSearchParams(new FormData(filterForm)) : new URLSearchParams(); };
+
+  var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40,
+    iconCreateFunction: function (c) {
+      var kids = c.getAllChildMarkers(), worst = "green", rank = { grey: 0, blue: 0, green: 1, yellow: 2, red: 3 };
+      kids.forEach(function (m) { if (rank[m.options.colourKey] > rank[worst]) { worst = m.options.colourKey; } });
+      return L.divIcon({ className: "cluster cluster-" + worst, html: "<span>" + c.getChildCount() + "</span>", iconSize: [34, 34] });
+    } });
+  var shapes = L.geoJSON(null, {
+    style: function (f) { return { color: colour(f.properties.colour), weight: 3, fillOpacity: 0.35 }; },
+    pointToLayer: function (f, latlng) { return L.circleMarker(latlng, { radius: 7, color: "#fff", weight: 1, fillColor: colour(f.properties.colour), fillOpacity: 1 }); },
+    onEachFeature: function (f, layer) { bindCard(layer, f); }
+  });
+  var projects = L.layerGroup([cluster, shapes]).addTo(map);
+
+  function bindCard(layer, feature) {
+    layer.bindTooltip(feature.properties.name);
+    layer.on("click", function () {
+      fetch(el.dataset.cardUrl.replace("/0/", "/" + feature.id + "/"), { credentials: "same-origin" })
+        .then(function (r) { return r.text(); })
+        .then(function (html) { layer.bindPopup(html, { maxWidth: 320 }).openPopup(); });
+    });
+  }
+
+  function showCounts(counts) {
+    var box = document.getElementById("map-counts");
+    box.innerHTML = "";
+    ["red", "yellow", "green", "grey", "blue"].forEach(function (c) {
+      var span = document.createElement("span");
+      span.className = "lamp lamp-" + c;
+      span.textContent = config.icons[c] + " " + config.labels[c] + " " + (counts[c] || 0);
+      box.appendChild(span);
+    });
+  }
+
+  var seq = 0;
+  function load() {
+    var q = query(), mine = ++seq, b = map.getBounds();
+    q.set("zoom", map.getZoom());
+    q.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(","));
+    fetch(el.dataset.projectsUrl + "?" + q.toString(), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (mine !== seq) { return; }
+        cluster.clearLayers(); shapes.clearLayers();
+        if (map.getZoom() < config.pointsBelowZoom) {
+          data.features.forEach(function (f) {
+            var c = f.geometry.coordinates;
+            var m = L.circleMarker([c[1], c[0]], { radius: 6, color: "#fff", weight: 1, fillColor: colour(f.properties.colour), fillOpacity: 1, colourKey: f.properties.colour });
+            bindCard(m, f);
+            cluster.addLayer(m);
+          });
+        } else {
+          shapes.addData(data);
+        }
+        showCounts(data.counts || {});
+        el.dataset.loaded = String(data.features.length);
+      });
+  }
+
+  var overlays = { "项目": projects };
+  var districts = L.geoJSON(null, { style: { color: "#7c3aed", weight: 2, dashArray: "6 4", fillOpacity: 0.04 },
+    onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name, { permanent: false }); } }).addTo(map);
+  overlays["核心板块"] = districts;
+  fetch(el.dataset.districtsUrl, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (data) {
+      if (!data || !data.features.length) { return; }
+      districts.addData(data);
+      map.fitBounds(districts.getBounds().pad(0.05));
+    });
+  config.layers.forEach(function (info) {
+    var layer = L.geoJSON(null, { style: info.style,
+      onEachFeature: function (f, l) { if (f.properties.land_use || f.properties.name) { l.bindTooltip(f.properties.land_use || f.properties.name); } } });
+    layer.on("add", function () {
+      if (layer.loaded) { return; }
+      layer.loaded = true;
+      fetch(el.dataset.layerUrl.replace("/0.", "/" + info.id + "."), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); }).then(function (d) { layer.addData(d); });
+    });
+    overlays[info.name] = layer;
+  });
+  L.control.layers(null, overlays, { collapsed: window.innerWidth < 768 }).addTo(map);
+
+  map.on("moveend", load);
+  if (filterForm) {
+    filterForm.addEventListener("submit", function (e) {
+      e.preventDefault();
+      history.replaceState(null, "", "?" + query().toString());  // the filter state lives in the URL
+      load();
+    });
+  }
+  load();
+})();
