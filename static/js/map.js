@@ -9,6 +9,7 @@
   } else {
     el.classList.add("no-basemap");  // the city's own layers on a plain background
   }
+  window.cjMap = map;  // for the browser tests and for debugging in the console
   var colour = function (c) { return config.colours[c] || "#9ca3af"; };
   var filterForm = document.querySelector("form.filters");
   var query = function () { return filterForm ? new URLSearchParams(new FormData(filterForm)) : new URLSearchParams(); };
