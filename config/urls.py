@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import healthz
+from maps.ogc import VIEWS as OGC
 from org.views import auth as auth_pages
 
 admin.site.site_header = "城建指挥平台 · 系统管理"
@@ -24,6 +25,14 @@ urlpatterns = [
     path("api/org/", include("org.api.urls")),
     path("api/plans/", include("plans.api.urls")),
     path("api/projects/", include("projects.api.urls")),
+    path("ogc/", login_not_required(OGC["landing"]), name="ogc_landing"),
+    path("ogc/conformance", login_not_required(OGC["conformance"]), name="ogc_conformance"),
+    path("ogc/collections", login_not_required(OGC["collections"]), name="ogc_collections"),
+    path("ogc/collections/<str:cid>", login_not_required(OGC["collection"]),
+         name="ogc_collection"),
+    path("ogc/collections/<str:cid>/items", login_not_required(OGC["items"]), name="ogc_items"),
+    path("ogc/collections/<str:cid>/items/<int:fid>", login_not_required(OGC["item"]),
+         name="ogc_item"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("", include("core.urls")),
