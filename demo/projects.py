@@ -19,6 +19,7 @@ from projects.choices import ProcedureKind, ProcedureStatus, ReportStatus, Stage
 from projects.models import Milestone, ProcedureItem, ProgressReport, Project, ProjectYearPlan
 from projects.status import even_schedule, schedule_to_date
 
+HISTORY_WEEKS = 12
 PROJECT_COUNTS = {"small": 24, "city": 200, "large": 5000}
 REPORT_WEEKS = {"small": 20, "city": 52, "large": 56}
 # The large (benchmark) city reports every week of the window for every project that
@@ -92,6 +93,9 @@ def build_projects(city, today: date | None = None):
         _milestones_and_procedures(rng, projects, today)
         _reports(rng, projects, today, REPORT_WEEKS[city.scale], city.scale in FULL_WINDOW)
         engine.record_missing_reports(now=timezone.now())
+    # Replay the last weeks so the transitions (and the cockpit's trend) have a history.
+    for weeks_ago in range(HISTORY_WEEKS, 0, -1):
+        engine.recompute(Project.objects.all(), today=today - timedelta(days=7 * weeks_ago))
     engine.recompute(Project.objects.all(), today=today)
     _catch_up_some(rng, today)
     return projects

@@ -12,4 +12,6 @@ urlpatterns = [
     path("projects/<int:pk>/conformity/", views.ConformityRunView.as_view(),
          name="conformity_run"),
     path("layers/", views.LayerListView.as_view(), name="layer_list"),
+    path("cockpit/", views.CockpitView.as_view(), name="cockpit"),
+    path("screen/", views.CockpitView.as_view(screen=True), name="screen"),
 ]

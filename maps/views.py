@@ -191,3 +191,19 @@ class LayerListView(CapabilityRequiredMixin, View):
                                   f"（源坐标系 {version.source_crs}）。")
         return redirect("maps:layer_list")
 
+
+
+class CockpitView(CapabilityRequiredMixin, View):
+    """驾驶舱 (and, with ?screen=1 or /screen/, the 大屏 for the command centre)."""
+
+    required_cap = Cap.VIEW_PROJECTS
+    screen = False
+
+    def get(self, request):
+        from maps.cockpit import cockpit_data
+
+        data = cockpit_data(request.user)
+        data["labels"] = dict(Colour.choices)
+        data["palette"] = COLOUR_HEX
+        template = "maps/screen.html" if self.screen else "maps/cockpit.html"
+        return render(request, template, {"data": data})

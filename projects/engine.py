@@ -8,7 +8,7 @@ incremental path run after a report, a milestone or a rule change.
 import contextlib
 import contextvars
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -102,9 +102,11 @@ def record_missing_reports(now=None, projects=None) -> int:
 
 def _missing_streaks(project_ids, today) -> dict[int, tuple[int, date | None]]:
     """Consecutive MISSING periods counted back from the most recent closed one."""
+    # Deadlines up to the end of `today`, so a past date can be evaluated as it was then.
+    until = min(timezone.now(), timezone.make_aware(datetime.combine(today, time.max)))
     recent = (ProgressReport.objects.filter(project_id__in=project_ids,
                                             period_start__gte=today - timedelta(days=70),
-                                            deadline__lte=timezone.now())
+                                            deadline__lte=until)
               .exclude(status=ReportStatus.DRAFT)
               .order_by("project_id", "-period_start")
               .values_list("project_id", "status", "deadline"))
@@ -134,10 +136,11 @@ def load_facts(projects: list[Project], today: date) -> dict[int, Facts]:
     year_plans = {yp.project_id: yp for yp in ProjectYearPlan.objects.filter(
         project_id__in=ids, year=today.year, archived_at=None)}
     actual = dict(ProgressReport.objects.filter(
-        project_id__in=ids, status__in=FILED, period_start__year=today.year)
+        project_id__in=ids, status__in=FILED, period_start__year=today.year,
+        period_start__lte=today)
         .order_by("project_id", "-period_start").distinct("project_id")
         .values_list("project_id", "investment_year_cumulative")) if _supports_distinct_on() \
-        else _latest_cumulative(ids, today.year)
+        else _latest_cumulative(ids, today.year, today)
     streaks = _missing_streaks(ids, today)
     facts = {}
     for p in projects:
@@ -159,11 +162,12 @@ def _supports_distinct_on() -> bool:
     return connection.features.can_distinct_on_fields
 
 
-def _latest_cumulative(ids, year) -> dict:
+def _latest_cumulative(ids, year, today=None) -> dict:
     """SQLite has no DISTINCT ON: pick each project's latest filed report in Python."""
     result = {}
     rows = (ProgressReport.objects.filter(project_id__in=ids, status__in=FILED,
-                                          period_start__year=year)
+                                          period_start__year=year,
+                                          period_start__lte=today or date.max)
             .order_by("project_id", "period_start")
             .values_list("project_id", "investment_year_cumulative"))
     for pid, cumulative in rows:

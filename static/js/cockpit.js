@@ -1,0 +1,77 @@
+// Cockpit and big-screen charts (ECharts, served by the app).
+(function () {
+  var data = JSON.parse(document.getElementById("cockpit-data").textContent);
+  var dark = document.body.dataset.theme === "dark";
+  var text = dark ? "#e5e7eb" : "#1f2937";
+  var font = '"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif';
+  var C = data.palette, LABELS = data.labels;  // not `L`: that is Leaflet
+  var base = { textStyle: { fontFamily: font, color: text, fontSize: dark ? 16 : 12 },
+               animation: false, grid: { left: 8, right: 16, top: 30, bottom: 8, containLabel: true } };
+  function chart(id, option) {
+    var el = document.getElementById(id);
+    if (!el) { return; }
+    var c = echarts.init(el, null, { renderer: "canvas" });
+    c.setOption(Object.assign({}, base, option));
+    window.addEventListener("resize", function () { c.resize(); });
+    el.dataset.rendered = "1";
+  }
+  var axisText = { color: text };
+  var legend = { top: 0, textStyle: { color: text } };
+  function stacked(id, rows, horizontal) {
+    var names = rows.map(function (r) { return r.name; });
+    var series = ["red", "yellow", "green", "grey", "blue"].map(function (k) {
+      return { name: LABELS[k], type: "bar", stack: "n", itemStyle: { color: C[k] },
+               data: rows.map(function (r) { return r[k] || 0; }) };
+    });
+    var cat = { type: "category", data: names, axisLabel: Object.assign({ interval: 0, width: 90, overflow: "truncate" }, axisText) };
+    var val = { type: "value", axisLabel: axisText, minInterval: 1 };
+    chart(id, { legend: legend, tooltip: { trigger: "axis" }, series: series,
+                xAxis: horizontal ? val : cat, yAxis: horizontal ? cat : val });
+  }
+  chart("c-colours", { tooltip: { trigger: "item" }, legend: legend,
+    series: [{ type: "pie", radius: ["40%", "70%"], top: 20,
+      label: { color: text, formatter: "{b}\n{c}" },
+      data: ["red", "yellow", "green", "grey", "blue"].map(function (k) {
+        return { name: LABELS[k], value: data.colours[k], itemStyle: { color: C[k] } }; }) }] });
+  var inv = data.investment;
+  chart("c-investment", { tooltip: { trigger: "axis" },
+    xAxis: { type: "category", data: ["年度计划", "序时进度", "累计完成"], axisLabel: axisText },
+    yAxis: { type: "value", axisLabel: axisText },
+    series: [{ type: "bar", barWidth: "45%", label: { show: true, position: "top", color: text },
+      data: [{ value: Math.round(inv.planned), itemStyle: { color: "#64748b" } },
+             { value: Math.round(inv.schedule), itemStyle: { color: "#2563eb" } },
+             { value: Math.round(inv.actual), itemStyle: { color: inv.actual < inv.schedule ? C.yellow : C.green } }] }] });
+  var t = data.trend;
+  chart("c-trend", { legend: legend, tooltip: { trigger: "axis" },
+    xAxis: { type: "category", data: t.weeks, axisLabel: axisText },
+    yAxis: { type: "value", axisLabel: axisText, minInterval: 1 },
+    series: ["red", "yellow", "green"].map(function (k) {
+      return { name: LABELS[k], type: "line", data: t[k], itemStyle: { color: C[k] }, lineStyle: { color: C[k], width: 3 } }; }) });
+  stacked("c-category", data.by_category, false);
+  stacked("c-task", data.by_task, true);
+  stacked("c-district", data.by_district, true);
+  var units = data.units.slice().reverse();
+  chart("c-units", { legend: legend, tooltip: { trigger: "axis" },
+    xAxis: { type: "value", axisLabel: axisText, minInterval: 1 },
+    yAxis: { type: "category", data: units.map(function (u) { return u.unit; }), axisLabel: Object.assign({ width: 120, overflow: "truncate" }, axisText) },
+    series: [{ name: LABELS.red, type: "bar", stack: "n", itemStyle: { color: C.red }, data: units.map(function (u) { return u.red; }) },
+             { name: LABELS.yellow, type: "bar", stack: "n", itemStyle: { color: C.yellow }, data: units.map(function (u) { return u.yellow; }) }] });
+
+  // The big screen's centre map: every project as a coloured dot over the core districts.
+  var mapEl = document.getElementById("screen-map");
+  if (mapEl && window.L) {
+    var map = L.map(mapEl, { zoomControl: false, attributionControl: false, preferCanvas: true,
+                             minZoom: 7, maxZoom: 18 }).setView([34.51, 113.38], 11);
+    var districts = L.geoJSON(null, { style: { color: "#60a5fa", weight: 2, dashArray: "6 4", fillOpacity: 0.08 } }).addTo(map);
+    fetch(mapEl.dataset.districtsUrl, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (d) { if (d && d.features.length) { districts.addData(d); map.fitBounds(districts.getBounds().pad(0.05)); } });
+    fetch(mapEl.dataset.projectsUrl + "?zoom=0", { credentials: "same-origin" }).then(function (r) { return r.json(); })
+      .then(function (d) {
+        d.features.forEach(function (f) {
+          var c = f.geometry.coordinates;
+          L.circleMarker([c[1], c[0]], { radius: 5, weight: 1, color: "#0b1220", fillColor: C[f.properties.colour] || "#9ca3af", fillOpacity: 1 }).addTo(map);
+        });
+        mapEl.dataset.rendered = "1";
+      });
+  }
+})();
