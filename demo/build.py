@@ -72,6 +72,10 @@ def build(seed_value: int, scale: str) -> DemoCity:
     from demo.projects import build_projects
 
     city.projects = build_projects(city)
+    from demo.layers import build_layers, check_all_projects
+
+    build_layers(city)
+    check_all_projects()
     return city
 
 

@@ -15,12 +15,12 @@ from geo.choices import LayerKind
 from geo.importers import import_layer
 from geo.models import Feature, Layer
 from maps import actions
+from maps.filtersets import MapFilterSet
 from maps.selectors import POINTS_BELOW_ZOOM, project_points, project_shapes
 from org.roles import Cap
 from plans.models import CoreDistrict
 from projects.choices import COLOUR_HEX, COLOUR_ICON, Colour
 from projects.engine import colour_counts
-from projects.filtersets import ProjectFilterSet
 from projects.models import Project
 from projects.selectors import enrich
 
@@ -28,7 +28,7 @@ from projects.selectors import enrich
 def filtered_projects(request):
     """The same FilterSet as the ledger, on the user's own scope."""
     qs = Project.objects.visible_to(request.user)
-    filterset = ProjectFilterSet(request.GET, queryset=qs, request=request)
+    filterset = MapFilterSet(request.GET, queryset=qs, request=request)
     return filterset, (filterset.qs if filterset.is_valid() else qs.none())
 
 

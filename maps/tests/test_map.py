@@ -68,3 +68,24 @@ class MapDataTests(CastTestCase):
         self.assertEqual(self.client.get(url).status_code, 403)
         Layer.objects.filter(pk=layer.pk).update(is_public=True)
         self.assertEqual(self.client.get(url).status_code, 200)
+
+
+class VerdictFilterTests(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.ledger = build_ledger(cls.cast)
+
+    def test_map_filters_by_the_latest_conformity_verdict(self):
+        from maps.models import ConformityCheck
+
+        project = self.ledger.project_a
+        for verdict in ("fail", "pass"):  # the latest one counts
+            ConformityCheck.objects.create(project=project, verdict=verdict, geometry={},
+                                           category_code="JC")
+        self.client.force_login(self.cast.office_admin)
+        ids = {f["id"] for f in self.client.get("/maps/data/projects.geojson",
+                                                {"verdict": "pass"}).json()["features"]}
+        self.assertEqual(ids, {project.pk})
+        self.assertEqual(self.client.get("/maps/data/projects.geojson",
+                                         {"verdict": "fail"}).json()["features"], [])
