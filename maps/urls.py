@@ -12,6 +12,8 @@ urlpatterns = [
     path("projects/<int:pk>/conformity/", views.ConformityRunView.as_view(),
          name="conformity_run"),
     path("layers/", views.LayerListView.as_view(), name="layer_list"),
+    path("timeline/", views.TimelineView.as_view(), name="timeline"),
+    path("timeline/<int:pk>/", views.TimelineView.as_view(), name="project_timeline"),
     path("cockpit/", views.CockpitView.as_view(), name="cockpit"),
     path("screen/", views.CockpitView.as_view(screen=True), name="screen"),
 ]

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views import View
 from shapely.geometry import mapping, shape
@@ -207,3 +207,48 @@ class CockpitView(CapabilityRequiredMixin, View):
         data["palette"] = COLOUR_HEX
         template = "maps/screen.html" if self.screen else "maps/cockpit.html"
         return render(request, template, {"data": data})
+
+
+TIMELINE_MAX_ROWS = 150
+
+
+class TimelineView(CapabilityRequiredMixin, View):
+    """推进时序 of a filtered portfolio (or one project with `pk`): page, SVG or PDF."""
+
+    required_cap = Cap.VIEW_PROJECTS
+
+    def get(self, request, pk=None):
+        from django.utils import timezone
+
+        from maps.gantt import portfolio_rows, project_rows, render_svg
+
+        today = timezone.localdate()
+        if pk is not None:
+            project = get_for_user(Project, request.user, pk)
+            rows, title, filterset, truncated = project_rows(project), \
+                f"{project.name} 节点推进时序", None, False
+        else:
+            filterset, qs = filtered_projects(request)
+            projects = list(qs.select_related("status").order_by("start_date", "code")
+                            [:TIMELINE_MAX_ROWS + 1])
+            truncated = len(projects) > TIMELINE_MAX_ROWS
+            rows, title = portfolio_rows(projects[:TIMELINE_MAX_ROWS]), "项目推进时序"
+        svg = render_svg(rows, title=title, today=today)
+        fmt = request.GET.get("format")
+        if fmt == "svg":
+            return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+        if fmt == "pdf":
+            return pdf_response(render(request, "maps/timeline_print.html",
+                                       {"svg": svg, "title": title}).content.decode(),
+                                "timeline.pdf")
+        return render(request, "maps/timeline.html", {
+            "svg": svg, "title": title, "filterset": filterset, "truncated": truncated,
+            "max_rows": TIMELINE_MAX_ROWS, "project_pk": pk})
+
+
+def pdf_response(html: str, filename: str) -> HttpResponse:
+    from weasyprint import HTML
+
+    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
