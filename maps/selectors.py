@@ -8,6 +8,20 @@ POINTS_BELOW_ZOOM = 14
 SIMPLIFY_DEGREES = {14: 0.0002, 15: 0.0001, 16: 0.00004}
 
 
+def for_basemap(collection: dict) -> dict:
+    """Shift drawn coordinates into GCJ-02 when the configured basemap uses it."""
+    from django.conf import settings
+
+    if not settings.BASEMAP_IS_GCJ02:
+        return collection
+    from maps.gcj02 import shift_geometry
+
+    for feature in collection["features"]:
+        if feature.get("geometry"):
+            feature["geometry"] = shift_geometry(feature["geometry"])
+    return collection
+
+
 def project_points(qs) -> dict:
     """Every project as a point, straight from the indexed bbox columns."""
     rows = (qs.exclude(min_lon=None)

@@ -16,7 +16,7 @@ from geo.importers import import_layer
 from geo.models import Feature, Layer
 from maps import actions
 from maps.filtersets import MapFilterSet
-from maps.selectors import POINTS_BELOW_ZOOM, project_points, project_shapes
+from maps.selectors import POINTS_BELOW_ZOOM, for_basemap, project_points, project_shapes
 from org.roles import Cap
 from plans.models import CoreDistrict
 from projects.choices import COLOUR_HEX, COLOUR_ICON, Colour
@@ -73,10 +73,15 @@ class ProjectDataView(CapabilityRequiredMixin, View):
         except ValueError:
             return JsonResponse({"errors": {"zoom": ["缩放级别应为整数"]}}, status=400)
         bbox = _bbox(request)
+        if bbox and settings.BASEMAP_IS_GCJ02:  # the view box arrives in basemap coordinates
+            from maps.gcj02 import gcj02_to_wgs84
+
+            xs, ys = gcj02_to_wgs84([bbox[0], bbox[2]], [bbox[1], bbox[3]])
+            bbox = [float(xs[0]), float(ys[0]), float(xs[1]), float(ys[1])]
         if zoom >= POINTS_BELOW_ZOOM and bbox:
-            data = project_shapes(qs, bbox, zoom)
+            data = for_basemap(project_shapes(qs, bbox, zoom))
         else:
-            data = project_points(qs)
+            data = for_basemap(project_points(qs))
         data["counts"] = colour_counts(qs.values("pk"))
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False,
                                                      "separators": (",", ":")})
@@ -95,9 +100,9 @@ class DistrictDataView(CapabilityRequiredMixin, View):
 
     def get(self, request):
         rows = CoreDistrict.objects.visible_to(request.user).values_list("pk", "name", "boundary")
-        return JsonResponse({"type": "FeatureCollection", "features": [
+        return JsonResponse(for_basemap({"type": "FeatureCollection", "features": [
             {"type": "Feature", "id": pk, "geometry": boundary, "properties": {"name": name}}
-            for pk, name, boundary in rows]}, json_dumps_params={"ensure_ascii": False})
+            for pk, name, boundary in rows]}), json_dumps_params={"ensure_ascii": False})
 
 
 class LayerDataView(View):
@@ -122,7 +127,7 @@ class LayerDataView(View):
                 geometry = mapping(shape(geometry).simplify(tolerance, preserve_topology=True))
             features.append({"type": "Feature", "id": pk_, "geometry": geometry,
                              "properties": {"name": name, "land_use": land_use}})
-        return JsonResponse({"type": "FeatureCollection", "features": features},
+        return JsonResponse(for_basemap({"type": "FeatureCollection", "features": features}),
                             json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
 
 

@@ -45,6 +45,18 @@ class MapDataTests(CastTestCase):
         self.assertEqual(self.data(self.cast.office_admin, zoom="x").status_code, 400)
         self.assertEqual(self.data(self.cast.office_admin, stage="nonsense").status_code, 400)
 
+    def test_a_gcj02_basemap_shifts_what_is_drawn(self):
+        from django.test import override_settings
+
+        plain = self.data(self.cast.office_admin, zoom=11).json()
+        with override_settings(BASEMAP_IS_GCJ02=True):
+            shifted = self.data(self.cast.office_admin, zoom=11).json()
+        a = {f["id"]: f["geometry"]["coordinates"] for f in plain["features"]}
+        b = {f["id"]: f["geometry"]["coordinates"] for f in shifted["features"]}
+        for pk in a:
+            dx, dy = b[pk][0] - a[pk][0], b[pk][1] - a[pk][1]
+            self.assertTrue(0.001 < abs(dx) < 0.01 and 0.0001 < abs(dy) < 0.01, (dx, dy))
+
     def test_card_is_scoped(self):
         self.client.force_login(self.cast.reporter_b)
         url = f"/maps/projects/{self.ledger.project_a.pk}/card/"
