@@ -1,15 +1,16 @@
 """驾驶舱: the office's figures, computed for the user's scope (a leader sees their own)."""
 
+import calendar
 from collections import Counter, defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, When
 from django.utils import timezone
 
-from projects.choices import COLOUR_RANK, Colour
+from projects.choices import Colour
 from projects.models import ProgressReport, Project, ProjectStatus, ProjectYearPlan, StatusTransition
-from projects.status import schedule_to_date
+from projects.status import even_schedule
 
 TREND_WEEKS = 12
 FILED = ("submitted", "accepted")
@@ -51,25 +52,38 @@ def _split(qs, field) -> list[dict]:
 
 
 def _investment(ids, today) -> dict:
-    """This year's completed investment against the 序时 schedule and the year's plan."""
-    planned = Decimal("0")
+    """This year's completed investment against the 序时 schedule and the year's plan.
+
+    The 序时 sum is taken month by month in SQL: the schedule is the same shape for
+    every project (cumulative amounts at month ends), so only this month's and last
+    month's entries are read; the reported cumulative is each project's latest report.
+    """
+    plans = ProjectYearPlan.objects.filter(project__in=ids, year=today.year, archived_at=None)
+    planned = plans.aggregate(s=Sum("planned_investment"))["s"] or Decimal("0")
     schedule = Decimal("0")
-    for plan in ProjectYearPlan.objects.filter(project__in=ids, year=today.year, archived_at=None):
-        planned += plan.planned_investment
-        schedule += schedule_to_date(plan.schedule(), today)
-    latest = {}
-    for pid, cumulative in (ProgressReport.objects.filter(
-            project__in=ids, status__in=FILED, period_start__year=today.year)
-            .order_by("project_id", "period_start")
-            .values_list("project_id", "investment_year_cumulative")):
-        latest[pid] = cumulative
-    actual = sum(latest.values(), Decimal("0"))
+    for amount, months in plans.values_list("planned_investment", "monthly_cumulative"):
+        schedule += _schedule_now(amount, months, today)
+    latest = (ProgressReport.objects.filter(project=OuterRef("pk"), status__in=FILED,
+                                            period_start__year=today.year,
+                                            period_start__lte=today)
+              .order_by("-period_start").values("investment_year_cumulative")[:1])
+    actual = (Project.objects.filter(pk__in=ids).annotate(latest=Subquery(latest))
+              .aggregate(s=Sum("latest"))["s"]) or Decimal("0")
 
     def pct(value):
         return float(round(value / planned * 100, 1)) if planned else 0.0
 
     return {"planned": float(planned), "schedule": float(round(schedule, 2)),
             "actual": float(actual), "schedule_pct": pct(schedule), "actual_pct": pct(actual)}
+
+
+def _schedule_now(amount, months, today) -> Decimal:
+    """序时 amount today, as projects.status.schedule_to_date, reading only two months."""
+    months = months or even_schedule(amount)
+    end = Decimal(str(months[today.month - 1]))
+    before = Decimal(str(months[today.month - 2])) if today.month > 1 else Decimal("0")
+    days = calendar.monthrange(today.year, today.month)[1]
+    return before + (end - before) * Decimal(today.day) / Decimal(days)
 
 
 def _trend(ids, today) -> dict:
@@ -93,14 +107,18 @@ def _trend(ids, today) -> dict:
 
 
 def _lagging(ids, limit=10) -> list[dict]:
+    """Red projects, most red and yellow dimensions first (ranked in SQL)."""
+    def rank(dim):
+        return Case(When(**{dim: Colour.RED}, then=3), When(**{dim: Colour.YELLOW}, then=2),
+                    default=0, output_field=IntegerField())
+
     statuses = (ProjectStatus.objects.filter(project__in=ids, overall=Colour.RED)
-                .select_related("project__lead_unit").order_by("project__code"))
-    ranked = sorted(statuses, key=lambda s: (-sum(COLOUR_RANK[getattr(s, d)] for d in
-                                                  ("milestones", "investment", "reporting",
-                                                   "procedures")), s.project.code))
+                .annotate(rank=rank("milestones") + rank("investment") + rank("reporting")
+                          + rank("procedures"))
+                .select_related("project__lead_unit").order_by("-rank", "project__code")[:limit])
     return [{"id": s.project_id, "code": s.project.code, "name": s.project.name,
              "unit": s.project.lead_unit.name, "reasons": s.all_reasons()[:3]}
-            for s in ranked[:limit]]
+            for s in statuses]
 
 
 def _units(projects, limit=15) -> list[dict]:
