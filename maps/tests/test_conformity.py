@@ -99,3 +99,40 @@ class ConformityTests(CastTestCase):
                                 acting_user=self.cast.reporter_a)
         second = self.place(square_m(20, 20, 80, 80))
         self.assertNotEqual(second.pk, check.pk)  # a new check is a new record
+
+
+class LayerPageAndCommandTests(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.ledger = build_ledger(cls.cast)
+
+    def test_office_uploads_a_layer_version_others_cannot(self):
+        upload = SimpleUploadedFile("land.geojson", geojson_bytes(LAND_USE))
+        self.client.force_login(self.cast.reporter_a)
+        self.assertEqual(self.client.post("/maps/layers/", {"name": "x", "kind": "land_use",
+                                                            "file": upload}).status_code, 403)
+        self.client.force_login(self.cast.office_admin)
+        upload.seek(0)
+        response = self.client.post("/maps/layers/", {"name": "控规用地", "kind": "land_use",
+                                                      "file": upload}, follow=True)
+        self.assertContains(response, "已导入“控规用地”第1版，共2个要素")
+        broken = SimpleUploadedFile("bad.geojson", b"{oops")
+        response = self.client.post("/maps/layers/", {"name": "坏图层", "kind": "road",
+                                                      "file": broken})
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "无法读取文件", status_code=400)
+        self.assertFalse(Layer.objects.filter(name="坏图层").exists())
+
+    def test_batch_command(self):
+        import io
+
+        from django.core.management import call_command
+
+        land = Layer.objects.create(name="控规用地", kind=LayerKind.LAND_USE)
+        import_layer(land, SimpleUploadedFile("land.geojson", geojson_bytes(LAND_USE)))
+        out = io.StringIO()
+        call_command("check_conformity", stdout=out)
+        self.assertIn("已审查 1 个项目", out.getvalue())  # only project A has a location
+        check = ConformityCheck.objects.get()
+        self.assertIsNone(check.run_by)
