@@ -11,6 +11,7 @@ class LayerAdmin(CapabilityAdmin):
     manage_cap = "manage_projects"
     list_display = ("name", "kind", "is_public", "current_version")
     readonly_fields = ("current_version",)
+    actions = []  # layers are not archived; a new import makes a new version
 
 
 @admin.register(LandUseRule)
