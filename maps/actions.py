@@ -36,4 +36,4 @@ def do_check_conformity(projects, *, acting_user=None) -> list[ConformityCheck]:
             project=project, verdict=verdict, reasons=reasons, zones=conformity.zone_rows(hits),
             layer_versions=versions, project_area_m2=round(index.area_m2(geom), 1),
             geometry=project.geometry, category_code=project.category.code, run_by=acting_user))
-    return ConformityCheck.objects.bulk_create(records, batch_size=1000)
+    return ConformityCheck.objects.bulk_create(records, batch_size=500)
