@@ -66,11 +66,16 @@ def judge(hits: list[Hit], category_code: str, rules: dict, *, has_urban_boundar
     return verdict, texts
 
 
+RECORDED_MIN_SHARE = 0.005  # land-use slivers under 0.5 % are left out of the stored table
+
+
 def zone_rows(hits: list[Hit]) -> list[dict]:
+    """The zones worth a row in the record: every protected zone, land use from 0.5 %."""
     return [{"layer": h.zone.layer_name, "kind": h.zone.kind, "land_use": h.zone.land_use,
              "name": h.zone.name, "overlap_m2": round(h.overlap_m2, 1),
              "share": round(h.share, 4), "feature_id": h.zone.feature_id,
-             "version_id": h.zone.version_id} for h in hits]
+             "version_id": h.zone.version_id}
+            for h in hits if h.zone.kind != LayerKind.LAND_USE or h.share >= RECORDED_MIN_SHARE]
 
 
 def geometry_of(project):
