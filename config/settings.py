@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "org",
     "plans",
     "projects",
+    "supervision",
     "maps",
     "demo",
 ]

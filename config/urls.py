@@ -22,6 +22,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("projects/", include("projects.urls")),
     path("maps/", include("maps.urls")),
+    path("supervision/", include("supervision.urls")),
     path("api/org/", include("org.api.urls")),
     path("api/plans/", include("plans.api.urls")),
     path("api/projects/", include("projects.api.urls")),

@@ -1,0 +1,29 @@
+from django.db import models
+
+
+class MeetingKind(models.TextChoices):
+    WEEKLY_DISPATCH = "weekly_dispatch", "每周工作调度"
+    MONTHLY_MEETING = "monthly_meeting", "月度工作例会"
+    QUARTERLY_ONSITE = "quarterly_onsite", "季度现场推进会"
+    HALF_YEAR_EVALUATION = "half_year_evaluation", "半年阶段考评"
+
+
+class ActionItemStatus(models.TextChoices):
+    OPEN = "open", "待办理"
+    RESPONDED = "responded", "已反馈"
+    RETURNED = "returned", "已退回"
+    CLOSED = "closed", "已办结"
+
+
+class ActionItemSource(models.TextChoices):
+    MEETING = "meeting", "会议交办"
+    REPORT_PROBLEM = "report_problem", "填报问题"
+    LEADER = "leader", "领导交办"
+
+
+class ActionEventKind(models.TextChoices):
+    CREATED = "created", "交办"
+    RESPONDED = "responded", "反馈"
+    RETURNED = "returned", "退回"
+    CLOSED = "closed", "办结"
+    OVERDUE = "overdue", "逾期提醒"

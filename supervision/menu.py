@@ -1,0 +1,28 @@
+from core.navigation import register
+from org.roles import Cap, has_cap
+from projects.sections import Section, register_section
+
+
+def _cap(cap):
+    return lambda user: has_cap(user, cap)
+
+
+def register_menu():
+    register("调度督查", "会议安排", "supervision:meeting_list", _cap(Cap.VIEW_PROJECTS), order=1)
+    register("调度督查", "交办事项", "supervision:item_list", _cap(Cap.VIEW_PROJECTS), order=2)
+    register("调度督查", "日历订阅", "supervision:calendar", _cap(Cap.VIEW_PROJECTS), order=9)
+    register_section(Section("action_items", "supervision/_project_items.html", _project_items,
+                             order=20))
+
+
+def _project_items(project, user) -> dict:
+    from org.models import Unit
+    from supervision.actions import _may_issue
+    from supervision.models import ActionItem
+
+    return {"items": ActionItem.objects.visible_to(user).filter(project=project)
+            .select_related("unit"),
+            "open_problems": project.problem_items.active().filter(resolved=False)
+            .select_related("report")[:10],
+            "may_issue": _may_issue(user),
+            "units": Unit.objects.active().only("pk", "name") if _may_issue(user) else []}

@@ -1,0 +1,174 @@
+"""Meetings calendar, iCalendar feed, and action items."""
+
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views import View
+
+from core.scope import get_for_user
+from core.views import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
+from org.roles import Cap
+from plans.models import Plan
+from projects.models import ReportProblem
+from supervision import actions
+from supervision.choices import ActionItemStatus, MeetingKind
+from supervision.forms import ActionItemForm, TextForm
+from supervision.models import ActionItem, CalendarFeed, Meeting
+
+
+class MeetingListView(ScopedListView):
+    model = Meeting
+    required_cap = Cap.VIEW_PROJECTS
+    template_name = "supervision/meeting_list.html"
+    paginate_by = 60
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        kind = self.request.GET.get("kind")
+        if kind in MeetingKind.values:
+            qs = qs.filter(kind=kind)
+        if self.request.GET.get("all") != "1":
+            qs = qs.filter(date__gte=timezone.localdate() - timedelta(days=7))
+        return qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["kinds"] = MeetingKind.choices
+        ctx["plans"] = Plan.objects.visible_to(self.request.user)
+        ctx["may_manage"] = self.request.user.has_cap(Cap.MANAGE_PROJECTS)
+        return ctx
+
+    def post(self, request):
+        plan = get_for_user(Plan, request.user, request.POST.get("plan") or 0)
+        count = actions.do_generate_rhythm(plan, acting_user=request.user)
+        messages.success(request, f"已按工作日历生成{count}场会议。")
+        return redirect("supervision:meeting_list")
+
+
+class CalendarView(CapabilityRequiredMixin, View):
+    """The user's private subscription URL, and revoking it."""
+
+    required_cap = Cap.VIEW_PROJECTS
+
+    def get(self, request):
+        feed = actions.do_calendar_token(request.user)
+        url = request.build_absolute_uri(f"/supervision/calendar/{feed.token}.ics")
+        return render(request, "supervision/calendar.html", {"feed_url": url})
+
+    def post(self, request):
+        actions.do_calendar_token(request.user, renew=True)
+        messages.success(request, "已重置订阅地址，旧地址立即失效。")
+        return redirect("supervision:calendar")
+
+
+@login_not_required
+def calendar_feed(request, token):
+    """iCalendar (RFC 5545) of the meetings that concern the feed's owner."""
+    from icalendar import Calendar, Event
+
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404("订阅地址无效或已重置。")
+    cal = Calendar()
+    cal.add("prodid", "-//Chengjian//城建指挥平台//ZH")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "城建调度会议")
+    cal.add("x-wr-timezone", "Asia/Shanghai")
+    for meeting in Meeting.objects.visible_to(feed.user).select_related("plan"):
+        start = timezone.make_aware(datetime.combine(meeting.date, meeting.start_time))
+        event = Event()
+        event.add("uid", f"meeting-{meeting.pk}@chengjian")
+        event.add("summary", meeting.title)
+        event.add("dtstart", start)
+        event.add("dtend", start + timedelta(minutes=meeting.duration_minutes))
+        event.add("dtstamp", meeting.updated_at)
+        event.add("location", meeting.location)
+        event.add("description", f"{meeting.plan.name} · {meeting.get_kind_display()}")
+        cal.add_component(event)
+    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="chengjian.ics"'
+    return response
+
+
+class ActionItemListView(ScopedListView):
+    model = ActionItem
+    required_cap = Cap.VIEW_PROJECTS
+    select_related = ("unit", "project")
+    template_name = "supervision/item_list.html"
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        status = self.request.GET.get("status")
+        if status in ActionItemStatus.values:
+            qs = qs.filter(status=status)
+        if self.request.GET.get("overdue") == "1":
+            qs = qs.filter(deadline__lt=timezone.localdate()).exclude(
+                status=ActionItemStatus.CLOSED)
+        return qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["statuses"] = ActionItemStatus.choices
+        ctx["may_issue"] = actions._may_issue(self.request.user)
+        ctx["form"] = ActionItemForm()
+        return ctx
+
+    def post(self, request):
+        """Issue a new item (from the list page, or from a report's problem)."""
+        form = ActionItemForm(request.POST)
+        problem = None
+        if request.POST.get("problem"):
+            problem = get_for_user(ReportProblem, request.user, request.POST["problem"])
+        if not form.is_valid():
+            messages.error(request, "请填写事项、承办单位和办理期限。")
+            return redirect(request.POST.get("next") or "supervision:item_list")
+        try:
+            item = actions.do_create_action_item(
+                title=form.cleaned_data["title"], detail=form.cleaned_data["detail"],
+                unit=form.cleaned_data["unit"], deadline=form.cleaned_data["deadline"],
+                meeting=form.cleaned_data["meeting"], problem=problem, acting_user=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+            return redirect(request.POST.get("next") or "supervision:item_list")
+        messages.success(request, f"已交办：{item.title}")
+        return redirect(item.get_absolute_url())
+
+
+class ActionItemDetailView(ScopedDetailView):
+    model = ActionItem
+    required_cap = Cap.VIEW_PROJECTS
+    template_name = "supervision/item_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["events"] = self.object.events.select_related("by")
+        ctx["text_form"] = TextForm()
+        return ctx
+
+
+class ActionItemStepView(View):
+    """Respond (the unit), close or return (the issuer) — through the actions."""
+
+    STEPS = {"respond": actions.do_respond, "close": actions.do_close, "return": actions.do_return}
+
+    def post(self, request, pk, step):
+        item = get_for_user(ActionItem, request.user, pk)
+        if step not in self.STEPS:
+            raise Http404
+        text = request.POST.get("text", "")
+        try:
+            if step == "return":
+                actions.do_return(item, reason=text, acting_user=request.user)
+            elif step == "close":
+                actions.do_close(item, text=text, acting_user=request.user)
+            else:
+                actions.do_respond(item, text=text, acting_user=request.user)
+            messages.success(request, "已保存。")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect(item.get_absolute_url())
