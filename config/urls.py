@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/org/", include("org.api.urls")),
     path("api/plans/", include("plans.api.urls")),
     path("api/projects/", include("projects.api.urls")),
+    path("api/supervision/", include("supervision.api")),
     path("ogc/", login_not_required(OGC["landing"]), name="ogc_landing"),
     path("ogc/conformance", login_not_required(OGC["conformance"]), name="ogc_conformance"),
     path("ogc/collections", login_not_required(OGC["collections"]), name="ogc_collections"),

@@ -76,6 +76,9 @@ def build(seed_value: int, scale: str) -> DemoCity:
 
     build_layers(city)
     check_all_projects()
+    from demo.supervision import build_supervision
+
+    build_supervision(city)
     return city
 
 

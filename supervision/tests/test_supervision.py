@@ -140,3 +140,32 @@ class ActionItemTests(CastTestCase):
         self.assertEqual(item.status, ActionItemStatus.RESPONDED)
         page = self.client.get(self.ledger.project_a.get_absolute_url())
         self.assertContains(page, "征地拆迁滞后")  # the report's problem is on the project page
+
+
+class ActionItemApiTests(CastTestCase):
+    def test_issue_respond_close_over_the_api_with_scope(self):
+        from rest_framework.test import APIClient
+
+        office, unit_a, unit_b = APIClient(), APIClient(), APIClient()
+        office.force_authenticate(self.cast.office_admin)
+        unit_a.force_authenticate(self.cast.reporter_a)
+        unit_b.force_authenticate(self.cast.reporter_b)
+        deadline = (timezone.localdate() + timedelta(days=5)).isoformat()
+        created = office.post("/api/supervision/action-items/", {
+            "title": "API交办", "unit": self.cast.unit_a.pk, "deadline": deadline}, format="json")
+        self.assertEqual(created.status_code, 201, created.content)
+        pk = created.json()["id"]
+        self.assertEqual(unit_b.post(f"/api/supervision/action-items/{pk}/respond/",
+                                     {"text": "x"}, format="json").status_code, 404)
+        self.assertEqual(office.post(f"/api/supervision/action-items/{pk}/close/",
+                                     {}, format="json").status_code, 400)  # not responded yet
+        self.assertEqual(unit_a.post(f"/api/supervision/action-items/{pk}/respond/",
+                                     {"text": "已办"}, format="json").status_code, 200)
+        self.assertEqual(unit_a.post(f"/api/supervision/action-items/{pk}/close/",
+                                     {}, format="json").status_code, 403)
+        closed = office.post(f"/api/supervision/action-items/{pk}/close/", {}, format="json")
+        self.assertEqual(closed.json()["status"], "closed")
+        self.assertEqual(unit_b.get("/api/supervision/action-items/").json()["count"], 0)
+        self.assertEqual(unit_a.post("/api/supervision/action-items/", {
+            "title": "x", "unit": self.cast.unit_b.pk, "deadline": deadline},
+            format="json").status_code, 403)

@@ -1,0 +1,59 @@
+"""Meetings and action items for 示范市: the rhythm for the plan's years, and the
+problems raised in reports turned into action items at various stages."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from projects.models import ReportProblem
+from supervision import actions
+from supervision.choices import ActionEventKind
+from supervision.models import ActionItem, ActionItemEvent
+
+ITEMS = {"small": 6, "city": 30, "large": 300}
+
+
+def build_supervision(city):
+    from org.models import User
+
+    rng = city.rng
+    actions.do_generate_rhythm(city.plan)
+    office = User.objects.get(username="bangongshi")
+    today = timezone.localdate()
+    problems = _problems_from_reports(ITEMS[city.scale])
+    for i, problem in enumerate(problems):
+        deadline = today + timedelta(days=rng.randint(3, 20))
+        item = actions.do_create_action_item(
+            title=f"协调解决：{problem.description}"[:200], unit=problem.project.lead_unit,
+            deadline=deadline, problem=problem, acting_user=office,
+            detail="请责任单位会同相关部门于期限内解决并反馈。")
+        stage = i % 4
+        if stage == 0:  # already past its deadline, never answered: shows as overdue
+            ActionItem.objects.filter(pk=item.pk).update(
+                deadline=today - timedelta(days=rng.randint(2, 15)))
+        elif stage in (1, 2):
+            actions.do_respond(item, text="已召开协调会，明确了时间表。", acting_user=None)
+            if stage == 2:
+                actions.do_close(item, acting_user=office, text="同意办结。")
+    actions.do_flag_overdue(today)
+    return ActionItemEvent.objects.filter(kind=ActionEventKind.OVERDUE).count()
+
+
+def _problems_from_reports(limit):
+    """The demo's lagging projects carry their problem as text; file it as a structured
+    problem on each project's latest report (as a real report form would have)."""
+    from projects.choices import ReportStatus
+    from projects.models import ProgressReport, Project
+
+    problems = []
+    for project in (Project.objects.exclude(problems="").select_related("lead_unit")
+                    .order_by("code")[:limit]):
+        report = (ProgressReport.objects.filter(project=project, status__in=(
+            ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)).order_by("-period_start").first())
+        if report is None:
+            continue
+        what, _, who = project.problems.partition("，需")
+        problems.append(ReportProblem.objects.create(
+            report=report, project=project, description=what,
+            coordinate_with=who.replace("协调", "").replace("配合", "")))
+    return problems
