@@ -20,6 +20,7 @@ class Cap(StrEnum):
     MANAGE_PROJECTS = "manage_projects"  # create/edit projects, review reports, approve re-baselines
     SUBMIT_REPORTS = "submit_reports"    # file progress reports for own unit's projects
     IMPORT_LEDGER = "import_ledger"      # Excel ledger import (within scope)
+    SUPERVISE = "supervise"              # draft and issue bulletins, review rectifications
 
 
 _INTERNAL_READ = {Cap.VIEW_ORG, Cap.VIEW_PLANS, Cap.VIEW_PROJECTS, Cap.USE_API}
@@ -34,7 +35,7 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
                                                             Cap.VIEW_ACCOUNTS}),
     Role.UNIT_REPORTER: frozenset(_INTERNAL_READ | _REPORTER),
     Role.CITY_LEADER: frozenset(_INTERNAL_READ),
-    Role.SUPERVISION: frozenset(_INTERNAL_READ),
+    Role.SUPERVISION: frozenset(_INTERNAL_READ | {Cap.SUPERVISE}),
     Role.ROAD_CHIEF: frozenset({Cap.VIEW_ORG, Cap.USE_API}),
     Role.INSPECTOR: frozenset({Cap.VIEW_ORG, Cap.USE_API}),
     Role.CITIZEN: frozenset(),

@@ -27,3 +27,22 @@ class ActionEventKind(models.TextChoices):
     RETURNED = "returned", "退回"
     CLOSED = "closed", "办结"
     OVERDUE = "overdue", "逾期提醒"
+
+
+class BulletinStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    ISSUED = "issued", "已印发"
+
+
+class BulletinSection(models.TextChoices):
+    RED_PROJECTS = "red_projects", "红灯项目"
+    OVERDUE_MILESTONES = "overdue_milestones", "节点超期"
+    MISSING_REPORTS = "missing_reports", "未按时报送进度"
+    OVERDUE_ITEMS = "overdue_items", "交办事项逾期"
+
+
+class RectificationStatus(models.TextChoices):
+    PENDING = "pending", "待整改反馈"
+    SUBMITTED = "submitted", "已反馈"
+    RETURNED = "returned", "已退回"
+    ACCEPTED = "accepted", "已通过"

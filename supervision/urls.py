@@ -3,7 +3,7 @@ from django.urls import path
 from core.views import HistoryView
 from org.roles import Cap
 from supervision import views
-from supervision.models import ActionItem
+from supervision.models import ActionItem, Bulletin
 
 app_name = "supervision"
 urlpatterns = [
@@ -16,4 +16,15 @@ urlpatterns = [
          HistoryView.as_view(model=ActionItem, required_cap=Cap.VIEW_PROJECTS),
          name="item_history"),
     path("items/<int:pk>/<str:step>/", views.ActionItemStepView.as_view(), name="item_step"),
+    path("bulletins/", views.BulletinListView.as_view(), name="bulletin_list"),
+    path("bulletins/<int:pk>/", views.BulletinDetailView.as_view(), name="bulletin_detail"),
+    path("bulletins/<int:pk>/history/",
+         HistoryView.as_view(model=Bulletin, required_cap=Cap.VIEW_PROJECTS),
+         name="bulletin_history"),
+    path("bulletins/<int:pk>/file.<str:kind>", views.BulletinFileView.as_view(),
+         name="bulletin_file"),
+    path("bulletins/<int:pk>/<str:step>/", views.BulletinStepView.as_view(),
+         name="bulletin_step"),
+    path("rectifications/<int:pk>/<str:step>/", views.RectificationView.as_view(),
+         name="rectification_step"),
 ]
