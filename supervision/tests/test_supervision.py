@@ -126,6 +126,13 @@ class ActionItemTests(CastTestCase):
         self.assertEqual(actions.do_flag_overdue(today=later), 1)
         self.assertEqual(actions.do_flag_overdue(today=later), 0)
         self.assertIn("已超过办理期限3天", item.events.get(kind="overdue").text)
+        import io
+
+        from django.core.management import call_command
+
+        out = io.StringIO()
+        call_command("flag_overdue_items", stdout=out)  # today: not yet overdue
+        self.assertIn("新增逾期提醒 0 条", out.getvalue())
 
     def test_pages_issue_and_respond(self):
         self.client.force_login(self.cast.office_admin)
