@@ -53,3 +53,8 @@ def capabilities_of(user) -> frozenset[Cap]:
 
 def has_cap(user, cap: Cap) -> bool:
     return cap in capabilities_of(user)
+
+
+def allowed_with(cap: Cap):
+    """A `user -> bool` check for menus and panels: does the user's role hold `cap`?"""
+    return lambda user: has_cap(user, cap)

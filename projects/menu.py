@@ -1,19 +1,15 @@
 from core.home import HomePanel, register_panel
 from core.navigation import register
-from org.roles import Cap, has_cap
-
-
-def _cap(cap):
-    return lambda user: has_cap(user, cap)
+from org.roles import Cap, allowed_with, has_cap
 
 
 def register_menu():
-    register("台账", "项目台账", "projects:project_list", _cap(Cap.VIEW_PROJECTS), order=1)
-    register("台账", "本周填报", "projects:due", _cap(Cap.SUBMIT_REPORTS), order=2)
-    register("台账", "审核队列", "projects:review", _cap(Cap.MANAGE_PROJECTS), order=3)
-    register("台账", "台账导入", "projects:import", _cap(Cap.IMPORT_LEDGER), order=4)
+    register("台账", "项目台账", "projects:project_list", allowed_with(Cap.VIEW_PROJECTS), order=1)
+    register("台账", "本周填报", "projects:due", allowed_with(Cap.SUBMIT_REPORTS), order=2)
+    register("台账", "审核队列", "projects:review", allowed_with(Cap.MANAGE_PROJECTS), order=3)
+    register("台账", "台账导入", "projects:import", allowed_with(Cap.IMPORT_LEDGER), order=4)
     register_panel(HomePanel("ledger", "项目亮灯", "projects/panels/ledger.html",
-                             _cap(Cap.VIEW_PROJECTS), _ledger_context, order=5))
+                             allowed_with(Cap.VIEW_PROJECTS), _ledger_context, order=5))
 
 
 def _ledger_context(user) -> dict:
