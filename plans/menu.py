@@ -1,14 +1,14 @@
 from core.home import HomePanel, register_panel
 from core.navigation import register
-from org.roles import Cap, has_cap
+from org.roles import Cap, allowed_with
 
 
 def register_menu():
-    register("组织与计划", "计划", "plans:plan_list", lambda u: has_cap(u, Cap.VIEW_PLANS), order=1)
+    register("组织与计划", "计划", "plans:plan_list", allowed_with(Cap.VIEW_PLANS), order=1)
     register("组织与计划", "核心板块", "plans:district_list",
-             lambda u: has_cap(u, Cap.VIEW_PLANS), order=2)
+             allowed_with(Cap.VIEW_PLANS), order=2)
     register_panel(HomePanel("plans", "计划概览", "plans/panels/plans.html",
-                             lambda u: has_cap(u, Cap.VIEW_PLANS), _plans_context, order=10))
+                             allowed_with(Cap.VIEW_PLANS), _plans_context, order=10))
 
 
 def _plans_context(user) -> dict:
