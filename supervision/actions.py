@@ -270,3 +270,56 @@ def do_review_rectification(rectification, *, accept: bool, note="", acting_user
     rectification.reviewed_at, rectification.review_note = timezone.now(), note.strip()
     rectification.save()
     return rectification
+
+
+# --- meeting packs (会议材料) -----------------------------------------------------------
+
+
+def _require_office(user):
+    if user is not None and not has_cap(user, Cap.MANAGE_PROJECTS):
+        raise PermissionDenied("只有领导小组办公室可以准备会议材料。")
+
+
+@transaction.atomic
+def do_generate_pack(meeting, *, acting_user):
+    """(Re)build a draft pack from the data of the meeting's period."""
+    from supervision.models import MeetingPack
+    from supervision.packs import build_content, pack_period
+
+    _require_office(acting_user)
+    pack = MeetingPack.objects.filter(meeting=meeting).first()
+    if pack is not None and pack.status == "issued":
+        raise ValidationError("会议材料已印发，不能重新生成。")
+    start, end = pack_period(meeting)
+    pack = pack or MeetingPack(meeting=meeting)
+    pack.period_start, pack.period_end = start, end
+    pack.content = build_content(meeting, start, end)
+    pack.save()
+    return pack
+
+
+@transaction.atomic
+def do_edit_pack(pack, *, notes, acting_user):
+    _require_office(acting_user)
+    if pack.status == "issued":
+        raise ValidationError("会议材料已印发，不能修改。")
+    pack.notes = notes.strip()
+    pack.save()
+    return pack
+
+
+@transaction.atomic
+def do_issue_pack(pack, *, acting_user):
+    """Freeze the pack: later data changes no longer alter it; the .docx is kept."""
+    from django.core.files.base import ContentFile
+
+    from supervision.packs import render_docx
+
+    _require_office(acting_user)
+    if pack.status == "issued":
+        raise ValidationError("会议材料已印发。")
+    pack.status, pack.issued_at, pack.issued_by = "issued", timezone.now(), acting_user
+    pack.docx.save(f"pack-{pack.meeting.date:%Y%m%d}-{pack.meeting.kind}.docx",
+                   ContentFile(render_docx(pack)), save=False)
+    pack.save()
+    return pack

@@ -287,3 +287,38 @@ class Rectification(models.Model):
         if self.submitted_at is None:
             return None
         return timezone.localdate(self.submitted_at) <= self.bulletin.rectification_deadline
+
+
+class MeetingPack(TrackedModel):
+    """会议材料 for a meeting: a snapshot of the period's facts, editable notes, then frozen."""
+
+    meeting = models.OneToOneField(Meeting, verbose_name="会议", on_delete=models.PROTECT,
+                                   related_name="pack")
+    period_start = models.DateField("材料期间起")
+    period_end = models.DateField("材料期间止")
+    content = models.JSONField("材料内容", default=dict)
+    notes = models.TextField("会议要点（可编辑）", blank=True)
+    status = models.CharField("状态", max_length=8, choices=BulletinStatus.choices,
+                              default=BulletinStatus.DRAFT)
+    issued_at = models.DateTimeField("印发时间", null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="印发人", null=True,
+                                  blank=True, on_delete=models.PROTECT, related_name="+")
+    docx = models.FileField("会议材料（docx）", upload_to="packs/", blank=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "会议材料"
+        verbose_name_plural = "会议材料"
+
+    def __str__(self):
+        return f"{self.meeting} 会议材料"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = MeetingPack._base_manager.filter(pk=self.pk).values_list("status", flat=True)
+            if stored and stored[0] == BulletinStatus.ISSUED:
+                from django.core.exceptions import PermissionDenied
+
+                raise PermissionDenied("已印发的会议材料不可修改。")
+        super().save(*args, **kwargs)

@@ -8,6 +8,10 @@ from supervision.models import ActionItem, Bulletin
 app_name = "supervision"
 urlpatterns = [
     path("meetings/", views.MeetingListView.as_view(), name="meeting_list"),
+    path("meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting_detail"),
+    path("meetings/<int:pk>/pack.docx", views.MeetingPackFileView.as_view(), name="pack_file"),
+    path("meetings/<int:pk>/pack/<str:step>/", views.MeetingPackStepView.as_view(),
+         name="pack_step"),
     path("calendar/", views.CalendarView.as_view(), name="calendar"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("items/", views.ActionItemListView.as_view(), name="item_list"),

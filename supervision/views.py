@@ -294,3 +294,60 @@ class BulletinFileView(View):
         response["Content-Disposition"] = (f'attachment; filename="bulletin-{bulletin.year}-'
                                            f'{bulletin.number:03d}.{kind}"')
         return response
+
+
+# --- meeting packs -----------------------------------------------------------------------
+
+
+class MeetingDetailView(ScopedDetailView):
+    model = Meeting
+    required_cap = Cap.VIEW_PROJECTS
+    template_name = "supervision/meeting_detail.html"
+
+    def get_context_data(self, **kwargs):
+        from django.utils.safestring import mark_safe
+
+        from supervision.packs import route_svg
+
+        ctx = super().get_context_data(**kwargs)
+        pack = getattr(self.object, "pack", None)
+        ctx["pack"] = pack
+        ctx["may_manage"] = self.request.user.has_cap(Cap.MANAGE_PROJECTS)
+        if pack and pack.content.get("route"):
+            ctx["route_svg"] = mark_safe(route_svg(pack.content["route"]))  # numbers and our text
+        return ctx
+
+
+class MeetingPackStepView(CapabilityRequiredMixin, View):
+    required_cap = Cap.MANAGE_PROJECTS
+
+    def post(self, request, pk, step):
+        meeting = get_for_user(Meeting, request.user, pk)
+        try:
+            if step == "generate":
+                actions.do_generate_pack(meeting, acting_user=request.user)
+                messages.success(request, "已根据数据生成会议材料草稿。")
+            elif step == "edit":
+                actions.do_edit_pack(meeting.pack, notes=request.POST.get("notes", ""),
+                                     acting_user=request.user)
+                messages.success(request, "已保存。")
+            elif step == "issue":
+                actions.do_issue_pack(meeting.pack, acting_user=request.user)
+                messages.success(request, "会议材料已印发，内容不再随数据变化。")
+            else:
+                raise Http404
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect("supervision:meeting_detail", pk=meeting.pk)
+
+
+class MeetingPackFileView(View):
+    def get(self, request, pk):
+        meeting = get_for_user(Meeting, request.user, pk)
+        pack = getattr(meeting, "pack", None)
+        if pack is None or not pack.docx:
+            raise Http404("会议材料尚未印发。")
+        response = HttpResponse(pack.docx.open("rb").read(), content_type=(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+        response["Content-Disposition"] = f'attachment; filename="pack-{meeting.date:%Y%m%d}.docx"'
+        return response

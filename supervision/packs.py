@@ -1,0 +1,145 @@
+"""会议材料: what a meeting needs from the data of its period, as a frozen snapshot."""
+
+import io
+import math
+from datetime import timedelta
+
+from docx import Document
+from docx.shared import Mm, Pt
+
+from projects.choices import Colour, ReportStatus
+from projects.models import ProgressReport, Project, ReportProblem, StatusTransition
+from supervision.choices import ActionItemStatus, MeetingKind
+from supervision.models import ActionItem, Meeting
+
+LABELS = dict(Colour.choices)
+ROUTE_STOPS = 8
+
+
+def pack_period(meeting):
+    """From the day after the previous meeting of the same kind to the meeting day."""
+    previous = (Meeting.objects.active().filter(plan=meeting.plan, kind=meeting.kind,
+                                                date__lt=meeting.date).order_by("-date").first())
+    start = previous.date + timedelta(days=1) if previous else meeting.date - timedelta(days=7)
+    return start, meeting.date
+
+
+def build_content(meeting, start, end) -> dict:
+    projects = Project.objects.active().filter(plan=meeting.plan)
+    changes = {}
+    for t in (StatusTransition.objects.filter(project__in=projects, dimension="overall",
+                                              as_of__gte=start, as_of__lte=end)
+              .select_related("project__lead_unit").order_by("at", "id")):
+        first = changes.setdefault(t.project_id, {"from": t.from_colour, "project": t.project})
+        first["to"], first["reasons"] = t.to_colour, t.reasons
+    changed = [{"project": c["project"].name, "code": c["project"].code,
+                "unit": c["project"].lead_unit.name, "from": LABELS.get(c["from"], "—"),
+                "to": LABELS[c["to"]], "reasons": c["reasons"][:3]}
+               for c in changes.values() if c["from"] != c["to"]]
+    reports = (ProgressReport.objects.filter(project__in=projects, period_start__gte=start,
+                                             period_start__lte=end)
+               .filter(is_late=True) | ProgressReport.objects.filter(
+        project__in=projects, period_start__gte=start, period_start__lte=end,
+        status=ReportStatus.MISSING)).select_related("project__lead_unit")
+    by_unit: dict[str, dict] = {}
+    for r in reports:
+        row = by_unit.setdefault(r.project.lead_unit.name, {"unit": r.project.lead_unit.name,
+                                                            "missing": 0, "late": 0})
+        row["missing" if r.status == ReportStatus.MISSING else "late"] += 1
+    problems = [{"project": p.project.name, "problem": p.description,
+                 "coordinate_with": p.coordinate_with}
+                for p in ReportProblem.objects.active().filter(project__in=projects,
+                                                               resolved=False)
+                .select_related("project")[:100]]
+    items = [{"title": i.title, "unit": i.unit.name, "deadline": i.deadline.isoformat(),
+              "status": i.get_status_display(), "overdue": i.deadline < end}
+             for i in ActionItem.objects.active().exclude(status=ActionItemStatus.CLOSED)
+             .select_related("unit").order_by("deadline")[:100]]
+    content = {"changed": changed, "reports": sorted(by_unit.values(),
+                                                     key=lambda r: -(r["missing"] + r["late"])),
+               "problems": problems, "items": items}
+    if meeting.kind == MeetingKind.QUARTERLY_ONSITE:
+        content["route"] = site_route(projects)
+    return content
+
+
+def site_route(projects) -> list[dict]:
+    """Red projects first (then yellow), visited in nearest-neighbour order from the centre."""
+    stops = list(projects.exclude(min_lon=None).filter(status__overall__in=(
+        Colour.RED, Colour.YELLOW)).order_by("status__overall", "code")[:ROUTE_STOPS * 3])
+    stops.sort(key=lambda p: p.status.overall != Colour.RED)
+    stops = stops[:ROUTE_STOPS]
+    if not stops:
+        return []
+    lon = sum((p.min_lon + p.max_lon) / 2 for p in stops) / len(stops)
+    lat = sum((p.min_lat + p.max_lat) / 2 for p in stops) / len(stops)
+    here, route = (lon, lat), []
+    remaining = stops[:]
+    while remaining:
+        nxt = min(remaining, key=lambda p: math.dist(here, ((p.min_lon + p.max_lon) / 2,
+                                                             (p.min_lat + p.max_lat) / 2)))
+        remaining.remove(nxt)
+        here = ((nxt.min_lon + nxt.max_lon) / 2, (nxt.min_lat + nxt.max_lat) / 2)
+        route.append({"order": len(route) + 1, "project": nxt.name, "code": nxt.code,
+                      "lon": round(here[0], 6), "lat": round(here[1], 6),
+                      "colour": LABELS[nxt.status.overall]})
+    return route
+
+
+def route_svg(route, size=360) -> str:
+    """A small map of the route (points in order), drawn on the server."""
+    if not route:
+        return ""
+    xs, ys = [s["lon"] for s in route], [s["lat"] for s in route]
+    minx, maxx, miny, maxy = min(xs), max(xs), min(ys), max(ys)
+    span = max(maxx - minx, maxy - miny, 1e-4)
+
+    def pt(s):
+        return (20 + (s["lon"] - minx) / span * (size - 40),
+                size - 20 - (s["lat"] - miny) / span * (size - 40))
+
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in map(pt, route))
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="#9f1239"/><text x="{x:.1f}" '
+                   f'y="{y + 4:.1f}" text-anchor="middle" fill="#fff" font-size="11">'
+                   f'{s["order"]}</text>' for s, (x, y) in zip(route, map(pt, route), strict=True))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+            f'class="route-map"><rect width="{size}" height="{size}" fill="#f1f5f9"/>'
+            f'<polyline points="{path}" fill="none" stroke="#2563eb" stroke-width="2" '
+            f'stroke-dasharray="6 4"/>{dots}</svg>')
+
+
+def render_docx(pack) -> bytes:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    doc.styles["Normal"].font.size = Pt(14)
+    doc.add_heading(f"{pack.meeting.title}会议材料", level=0)
+    doc.add_paragraph(f"{pack.meeting.date:%Y年%-m月%-d日} · {pack.meeting.location} · "
+                      f"材料期间 {pack.period_start:%-m月%-d日}—{pack.period_end:%-m月%-d日}")
+    c = pack.content
+    sections = [
+        ("一、亮灯变化的项目", [f"{r['project']}（{r['unit']}）：{r['from']} → {r['to']}。"
+                          f"{'；'.join(r['reasons'])}" for r in c.get("changed", [])]),
+        ("二、未按时报送进度的单位", [f"{r['unit']}：未报{r['missing']}期，迟报{r['late']}期。"
+                              for r in c.get("reports", [])]),
+        ("三、需协调解决的问题", [f"{r['project']}：{r['problem']}"
+                            f"{'（需协调：' + r['coordinate_with'] + '）' if r['coordinate_with'] else ''}"
+                            for r in c.get("problems", [])]),
+        ("四、未办结的交办事项", [f"{r['title']}（{r['unit']}，{r['deadline']}前，{r['status']}"
+                            f"{'，已逾期' if r['overdue'] else ''}）" for r in c.get("items", [])]),
+    ]
+    if c.get("route"):
+        sections.append(("五、现场观摩路线", [f"{s['order']}. {s['project']}（{s['colour']}）"
+                                       for s in c["route"]]))
+    for heading, rows in sections:
+        doc.add_heading(heading, level=1)
+        for row in rows or ["无。"]:
+            doc.add_paragraph(row)
+    if pack.notes:
+        doc.add_heading("会议要点", level=1)
+        for line in pack.notes.splitlines():
+            if line.strip():
+                doc.add_paragraph(line.strip())
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
