@@ -27,8 +27,10 @@ def pack_period(meeting):
 def build_content(meeting, start, end) -> dict:
     projects = Project.objects.active().filter(plan=meeting.plan)
     changes = {}
+    # A project's first computed colour is not a change; later transitions are.
     for t in (StatusTransition.objects.filter(project__in=projects, dimension="overall",
                                               as_of__gte=start, as_of__lte=end)
+              .exclude(from_colour="")
               .select_related("project__lead_unit").order_by("at", "id")):
         first = changes.setdefault(t.project_id, {"from": t.from_colour, "project": t.project})
         first["to"], first["reasons"] = t.to_colour, t.reasons
