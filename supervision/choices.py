@@ -46,3 +46,19 @@ class RectificationStatus(models.TextChoices):
     SUBMITTED = "submitted", "已反馈"
     RETURNED = "returned", "已退回"
     ACCEPTED = "accepted", "已通过"
+
+
+class EscalationLevel(models.TextChoices):
+    """The ladder: 提醒 → 督办函 → 通报 → 约谈 → 问责."""
+
+    REMINDER = "reminder", "提醒"
+    LETTER = "letter", "督办函"
+    BULLETIN = "bulletin", "通报"
+    INTERVIEW = "interview", "约谈"
+    ACCOUNTABILITY = "accountability", "问责"
+
+
+class EscalationStatus(models.TextChoices):
+    PROPOSED = "proposed", "待决定"
+    CONFIRMED = "confirmed", "已决定"
+    DISMISSED = "dismissed", "不予采纳"

@@ -29,6 +29,9 @@ urlpatterns = [
          name="bulletin_file"),
     path("bulletins/<int:pk>/<str:step>/", views.BulletinStepView.as_view(),
          name="bulletin_step"),
+    path("escalations/", views.EscalationListView.as_view(), name="escalation_list"),
+    path("escalations/<int:pk>/<str:step>/", views.EscalationStepView.as_view(),
+         name="escalation_step"),
     path("rectifications/<int:pk>/<str:step>/", views.RectificationView.as_view(),
          name="rectification_step"),
 ]
