@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "plans",
     "projects",
     "supervision",
+    "evaluation",
     "maps",
     "demo",
 ]
