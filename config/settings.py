@@ -239,6 +239,10 @@ SYSTEM_NAME = env_str("SYSTEM_NAME", "高品质城市建设指挥平台")
 # Optional basemap; the map works without one (intranet default).
 BASEMAP_TILE_URL = env_url("BASEMAP_TILE_URL", "")
 BASEMAP_IS_GCJ02 = env_bool("BASEMAP_IS_GCJ02", False)
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "chengjian@localhost")
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 190, minimum=183)
 
 LOGGING = {

@@ -13,6 +13,7 @@ urlpatterns = [
     path("meetings/<int:pk>/pack/<str:step>/", views.MeetingPackStepView.as_view(),
          name="pack_step"),
     path("calendar/", views.CalendarView.as_view(), name="calendar"),
+    path("messages/", views.MessagesView.as_view(), name="messages"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("items/", views.ActionItemListView.as_view(), name="item_list"),
     path("items/<int:pk>/", views.ActionItemDetailView.as_view(), name="item_detail"),

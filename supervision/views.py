@@ -403,3 +403,41 @@ class EscalationStepView(View):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect("supervision:escalation_list")
+
+
+# --- messages and the leaders' digest -------------------------------------------------
+
+
+class MessagesView(View):
+    """我的消息: in-app notifications (the weekly digest lands here)."""
+
+    def get(self, request):
+        from supervision.models import DigestSetting, Notification
+
+        notes = Notification.objects.filter(user=request.user)[:50]
+        setting = DigestSetting.objects.filter(user=request.user).first()
+        response = render(request, "supervision/messages.html", {
+            "notes": notes, "setting": setting,
+            "is_leader": request.user.role == "city_leader"})
+        Notification.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
+        return response
+
+    def post(self, request):
+        from supervision.models import DigestSetting
+
+        if request.user.role != "city_leader":
+            raise PermissionDenied("只有市级领导可以设置周报推送。")
+        kind = request.POST.get("webhook_kind", "")
+        url = request.POST.get("webhook_url", "").strip()
+        setting = DigestSetting(user=request.user, email=bool(request.POST.get("email")),
+                                webhook_kind=kind if url else "", webhook_url=url)
+        try:
+            setting.full_clean(exclude=["user"])
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return redirect("supervision:messages")
+        DigestSetting.objects.update_or_create(user=request.user, defaults={
+            "email": setting.email, "webhook_kind": setting.webhook_kind,
+            "webhook_url": setting.webhook_url})
+        messages.success(request, "周报推送设置已保存。")
+        return redirect("supervision:messages")

@@ -1,0 +1,101 @@
+"""The leaders' weekly digest: in-app, e-mail, 企业微信/钉钉 robots; failures retried."""
+
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from django.core import mail
+from django.utils import timezone
+
+from projects import engine
+from projects.models import Project, StatusTransition
+from supervision.digest import queue_digests, send_deliveries, webhook_payload
+from supervision.models import Delivery, DigestSetting, Notification
+from tests.base import CastTestCase
+from tests.ledger_cast import build_ledger
+
+
+class Robot(BaseHTTPRequestHandler):
+    """A stand-in group robot: answers like the real ones; fails while `down` is set."""
+
+    received: list = []
+    down = False
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        Robot.received.append(body)
+        answer = {"errcode": 310000, "errmsg": "busy"} if Robot.down else {"errcode": 0}
+        data = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+class DigestTests(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.ledger = build_ledger(cls.cast)
+        StatusTransition.objects.update(as_of=timezone.localdate() - timedelta(days=2))
+        cls.cast.city_leader.email = "leader@example.gov.cn"
+        cls.cast.city_leader.save()
+
+    def setUp(self):
+        self.server = HTTPServer(("127.0.0.1", 0), Robot)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        Robot.received, Robot.down = [], False
+        self.url = f"http://127.0.0.1:{self.server.server_port}/robot"
+
+    def tearDown(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def test_formats(self):
+        wecom = webhook_payload("wecom", "周报", "### 周报")
+        ding = webhook_payload("dingtalk", "周报", "### 周报")
+        self.assertEqual(wecom, {"msgtype": "markdown", "markdown": {"content": "### 周报"}})
+        self.assertEqual(ding["markdown"], {"title": "周报", "text": "### 周报"})
+
+    def test_digest_goes_in_app_by_mail_and_to_the_robot_with_retries(self):
+        engine.recompute(Project.objects.all())
+        DigestSetting.objects.create(user=self.cast.city_leader, webhook_kind="dingtalk",
+                                     webhook_url=self.url)
+        self.assertEqual(queue_digests(), 1)
+        note = Notification.objects.get(user=self.cast.city_leader)
+        self.assertIn("城建周报", note.title)
+        self.assertIn("甲路综合改造工程", note.body)       # the leader's project
+        self.assertNotIn("乙区污水处理厂", note.body)      # not theirs
+        Robot.down = True
+        now = timezone.now()
+        self.assertEqual(send_deliveries(now), (1, 1))   # mail sent, robot failed
+        self.assertEqual(len(mail.outbox), 1)
+        hook = Delivery.objects.get(channel="dingtalk")
+        self.assertEqual((hook.status, hook.attempts), ("failed", 1))
+        self.assertIn("busy", hook.last_error)
+        self.assertEqual(send_deliveries(now), (0, 0))   # not due yet (back-off)
+        Robot.down = False
+        self.assertEqual(send_deliveries(now + timedelta(minutes=3)), (1, 0))
+        hook.refresh_from_db()
+        self.assertEqual((hook.status, hook.attempts), ("sent", 2))
+        self.assertEqual(Robot.received[-1]["msgtype"], "markdown")
+        self.assertIn("甲路综合改造工程", Robot.received[-1]["markdown"]["text"])
+
+    def test_messages_page_and_settings(self):
+        queue_digests()
+        self.client.force_login(self.cast.city_leader)
+        self.assertContains(self.client.get("/supervision/messages/"), "城建周报")
+        self.client.post("/supervision/messages/", {"webhook_kind": "wecom",
+                                                    "webhook_url": "not a url"})
+        self.assertFalse(DigestSetting.objects.exists())
+        self.client.post("/supervision/messages/", {"webhook_kind": "wecom",
+                                                    "webhook_url": self.url, "email": "on"})
+        self.assertEqual(DigestSetting.objects.get().webhook_kind, "wecom")
+        self.client.force_login(self.cast.reporter_a)
+        self.assertEqual(self.client.post("/supervision/messages/", {}).status_code, 403)
+        self.assertNotContains(self.client.get("/supervision/messages/"), "城建周报")
