@@ -76,9 +76,10 @@ def build(seed_value: int, scale: str) -> DemoCity:
 
     build_layers(city)
     check_all_projects()
-    from demo.supervision import build_supervision
+    from demo.supervision import build_bulletin_and_evaluation, build_supervision
 
     build_supervision(city)
+    build_bulletin_and_evaluation(city)
     return city
 
 

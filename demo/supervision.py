@@ -57,3 +57,31 @@ def _problems_from_reports(limit):
             report=report, project=project, description=what,
             coordinate_with=who.replace("协调", "").replace("配合", "")))
     return problems
+
+
+def build_bulletin_and_evaluation(city):
+    """A bulletin for last week, the escalation proposals, and two evaluations."""
+    from datetime import date
+
+    from evaluation import actions as evaluation
+    from org.models import User
+
+    today = timezone.localdate()
+    bureau = User.objects.get(username="duchaju")
+    office = User.objects.get(username="bangongshi")
+    week_end = today - timedelta(days=today.weekday() + 1)
+    bulletin = actions.do_draft_bulletin(period_start=week_end - timedelta(days=6),
+                                         period_end=week_end, acting_user=bureau)
+    actions.do_issue_bulletin(bulletin, rectification_deadline=today + timedelta(days=10),
+                              acting_user=bureau)
+    actions.do_propose_escalations(today)
+    first_half = evaluation.do_create_scheme(
+        preset="investment_led", period_start=date(today.year, 1, 1),
+        period_end=date(today.year, 6, 30), acting_user=office,
+        name=f"{today.year}年上半年阶段考评")
+    evaluation.do_compute(first_half, acting_user=office)
+    evaluation.do_publish(first_half, acting_user=office)
+    current = evaluation.do_create_scheme(
+        preset="comprehensive", period_start=date(today.year, 7, 1), period_end=today,
+        acting_user=office, name=f"{today.year}年下半年阶段考评（进行中）")
+    evaluation.do_compute(current, acting_user=office)

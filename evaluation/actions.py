@@ -7,7 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from evaluation.formulas import per_occurrence, points_per_percentage_point, ratio_points
+from evaluation.formulas import (
+    per_occurrence,
+    points_per_percentage_point,
+    rank_points,
+    ratio_points,
+)
 from evaluation.models import Adjustment, Scheme, SchemeItem, UnitScore
 from evaluation.presets import PRESETS
 from org.choices import UnitKind
@@ -73,7 +78,7 @@ def collect_facts(scheme) -> dict[str, dict]:
 
 
 def score_item(item, fact):
-    """Points for one item; a unit with no such fact in the period gets the full points."""
+    """Points for one item (full points as a placeholder when the unit has no such fact)."""
     if fact is None or fact["value"] is None:
         return Decimal(item.points), None
     value, p = fact["value"], item.params
@@ -85,7 +90,33 @@ def score_item(item, fact):
     if item.formula == "per_occurrence":
         late = len(fact["ids"].get("late", []))
         return per_occurrence(late, item.points, p.get("per_item", 1), p.get("cap")), value
+    if item.formula == "rank":  # placeholder points; do_compute ranks the group afterwards
+        return Decimal(item.points), value
     raise ValidationError(f"未知的计分方法“{item.formula}”。")
+
+
+def _apply_rank_items(items, scores):
+    """Rank-based items: within each group, the best fact value gets the full points and each
+    place below loses `step`; units without the fact keep full points."""
+    for item in (i for i in items if i.formula == "rank"):
+        for group in GROUPS.values():
+            members = [s for s in scores if s.group == group]
+            rows = {s.unit_id: next(r for r in s.items if r["fact"] == item.fact and
+                                    r["item"] == str(item)) for s in members}
+            ranked = sorted((s for s in members if rows[s.unit_id]["value"] is not None),
+                            key=lambda s: -Decimal(rows[s.unit_id]["value"].rstrip("%")))
+            for place, score in enumerate(ranked, start=1):
+                row = rows[score.unit_id]
+                new = rank_points(place, len(ranked), item.points, item.params.get("step", 1))
+                row["points"], row["detail"] = str(new), f"{row['detail']}；组内第{place}名"
+
+
+def base_from_rows(rows, full: Decimal) -> Decimal:
+    """The earned share of the items that had facts, scaled to the scheme's full points."""
+    scored = [r for r in rows if r.get("value") is not None and "max" in r]
+    possible = sum((Decimal(r["max"]) for r in scored), Decimal("0"))
+    earned = sum((Decimal(r["points"]) for r in scored), Decimal("0"))
+    return (earned / possible * full).quantize(Decimal("0.01")) if possible else Decimal("0")
 
 
 @transaction.atomic
@@ -101,17 +132,27 @@ def do_compute(scheme, *, acting_user) -> int:
         adjustments[adj.unit_id].append(adj)
     units = Unit.objects.active().filter(kind__in=GROUPS)
     scores = []
+    full = sum((Decimal(i.points) for i in items), Decimal("0"))
     for unit in units:
-        rows, base = [], Decimal("0")
+        rows, earned, possible = [], Decimal("0"), Decimal("0")
         for item in items:
             fact = facts.get(item.fact, {}).get(unit.pk)
             points, value = score_item(item, fact)
-            base += points
+            if fact is not None and fact["value"] is not None:
+                earned, possible = earned + points, possible + Decimal(item.points)
             rows.append({"item": str(item), "fact": item.fact, "points": str(points),
                          "max": str(item.points),
                          "value": None if value is None else f"{Decimal(value) * 100:.1f}%",
-                         "detail": fact["detail"] if fact else "本期无此项考评内容，按满分计",
+                         "detail": fact["detail"] if fact else "本期无此项考评内容",
                          "ids": fact["ids"] if fact else {}})
+        if not possible:
+            continue  # nothing of this unit was due in the period: it is not ranked
+        # Items without facts are neither a gift nor a loss: the earned share is scaled up.
+        base = base_from_rows(rows, full)
+        for row in rows:
+            if row["value"] is None:
+                row["points"] = "—"
+                row["detail"] += "，按其余项目得分率折算"
         bonus = sum((a.points for a in adjustments[unit.pk] if a.points > 0), Decimal("0"))
         minus = sum((-a.points for a in adjustments[unit.pk] if a.points < 0), Decimal("0"))
         adjustment = min(bonus, scheme.bonus_cap) - min(minus, scheme.deduction_cap)
@@ -121,6 +162,10 @@ def do_compute(scheme, *, acting_user) -> int:
         scores.append(UnitScore(scheme=scheme, unit=unit, group=GROUPS[unit.kind], base=base,
                                 adjustment=adjustment, total=base + adjustment, rank=0,
                                 items=rows, computed_by=acting_user))
+    _apply_rank_items(items, scores)
+    for score in scores:
+        score.base = base_from_rows(score.items, full)
+        score.total = score.base + score.adjustment
     for group in GROUPS.values():
         ranked = sorted((s for s in scores if s.group == group),
                         key=lambda s: (-s.total, s.unit.sort_order, s.unit.name))

@@ -18,6 +18,14 @@ from org.models import Unit
 from org.roles import Cap
 
 
+def _number(points):
+    """An item's points for the sheet; blank where the unit had nothing due ("—")."""
+    try:
+        return float(points)
+    except (TypeError, ValueError):
+        return None
+
+
 class SchemeListView(ScopedListView):
     model = Scheme
     required_cap = Cap.VIEW_PROJECTS
@@ -113,7 +121,7 @@ class SchemeExportView(View):
         for s in scores:
             by_fact = {row["fact"]: row["points"] for row in s.items}
             ws.append([s.group, s.rank, s.unit.name,
-                       *[float(by_fact.get(i.fact, 0)) for i in items], float(s.adjustment),
+                       *[_number(by_fact.get(i.fact)) for i in items], float(s.adjustment),
                        float(s.total)])
         buffer = io.BytesIO()
         wb.save(buffer)

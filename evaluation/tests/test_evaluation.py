@@ -46,8 +46,7 @@ class EvaluationTests(CastTestCase):
         self.assertEqual(milestones_a["ids"]["on_time"], [self.ledger.milestone_a1.pk])
         self.assertGreater(b.total, a.total)
         self.assertEqual((b.rank, a.rank), (1, 2))
-        self.assertEqual(scores["丙街道"].group, "乡镇办(街道)")
-        self.assertEqual(scores["丙街道"].rank, 1)  # ranked in its own group
+        self.assertNotIn("丙街道", scores)  # nothing of the town was due: not ranked
 
     def test_adjustments_are_capped(self):
         actions.do_adjust(self.scheme, unit=self.cast.unit_a, points=4, reason="省级通报表扬",
@@ -95,10 +94,31 @@ class EvaluationTests(CastTestCase):
         ws = load_workbook(io.BytesIO(response.content)).active
         self.assertEqual(ws["A2"].value, "分组")
         self.assertEqual({ws.cell(r, 3).value for r in range(3, ws.max_row + 1)},
-                         {"甲局", "乙局", "丙街道"})
+                         {"甲局", "乙局"})
 
     def test_weights_add_up_to_100_in_both_presets(self):
         from evaluation.presets import PRESETS
 
         for preset in PRESETS.values():
             self.assertEqual(sum(points for _, points, _, _ in preset["items"]), 100)
+
+    def test_rank_based_item(self):
+        from evaluation.models import SchemeItem
+
+        SchemeItem.objects.filter(scheme=self.scheme).delete()
+        SchemeItem.objects.create(scheme=self.scheme, fact="investment", points=10,
+                                  formula="rank", params={"step": 3})
+        scores = self.compute()
+        self.assertEqual(scores["乙局"].total, Decimal("10"))  # best completion in the group
+        self.assertEqual(scores["甲局"].total, Decimal("7"))   # second: −3
+        row = scores["甲局"].items[0]
+        self.assertIn("组内第2名", row["detail"])
+
+    def test_items_without_facts_are_scaled_not_gifted(self):
+        scores = self.compute()
+        a = scores["甲局"]
+        # A: investment 0/60, milestones due 1 on time → 30/30, no reports due →
+        # (0 + 30) / 90 × 100 = 33.33; the reports row shows "—".
+        self.assertEqual(a.base, Decimal("33.33"))
+        reports = next(r for r in a.items if r["fact"] == "reports")
+        self.assertEqual(reports["points"], "—")
