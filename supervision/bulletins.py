@@ -22,8 +22,7 @@ ISSUER = "示范市人民政府督查局"
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 TITLE_FONT, BODY_FONT, NUMBER_FONT = "方正小标宋简体", "仿宋_GB2312", "宋体"
 FALLBACKS = {"方正小标宋简体": "宋体", "仿宋_GB2312": "仿宋"}
-LINE_PITCH_PT = 28.95  # 225 mm of text height / 22 lines
-CHAR_SPACING_PT = 0.3  # 156 mm / 28 characters at 16 pt
+LINE_PITCH_PT = 28.95  # 225 mm of text height / 22 lines (156 mm ≈ 28 characters at 16 pt)
 
 
 def _names(items, limit=5):

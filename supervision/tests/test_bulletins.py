@@ -43,6 +43,9 @@ class BulletinTests(CastTestCase):
         self.assertEqual(set(red_b.facts["projects"]),
                          {self.ledger.project_b.pk, self.ledger.project_shared.pk})
         self.assertIn(("red_projects", "甲局"), lines)
+        self.client.force_login(self.cast.supervision)
+        page = self.client.get(bulletin.get_absolute_url())
+        self.assertContains(page, f'href="{self.ledger.project_b.get_absolute_url()}"')
 
     def test_only_the_bureau_drafts_and_issues(self):
         for user in (self.cast.office_admin, self.cast.reporter_a, self.cast.city_leader):
