@@ -7,7 +7,15 @@ from django.utils import timezone
 from org.choices import Role
 from org.models import user_unit_ids
 from org.roles import Cap, has_cap
-from supervision.choices import ActionEventKind, ActionItemSource, ActionItemStatus
+from supervision.choices import (
+    ActionEventKind,
+    ActionItemSource,
+    ActionItemStatus,
+    BulletinStatus,
+    EscalationLevel,
+    EscalationStatus,
+    RectificationStatus,
+)
 from supervision.models import ActionItem, ActionItemEvent, CalendarFeed, Meeting
 from supervision.rhythm import DEFAULTS, SCHEDULES
 
@@ -210,7 +218,6 @@ def do_issue_bulletin(bulletin, *, rectification_deadline, acting_user):
     from django.db.models import Max
 
     from supervision.bulletins import render_docx, render_pdf
-    from supervision.choices import BulletinStatus
     from supervision.models import Bulletin, Rectification
 
     _require_bureau(acting_user)
@@ -242,8 +249,6 @@ def do_issue_bulletin(bulletin, *, rectification_deadline, acting_user):
 
 @transaction.atomic
 def do_submit_rectification(rectification, *, text, acting_user):
-    from supervision.choices import RectificationStatus
-
     if acting_user is not None and (not has_cap(acting_user, Cap.SUBMIT_REPORTS)
                                     or rectification.unit_id not in user_unit_ids(acting_user)):
         raise PermissionDenied("只有被通报单位可以报送整改情况。")
@@ -259,8 +264,6 @@ def do_submit_rectification(rectification, *, text, acting_user):
 
 @transaction.atomic
 def do_review_rectification(rectification, *, accept: bool, note="", acting_user):
-    from supervision.choices import RectificationStatus
-
     _require_bureau(acting_user)
     if rectification.status != RectificationStatus.SUBMITTED:
         raise ValidationError("只有已报送的整改情况可以审核。")
@@ -288,7 +291,7 @@ def do_generate_pack(meeting, *, acting_user):
 
     _require_office(acting_user)
     pack = MeetingPack.objects.filter(meeting=meeting).first()
-    if pack is not None and pack.status == "issued":
+    if pack is not None and pack.status == BulletinStatus.ISSUED:
         raise ValidationError("会议材料已印发，不能重新生成。")
     start, end = pack_period(meeting)
     pack = pack or MeetingPack(meeting=meeting)
@@ -301,7 +304,7 @@ def do_generate_pack(meeting, *, acting_user):
 @transaction.atomic
 def do_edit_pack(pack, *, notes, acting_user):
     _require_office(acting_user)
-    if pack.status == "issued":
+    if pack.status == BulletinStatus.ISSUED:
         raise ValidationError("会议材料已印发，不能修改。")
     pack.notes = notes.strip()
     pack.save()
@@ -316,9 +319,9 @@ def do_issue_pack(pack, *, acting_user):
     from supervision.packs import render_docx
 
     _require_office(acting_user)
-    if pack.status == "issued":
+    if pack.status == BulletinStatus.ISSUED:
         raise ValidationError("会议材料已印发。")
-    pack.status, pack.issued_at, pack.issued_by = "issued", timezone.now(), acting_user
+    pack.status, pack.issued_at, pack.issued_by = BulletinStatus.ISSUED, timezone.now(), acting_user
     pack.docx.save(f"pack-{pack.meeting.date:%Y%m%d}-{pack.meeting.kind}.docx",
                    ContentFile(render_docx(pack)), save=False)
     pack.save()
@@ -334,7 +337,7 @@ def do_propose_escalations(today=None) -> int:
     from supervision.escalation import findings
     from supervision.models import EscalationStep
 
-    open_steps = set(EscalationStep.objects.active().filter(status="proposed")
+    open_steps = set(EscalationStep.objects.active().filter(status=EscalationStatus.PROPOSED)
                      .values_list("unit_id", "level"))
     created = 0
     for rule, unit, reason, facts in findings(today):
@@ -362,11 +365,11 @@ def do_propose_step(*, unit, level, reason, acting_user):
 def do_decide_step(step, *, confirm: bool, note: str, acting_user):
     """A person decides every step, and says why (recorded with the step)."""
     _require_bureau(acting_user)
-    if step.status != "proposed":
+    if step.status != EscalationStatus.PROPOSED:
         raise ValidationError("该措施已决定。")
     if not note.strip():
         raise ValidationError({"note": "请填写决定理由。"})
-    step.status = "confirmed" if confirm else "dismissed"
+    step.status = EscalationStatus.CONFIRMED if confirm else EscalationStatus.DISMISSED
     step.decided_by, step.decided_at, step.decision_note = acting_user, timezone.now(), note.strip()
     step.save()
     return step
@@ -378,7 +381,7 @@ def do_record_interview(step, *, held_on, attendees, content, commitments, follo
     from supervision.models import InterviewRecord
 
     _require_bureau(acting_user)
-    if step.level != "interview" or step.status != "confirmed":
+    if step.level != EscalationLevel.INTERVIEW or step.status != EscalationStatus.CONFIRMED:
         raise ValidationError("只有已决定的约谈可以记录约谈情况。")
     record = InterviewRecord(step=step, held_on=held_on, attendees=attendees.strip(),
                              content=content.strip(), commitments=commitments.strip(),

@@ -3,6 +3,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -157,6 +158,22 @@ class ActionItemEvent(models.Model):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
+class FrozenOnceIssued(models.Model):
+    """A document that can no longer be saved once its stored status is 已印发."""
+
+    frozen_message = "已印发的文件不可修改。"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True)
+            if stored and stored[0] == BulletinStatus.ISSUED:
+                raise PermissionDenied(self.frozen_message)
+        super().save(*args, **kwargs)
+
+
 class BulletinQuerySet(TrackedQuerySet):
     def visible_to(self, user):
         """The bureau sees drafts; others see issued bulletins (units: those naming them)."""
@@ -170,7 +187,7 @@ class BulletinQuerySet(TrackedQuerySet):
         return issued.filter(lines__unit_id__in=user_unit_ids(user)).distinct()
 
 
-class Bulletin(TrackedModel):
+class Bulletin(FrozenOnceIssued, TrackedModel):
     """督查通报: drafted from data, edited by the bureau, then issued and frozen."""
 
     title = models.CharField("标题", max_length=200)
@@ -191,6 +208,7 @@ class Bulletin(TrackedModel):
     sha256 = models.CharField("文件校验值", max_length=64, blank=True)
 
     objects = BulletinQuerySet.as_manager()
+    frozen_message = "已印发的通报不可修改。"
 
     class Meta:
         verbose_name = "督查通报"
@@ -216,14 +234,6 @@ class Bulletin(TrackedModel):
     def is_issued(self) -> bool:
         return self.status == BulletinStatus.ISSUED
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            stored = Bulletin._base_manager.filter(pk=self.pk).values_list("status", flat=True)
-            if stored and stored[0] == BulletinStatus.ISSUED:
-                from django.core.exceptions import PermissionDenied
-
-                raise PermissionDenied("已印发的通报不可修改。")
-        super().save(*args, **kwargs)
 
 
 class BulletinLine(models.Model):
@@ -293,7 +303,7 @@ class Rectification(models.Model):
         return timezone.localdate(self.submitted_at) <= self.bulletin.rectification_deadline
 
 
-class MeetingPack(TrackedModel):
+class MeetingPack(FrozenOnceIssued, TrackedModel):
     """会议材料 for a meeting: a snapshot of the period's facts, editable notes, then frozen."""
 
     meeting = models.OneToOneField(Meeting, verbose_name="会议", on_delete=models.PROTECT,
@@ -310,6 +320,7 @@ class MeetingPack(TrackedModel):
     docx = models.FileField("会议材料（docx）", upload_to="packs/", blank=True)
 
     objects = MeetingQuerySet.as_manager()
+    frozen_message = "已印发的会议材料不可修改。"
 
     class Meta:
         verbose_name = "会议材料"
@@ -318,14 +329,6 @@ class MeetingPack(TrackedModel):
     def __str__(self):
         return f"{self.meeting} 会议材料"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            stored = MeetingPack._base_manager.filter(pk=self.pk).values_list("status", flat=True)
-            if stored and stored[0] == BulletinStatus.ISSUED:
-                from django.core.exceptions import PermissionDenied
-
-                raise PermissionDenied("已印发的会议材料不可修改。")
-        super().save(*args, **kwargs)
 
 
 class EscalationRule(models.Model):
@@ -412,8 +415,8 @@ class DigestSetting(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="用户",
                                 on_delete=models.CASCADE, related_name="digest_setting")
     email = models.BooleanField("发送电子邮件", default=True)
-    webhook_kind = models.CharField("群机器人", max_length=10, blank=True,
-                                    choices=[("wecom", "企业微信"), ("dingtalk", "钉钉")])
+    webhook_kind = models.CharField("群机器人", max_length=10, blank=True, choices=[
+        (c.value, c.label) for c in (Channel.WECOM, Channel.DINGTALK)])
     webhook_url = models.URLField("机器人地址（Webhook）", blank=True)
 
     class Meta:
