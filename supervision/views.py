@@ -12,6 +12,7 @@ from django.views import View
 
 from core.scope import get_for_user
 from core.views import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
+from org.choices import Role
 from org.roles import Cap
 from plans.models import Plan
 from projects.models import ReportProblem
@@ -418,14 +419,14 @@ class MessagesView(View):
         setting = DigestSetting.objects.filter(user=request.user).first()
         response = render(request, "supervision/messages.html", {
             "notes": notes, "setting": setting,
-            "is_leader": request.user.role == "city_leader"})
+            "is_leader": request.user.role == Role.CITY_LEADER})
         Notification.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
         return response
 
     def post(self, request):
         from supervision.models import DigestSetting
 
-        if request.user.role != "city_leader":
+        if request.user.role != Role.CITY_LEADER:
             raise PermissionDenied("只有市级领导可以设置周报推送。")
         kind = request.POST.get("webhook_kind", "")
         url = request.POST.get("webhook_url", "").strip()
