@@ -38,3 +38,14 @@ DEFAULT_STYLES = {
 # Attribute names that carry 用地性质 in the files planning bureaus exchange.
 LAND_USE_ATTRIBUTES = ("用地性质", "YDXZ", "ydxz", "DLMC", "landuse", "LANDUSE", "land_use")
 NAME_ATTRIBUTES = ("名称", "name", "NAME", "MC", "mc")
+
+# Words in a file or layer name that suggest its type when the upload page offers a new layer.
+KIND_KEYWORDS = (
+    ("红线", LayerKind.ECO_REDLINE), ("生态", LayerKind.ECO_REDLINE),
+    ("基本农田", LayerKind.FARMLAND), ("农田", LayerKind.FARMLAND),
+    ("开发边界", LayerKind.URBAN_BOUNDARY),
+    ("道路", LayerKind.ROAD), ("路网", LayerKind.ROAD), ("公园", LayerKind.PARK),
+    ("学校", LayerKind.SCHOOL), ("养老", LayerKind.ELDERLY), ("社区", LayerKind.COMMUNITY),
+    ("小区", LayerKind.COMMUNITY), ("网格", LayerKind.GRID), ("行政", LayerKind.BOUNDARY),
+    ("边界", LayerKind.BOUNDARY),
+)

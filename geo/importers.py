@@ -1,4 +1,7 @@
-"""Import a layer file (GeoJSON, zipped Shapefile, GeoPackage) as a new layer version.
+"""Import layer files (GeoJSON, zipped Shapefiles, GeoPackage) as new layer versions.
+
+What a file holds (several shapefiles in a zip, folders, GBK attributes) is found by
+geo/sources.py; each layer found is imported into a layer the caller names, never guessed.
 
 The CRS is read from the file (.prj, GeoPackage metadata) and everything is
 reprojected to CGCS2000 longitude/latitude (EPSG:4490). Every problem is
@@ -8,23 +11,23 @@ collected (invalid geometry with its feature index, missing CRS, missing
 
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import pyogrio
 import shapely
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from pyproj import CRS, Transformer
 from shapely.validation import explain_validity
 
-from geo.choices import LAND_USE_ATTRIBUTES, NAME_ATTRIBUTES, LayerKind
+from geo.choices import KIND_KEYWORDS, LAND_USE_ATTRIBUTES, NAME_ATTRIBUTES, LayerKind
 from geo.geometry import gauss_kruger_epsg
 from geo.models import Feature, Layer, LayerVersion
+from geo.sources import LayerSource, copy_upload, file_format, open_sources
 
 TARGET = CRS.from_epsg(4490)  # CGCS2000 geographic
-FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".zip": "Shapefile（zip）",
-           ".gpkg": "GeoPackage", ".shp": "Shapefile"}
 CHINA = (73.0, 3.0, 136.0, 54.0)  # lon/lat envelope the city must fall into
 MAX_ERRORS_LISTED = 50
 
@@ -34,14 +37,6 @@ class ReadLayer:
     crs_label: str
     fields: list[str]
     records: list[tuple[int, dict, object]]  # (feature index, properties, shapely geometry)
-
-
-def _open_path(path: str, filename: str) -> str:
-    ext = os.path.splitext(filename.lower())[1]
-    if ext not in FORMATS:
-        raise ValidationError(f"不支持的文件格式“{ext or filename}”，请上传 GeoJSON、"
-                              "Shapefile（zip 压缩包）或 GeoPackage。")
-    return f"/vsizip/{path}" if ext == ".zip" else path
 
 
 def _guess_crs(geoms) -> CRS | None:
@@ -55,15 +50,12 @@ def _guess_crs(geoms) -> CRS | None:
     return None
 
 
-def read_layer_file(path: str, filename: str) -> ReadLayer:
-    source = _open_path(path, filename)
-    try:
-        meta, _, wkb, field_data = pyogrio.raw.read(source)
-    except Exception as exc:  # GDAL says why in English; we say what to do
-        raise ValidationError(f"无法读取文件“{filename}”：文件损坏或格式不符（{exc}）。") from None
+def read_source(source: LayerSource, filename: str) -> ReadLayer:
+    """Read, reproject to CGCS2000 lon/lat and check one layer; every problem is collected."""
+    meta, wkb, field_data = _raw_read(source, filename)
     geoms = shapely.from_wkb(wkb)
-    missing = [i for i, g in enumerate(geoms) if g is None or g.is_empty]
-    errors = [f"第{i + 1}个要素没有几何图形" for i in missing]
+    missing = {i for i, g in enumerate(geoms) if g is None or g.is_empty}
+    errors = [f"第{i + 1}个要素没有几何图形" for i in sorted(missing)]
     present = np.array([g for g in geoms if g is not None and not g.is_empty], dtype=object)
     crs = CRS.from_user_input(meta["crs"]) if meta.get("crs") else (
         _guess_crs(present) if len(present) else None)
@@ -78,18 +70,14 @@ def read_layer_file(path: str, filename: str) -> ReadLayer:
             return np.column_stack([x, y])
 
         geoms = shapely.transform(geoms, to_lonlat)  # vectorised; None stays None
-    fields = list(meta["fields"])
+    fields = [str(name) for name in meta["fields"]]
     records = []
     for i, geom in enumerate(geoms):
         if i in missing:
             continue
-        if not geom.is_valid:
-            errors.append(f"第{i + 1}个要素几何无效：{explain_validity(geom)}")
-            continue
-        minx, miny, maxx, maxy = geom.bounds
-        if not (CHINA[0] <= minx and maxx <= CHINA[2] and CHINA[1] <= miny and maxy <= CHINA[3]):
-            errors.append(f"第{i + 1}个要素转换后不在中国范围内（{minx:.2f}, {miny:.2f}），"
-                          "坐标系可能标错")
+        problem = _geometry_problem(i, geom)
+        if problem:
+            errors.append(problem)
             continue
         props = {name: _plain(field_data[j][i]) for j, name in enumerate(fields)}
         records.append((i, props, geom))
@@ -99,6 +87,27 @@ def read_layer_file(path: str, filename: str) -> ReadLayer:
     return ReadLayer(crs.to_string() if crs.to_epsg() is None else f"EPSG:{crs.to_epsg()}",
                      fields, records)
 
+
+def _raw_read(source, filename):
+    try:
+        meta, _, wkb, field_data = pyogrio.raw.read(source.path, layer=source.layer,
+                                                    encoding=source.encoding)
+    except UnicodeDecodeError:
+        raise ValidationError(f"“{source.label}”的属性文字编码无法识别，请在压缩包中附上同名的"
+                              " .cpg 文件注明编码（如 GBK 或 UTF-8）。") from None
+    except Exception as exc:  # GDAL says why in English; we say what to do
+        raise ValidationError(f"无法读取文件“{filename}”：文件损坏或格式不符（{exc}）。") from None
+    return meta, wkb, field_data
+
+
+def _geometry_problem(i, geom) -> str | None:
+    if not geom.is_valid:
+        return f"第{i + 1}个要素几何无效：{explain_validity(geom)}"
+    minx, miny, maxx, maxy = geom.bounds
+    if not (CHINA[0] <= minx and maxx <= CHINA[2] and CHINA[1] <= miny and maxy <= CHINA[3]):
+        return (f"第{i + 1}个要素转换后不在中国范围内（{minx:.2f}, {miny:.2f}），"
+                "坐标系可能标错")
+    return None
 
 def _plain(value):
     if isinstance(value, np.generic):
@@ -114,32 +123,183 @@ def _first_attribute(fields, candidates):
     return next((c for c in candidates if c in fields), None)
 
 
-def import_layer(layer: Layer, uploaded, *, acting_user=None, filename=None,
-                 note: str = "") -> LayerVersion:
-    """Read, check and store a new version of `layer`; on any problem store nothing."""
-    filename = filename or getattr(uploaded, "name", "layer")
+def guess_kind(name: str, fields) -> str:
+    """A layer type to offer for a new layer: from its attributes, then words in its name."""
+    if _first_attribute(fields, LAND_USE_ATTRIBUTES):
+        return LayerKind.LAND_USE
+    return next((kind for word, kind in KIND_KEYWORDS if word in name), LayerKind.OTHER)
+
+
+@dataclass
+class Target:
+    """Where one layer of an upload goes: an existing `layer`, or a new one (`name`, `kind`).
+
+    `source` is a label from list_sources(); None means "the file's only layer" and is refused
+    when the file holds several, so that no caller can import one of them silently.
+    """
+
+    source: str | None = None
+    layer: Layer | None = None
+    name: str = ""
+    kind: str = ""
+
+
+@dataclass
+class SourceSummary:
+    """One layer found in an upload, as the upload page lists it."""
+
+    label: str
+    feature_count: int
+    fields: list[str]
+    geometry_type: str
+    suggested_name: str
+    suggested_kind: str
+
+
+@dataclass
+class _Prepared:
+    target: Target
+    source: LayerSource
+    data: ReadLayer
+    land_use_attr: str | None
+    name_attr: str | None
+
+
+@contextmanager
+def unpacked(uploaded, filename: str):
+    """The layers of an upload, on disk in a directory removed afterwards."""
+    file_format(filename)
     with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, os.path.basename(filename))
-        with open(path, "wb") as fh:
-            for chunk in (uploaded.chunks() if hasattr(uploaded, "chunks") else [uploaded.read()]):
-                fh.write(chunk)
-        data = read_layer_file(path, filename)
+        path = os.path.join(tmp, "upload" + os.path.splitext(filename.lower())[1])
+        copy_upload(uploaded, path)
+        yield open_sources(path, filename, os.path.join(tmp, "parts"))
+
+
+def list_sources(uploaded, filename: str | None = None) -> list[SourceSummary]:
+    """Every layer in an upload (each shapefile of a zip, each GeoPackage layer)."""
+    filename = filename or getattr(uploaded, "name", "layer")
+    with unpacked(uploaded, filename) as sources:
+        return [_summary(source, filename) for source in sources]
+
+
+def _summary(source, filename):
+    try:
+        info = pyogrio.read_info(source.path, layer=source.layer, encoding=source.encoding,
+                                 force_feature_count=True)
+    except Exception as exc:  # GDAL says why in English; we say what to do
+        raise ValidationError(f"无法读取文件“{filename}”：文件损坏或格式不符（{exc}）。") from None
+    fields = [str(name) for name in info["fields"]]
+    return SourceSummary(source.label, int(info["features"]), fields,
+                         info.get("geometry_type") or "", source.suggested_name,
+                         guess_kind(source.suggested_name, fields))
+
+
+def import_layer(layer: Layer, uploaded, *, acting_user=None, filename=None, note: str = "",
+                 source: str | None = None) -> LayerVersion:
+    """Read, check and store a new version of `layer`; on any problem store nothing."""
+    return import_layers(uploaded, [Target(source=source, layer=layer)], acting_user=acting_user,
+                         filename=filename, note=note)[0]
+
+
+def import_layers(uploaded, targets: list[Target], *, acting_user=None, filename=None,
+                  note: str = "") -> list[LayerVersion]:
+    """Import the chosen layers of one upload, each as a version of its own layer.
+
+    The one path for the upload page, commands and any API. Everything is read and checked
+    first; then all layers are stored in one transaction, so a problem in any of them (or a
+    taken layer name) stores nothing and creates no layer.
+    """
+    filename = filename or getattr(uploaded, "name", "layer")
+    with unpacked(uploaded, filename) as sources:
+        pairs = _pair(targets, sources, filename)
+        prepared, errors = [], []
+        for target, source in pairs:
+            try:
+                prepared.append(_prepare(target, source, filename))
+            except ValidationError as exc:
+                errors.extend(exc.messages if len(sources) == 1 else
+                              [f"{source.label}：{message}" for message in exc.messages])
+        if errors:
+            raise ValidationError(errors)
+    try:
+        return _store_all(prepared, filename, acting_user, note)
+    except IntegrityError:  # a layer of the same name created meanwhile
+        raise ValidationError("图层名称已被占用，请换一个名称后重新导入。") from None
+
+
+def _pair(targets, sources, filename):
+    if not targets:
+        raise ValidationError("请至少选择一个要导入的图层。")
+    by_label = {source.label: source for source in sources}
+    pairs = []
+    for target in targets:
+        if target.source is None and len(sources) > 1:
+            raise ValidationError(
+                f"“{filename}”中有{len(sources)}个图层：{'、'.join(by_label)}。"
+                "请逐个选择导入到哪个图层，系统不会只导入其中一个。")
+        source = sources[0] if target.source is None else by_label.get(target.source)
+        if source is None:
+            raise ValidationError(f"“{filename}”中没有“{target.source}”。")
+        pairs.append((target, source))
+    _check_targets(pairs)
+    return pairs
+
+
+def _check_targets(pairs):
+    errors, sources, layers, names = [], set(), set(), set()
+    for target, source in pairs:
+        if source.label in sources:
+            errors.append(f"“{source.label}”被选择了两次。")
+        sources.add(source.label)
+        if target.layer is not None:
+            if target.layer.pk in layers:
+                errors.append(f"图层“{target.layer.name}”一次只能导入一个文件。")
+            layers.add(target.layer.pk)
+            continue
+        name = target.name.strip()
+        if not name or target.kind not in LayerKind.values:
+            errors.append(f"请为“{source.label}”选择已有图层，或填写新图层的名称和类型。")
+        elif len(name) > Layer._meta.get_field("name").max_length:
+            errors.append(f"图层名称“{name}”过长（最多100个字）。")
+        elif name in names or Layer.objects.filter(name=name).exists():
+            errors.append(f"已有名为“{name}”的图层。")
+        names.add(name)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _prepare(target, source, filename) -> _Prepared:
+    data = read_source(source, filename)
     land_use_attr = _first_attribute(data.fields, LAND_USE_ATTRIBUTES)
-    if layer.kind == LayerKind.LAND_USE and land_use_attr is None:
+    kind = target.layer.kind if target.layer else target.kind
+    if kind == LayerKind.LAND_USE and land_use_attr is None:
         present = "、".join(data.fields) or "无"
         raise ValidationError(f"用地性质图层缺少“用地性质”属性（现有属性：{present}）。")
-    name_attr = _first_attribute(data.fields, NAME_ATTRIBUTES)
-    return _store(layer, data, filename, land_use_attr, name_attr, acting_user, note)
+    return _Prepared(target, source, data, land_use_attr,
+                     _first_attribute(data.fields, NAME_ATTRIBUTES))
 
 
 @transaction.atomic
-def _store(layer, data, filename, land_use_attr, name_attr, acting_user, note):
+def _store_all(prepared, filename, acting_user, note):
+    source_format = file_format(filename)
+    versions = []
+    for item in prepared:
+        layer = item.target.layer or Layer.objects.create(name=item.target.name.strip(),
+                                                          kind=item.target.kind)
+        source_name = filename if item.source.label == filename else \
+            f"{filename}/{item.source.label}"
+        versions.append(_store(layer, item, source_name[:200], source_format, acting_user, note))
+    return versions
+
+
+def _store(layer, item, source_name, source_format, acting_user, note):
     layer = Layer.objects.select_for_update().get(pk=layer.pk)
     number = (layer.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    data, name_attr, land_use_attr = item.data, item.name_attr, item.land_use_attr
     version = LayerVersion.objects.create(
-        layer=layer, number=number, source_name=filename[:200],
-        source_format=FORMATS[os.path.splitext(filename.lower())[1]], source_crs=data.crs_label,
-        feature_count=len(data.records), imported_by=acting_user, note=note)
+        layer=layer, number=number, source_name=source_name, source_format=source_format,
+        source_crs=data.crs_label, feature_count=len(data.records), imported_by=acting_user,
+        note=note)
     geoms = [g for _, _, g in data.records]
     areas = _areas_m2(geoms)
     Feature.objects.bulk_create([
@@ -153,7 +313,6 @@ def _store(layer, data, filename, land_use_attr, name_attr, acting_user, note):
     layer.current_version = version
     layer.save(update_fields=["current_version"])
     return version
-
 
 def _areas_m2(geoms) -> list[float | None]:
     """Areas in the Gauss-Krüger zone of the layer's centre (vectorised)."""

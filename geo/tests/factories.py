@@ -69,3 +69,40 @@ def geopackage_bytes(features, *, crs=GK_CM114) -> bytes:
         _write(path, features, crs, "GPKG")
         with open(path, "rb") as fh:
             return fh.read()
+
+
+def shapefile_parts(features, *, crs=GK_ZONE38, encoding="GB18030", cpg=False) -> dict:
+    """The files of one shapefile ({".shp": bytes, ".dbf": …}) as a Chinese GIS desktop writes
+    them: attributes in `encoding`, and by default no .cpg saying so."""
+    shift = 38_000_000.0 if crs == GK_ZONE38 else 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "layer.shp")
+        _write(path, features, crs, "ESRI Shapefile", shift_x=shift, encoding=encoding)
+        parts = {}
+        for name in os.listdir(tmp):
+            ext = os.path.splitext(name)[1]
+            if ext != ".cpg" or cpg:
+                with open(os.path.join(tmp, name), "rb") as fh:
+                    parts[ext] = fh.read()
+        return parts
+
+
+class _GbkNamedMember(zipfile.ZipInfo):
+    """A member whose name is stored in GBK without the UTF-8 flag (Windows zip tools)."""
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode("gb18030"), self.flag_bits & ~0x800
+
+
+def zip_of(shapefiles: dict[str, dict], *, gbk_names=False, extra=None) -> bytes:
+    """A zip holding each shapefile under its path ("数据/规划用地" → 数据/规划用地.shp …)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for stem, parts in shapefiles.items():
+            for ext, data in parts.items():
+                info = (_GbkNamedMember if gbk_names else zipfile.ZipInfo)(stem + ext)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                z.writestr(info, data)
+        for name, data in (extra or {}).items():
+            z.writestr(name, data)
+    return buffer.getvalue()
