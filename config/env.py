@@ -57,3 +57,19 @@ def env_url(name: str, default: str = "") -> str:
     if value and not value.startswith(("http://", "https://", "/")):
         raise ImproperlyConfigured(f"{name} must be an http(s) URL or a path, got {value!r}.")
     return value
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of a fixed set of words (compared in lower case)."""
+    value = os.environ.get(name, default).strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}.")
+    return value
+
+
+def env_path_prefix(name: str, default: str) -> str:
+    """A URL path that starts and ends with '/', such as /protected/."""
+    value = os.environ.get(name, default).strip()
+    if not (value.startswith("/") and value.endswith("/")) or "//" in value or ".." in value:
+        raise ImproperlyConfigured(f"{name} must be a path like /protected/, got {value!r}.")
+    return value

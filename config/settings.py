@@ -10,7 +10,15 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str, env_url
+from config.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_path_prefix,
+    env_str,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CHENGJIAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -192,8 +200,15 @@ _NPM_ASSETS = {
 STATICFILES_DIRS = [BASE_DIR / "static"] + [
     (prefix, BASE_DIR / path) for prefix, path in _NPM_ASSETS.items() if (BASE_DIR / path).is_dir()
 ]
+# Nothing serves MEDIA_URL: every stored file goes through a view that checks the
+# viewer's scope and audits the download (core/files.py).
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# django: the view streams the bytes (development, demo, tests);
+# nginx: the view answers with X-Accel-Redirect to FILE_SERVING_PREFIX + the stored name,
+# an `internal` nginx location that aliases MEDIA_ROOT (see .env.example).
+FILE_SERVING = env_choice("FILE_SERVING", "django", ("django", "nginx"))
+FILE_SERVING_PREFIX = env_path_prefix("FILE_SERVING_PREFIX", "/protected/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -28,3 +28,6 @@ class AuditEventType(models.TextChoices):
     EXPORT = "export", "导出"
     VIEW_PERSONAL_DATA = "view_personal_data", "查看个人信息"
     STATE_CHANGE = "state_change", "状态变更"
+    FILE_DOWNLOAD = "file_download", "下载文件"
+    API_TOKEN_CREATE = "api_token_create", "创建接口令牌"
+    API_TOKEN_REVOKE = "api_token_revoke", "作废接口令牌"

@@ -10,6 +10,7 @@ import io
 import os
 import re
 import unicodedata
+import warnings
 import zipfile
 from dataclasses import dataclass
 
@@ -20,6 +21,9 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
                  "WEBP": ("image/webp", "webp")}
 THUMBNAIL_SIZE = (320, 320)
+# 64 megapixels (8000×8000) covers ordinary phone and camera photos; decoding one
+# takes about 200 MB, so larger images are refused before they are decoded.
+MAX_IMAGE_PIXELS = 64_000_000
 
 
 @dataclass
@@ -80,23 +84,58 @@ def _gps_from_exif(image) -> tuple[float, float] | None:
     return (round(lon, 7), round(lat, 7))
 
 
-def _inspect_image(data: bytes):
+def _too_large(name: str, width: int, height: int) -> ValidationError:
+    return ValidationError(
+        "图片“%(n)s”的像素过大（%(w)d×%(h)d），超过%(m)d万像素上限，请缩小后再上传。",
+        params={"n": name, "w": width, "h": height, "m": MAX_IMAGE_PIXELS // 10_000})
+
+
+def _open_image(data: bytes, name: str):
+    """Open and structure-check an image without decoding it; None when it is not one.
+
+    The pixel count is read from the header and checked before anything is
+    decoded: a few KB can declare 100,000×100,000 pixels (a decompression bomb).
+    """
     from PIL import Image, UnidentifiedImageError
 
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise _too_large(name, width, height)
+            image.verify()  # structure check; the image must be reopened after verify()
+            image = Image.open(io.BytesIO(data))
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            # Past Pillow's own limit Image.open() refuses before we see the size.
+            raise ValidationError("图片“%(n)s”的像素过大，超过%(m)d万像素上限，请缩小后再上传。",
+                                  params={"n": name, "m": MAX_IMAGE_PIXELS // 10_000}) from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            return None
+    return image
+
+
+def _thumbnail(image, name: str) -> ContentFile:
+    """A small JPEG; decoding happens here, so a truncated or corrupt image is refused here."""
+    if image.format == "JPEG":
+        image.draft("RGB", THUMBNAIL_SIZE)  # let the JPEG decoder scale down: less memory
     try:
-        image = Image.open(io.BytesIO(data))
-        image.verify()  # structure check; the image must be reopened after verify()
-        image = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        return None
-    if image.format not in IMAGE_FORMATS:
-        return None
-    gps = _gps_from_exif(image)
-    thumb = image.convert("RGB")
-    thumb.thumbnail(THUMBNAIL_SIZE)
+        thumb = image.convert("RGB")
+        thumb.thumbnail(THUMBNAIL_SIZE)
+    except (OSError, ValueError, SyntaxError):
+        raise ValidationError("图片“%(n)s”已损坏或不完整，无法打开。", params={"n": name}) from None
     buffer = io.BytesIO()
     thumb.save(buffer, "JPEG", quality=80)
-    return image.format, gps, ContentFile(buffer.getvalue())
+    return ContentFile(buffer.getvalue())
+
+
+def _inspect_image(data: bytes, name: str = ""):
+    image = _open_image(data, name)
+    if image is None or image.format not in IMAGE_FORMATS:
+        return None
+    gps = _gps_from_exif(image)
+    return image.format, gps, _thumbnail(image, name)
 
 
 def inspect_upload(uploaded, *, allow=("photo", "document")) -> UploadInfo:
@@ -111,7 +150,7 @@ def inspect_upload(uploaded, *, allow=("photo", "document")) -> UploadInfo:
     uploaded.seek(0)
     digest = hashlib.sha256(data).hexdigest()
     if "photo" in allow:
-        image = _inspect_image(data)
+        image = _inspect_image(data, uploaded.name)
         if image is not None:
             fmt, gps, thumb = image
             mime, ext = IMAGE_FORMATS[fmt]
