@@ -4,6 +4,7 @@ Each action checks the rule, writes in one transaction, and recomputes the
 project's colour incrementally (the nightly command recomputes everything).
 """
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -162,15 +163,31 @@ def do_change_stage(project: Project, stage: str, *, on: date | None = None, rea
     return project
 
 
+def rescale_schedule(schedule: list[Decimal], amount: Decimal) -> list[Decimal]:
+    """The same 序时 shape for a new year total (each month keeps its share)."""
+    old = schedule[-1] if schedule else Decimal("0")
+    if not old:
+        return even_schedule(amount)
+    values = [(v * amount / old).quantize(Decimal("0.01")) for v in schedule[:-1]]
+    return [min(v, amount) for v in values] + [amount]
+
+
 @transaction.atomic
 def do_set_year_plan(project: Project, year: int, planned_investment, *, monthly=None,
                      acting_user=None) -> ProjectYearPlan:
-    """Set a year's planned investment; the 序时 schedule defaults to an even spread."""
+    """Set a year's planned investment and, with `monthly`, its 序时 schedule (12 cumulative
+    amounts, the last one the total). Without `monthly` a new plan is spread evenly and an
+    existing schedule is rescaled to the new total, keeping its shape."""
     require_manager(acting_user)
     amount = Decimal(planned_investment)
-    schedule = [Decimal(str(v)) for v in monthly] if monthly else even_schedule(amount)
     plan = ProjectYearPlan.objects.filter(project=project, year=year).first() or \
         ProjectYearPlan(project=project, year=year)
+    if monthly:
+        schedule = [Decimal(str(v)) for v in monthly]
+    elif plan.pk and plan.monthly_cumulative:
+        schedule = rescale_schedule(plan.schedule(), amount)
+    else:
+        schedule = even_schedule(amount)
     plan.planned_investment = amount
     plan.monthly_cumulative = [str(v) for v in schedule]
     plan.full_clean()
@@ -313,18 +330,10 @@ def do_submit_report(project: Project, *, acting_user, period_start: date | None
     previous = previous_cumulative(project, start)
     cumulative = Decimal(investment_year_cumulative) if investment_year_cumulative is not None \
         else (previous or Decimal("0")) + period
-    if previous is not None and cumulative < previous and not correction_note.strip():
-        raise ValidationError({"investment_year_cumulative":
-                               f"年度累计完成投资不能低于上期（{previous}万元），如需更正请填写更正说明。"})
+    _check_cumulative(previous, cumulative, correction_note)
     report = report or ProgressReport(project=project, period_start=start)
-    report.period_end = reporting.period_end(start)
-    report.deadline = reporting.deadline(start)
-    report.status = ReportStatus.SUBMITTED
-    report.submitted_at, report.submitted_by = now, acting_user
-    report.is_late = now > report.deadline
-    report.investment_period, report.investment_year_cumulative = period, cumulative
-    report.progress_text, report.progress_percent = progress_text.strip(), int(progress_percent)
-    report.correction_note, report.return_reason = correction_note.strip(), ""
+    _fill_report(report, reporting, now, acting_user, period, cumulative, progress_text,
+                 progress_percent, correction_note)
     report.full_clean()
     report.save()
     for milestone, actual in milestones_reached:
@@ -342,6 +351,134 @@ def do_submit_report(project: Project, *, acting_user, period_start: date | None
     project.save()
     engine.recompute_one(project, TransitionTrigger.REPORT)
     return report
+
+
+def _check_cumulative(previous, cumulative, correction_note):
+    if previous is not None and cumulative < previous and not correction_note.strip():
+        raise ValidationError({"investment_year_cumulative":
+                               f"年度累计完成投资不能低于上期（{previous}万元），如需更正请填写更正说明。"})
+
+
+def _fill_report(report, reporting, now, user, period, cumulative, text, percent, note):
+    start = report.period_start
+    report.period_end = reporting.period_end(start)
+    report.deadline = reporting.deadline(start)
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at, report.submitted_by = now, user
+    report.is_late = now > report.deadline
+    report.investment_period, report.investment_year_cumulative = period, cumulative
+    report.progress_text, report.progress_percent = text.strip(), int(percent)
+    report.correction_note, report.return_reason = note.strip(), ""
+
+
+@dataclass
+class ReportInput:
+    """One project's figures for `do_submit_reports` (this period's report)."""
+
+    project: Project
+    cumulative: Decimal
+    progress_text: str = ""
+    progress_percent: int = 0
+    problems: str = ""
+    correction_note: str = ""
+
+
+@transaction.atomic
+def do_submit_reports(items: list[ReportInput], *, acting_user, now=None) -> list[ProgressReport]:
+    """File the current period's report for many projects at once (the Excel import).
+
+    The rules of `do_submit_report` (own unit only, a submitted period is not refiled, the
+    cumulative never falls below the previous period without a note), checked for every
+    item before anything is written; then a fixed number of queries per batch instead of
+    a dozen per report. Problems are raised as one ValidationError keyed by item index.
+    """
+    now = now or timezone.now()
+    ids = [item.project.pk for item in items]
+    allowed = set(ids) if acting_user is None else set(
+        Project.objects.editable_by(acting_user).filter(pk__in=ids).values_list("pk", flat=True))
+    starts = {}
+    for item in items:
+        plan_id = item.project.plan_id
+        if plan_id not in starts:
+            reporting = engine.reporting_for(item.project.plan)
+            starts[plan_id] = (reporting, reporting.period_start(timezone.localdate(now)))
+    existing = {(r.project_id, r.period_start): r for r in ProgressReport.objects
+                .select_for_update().filter(project_id__in=ids,
+                                            period_start__in={s for _, s in starts.values()})}
+    previous = _previous_cumulatives(ids, {s for _, s in starts.values()})
+    errors, new, changed = {}, [], []
+    for index, item in enumerate(items):
+        project = item.project
+        reporting, start = starts[project.plan_id]
+        report = existing.get((project.pk, start))
+        try:
+            if project.pk not in allowed:
+                raise PermissionDenied("只有项目责任单位可以填报该项目。")
+            if report is not None and report.status not in EDITABLE_REPORT_STATES:
+                raise ValidationError(f"{start:%Y-%m-%d}这一周期已提交，如需修改请联系办公室退回。")
+            before = previous.get((project.pk, start))
+            cumulative = Decimal(item.cumulative).quantize(Decimal("0.01"))
+            _check_cumulative(before, cumulative, item.correction_note)
+            period = max(cumulative - (before or Decimal("0")), Decimal("0"))
+            target = report or ProgressReport(project=project, period_start=start,
+                                              created_by=acting_user)
+            _fill_report(target, reporting, now, acting_user, period, cumulative,
+                         item.progress_text, item.progress_percent, item.correction_note)
+            # Fields only: the project and user exist, the period was checked just above.
+            target.clean_fields(exclude=["project", "submitted_by", "reviewed_by", "created_by"])
+            target.clean()
+        except (ValidationError, PermissionDenied) as exc:
+            errors[index] = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            continue
+        (changed if report is not None else new).append(target)
+    if errors:
+        raise ValidationError({str(i): msgs for i, msgs in errors.items()})
+    ProgressReport.objects.bulk_create(new, batch_size=500)
+    if changed:
+        ProgressReport.objects.tracked_bulk_update(changed, [
+            "period_end", "deadline", "status", "submitted_at", "submitted_by", "is_late",
+            "investment_period", "investment_year_cumulative", "progress_text",
+            "progress_percent", "correction_note", "return_reason"])
+    reports = {r.project_id: r for r in [*new, *changed]}
+    _store_problems(items, reports)
+    with engine.deferred_recompute(TransitionTrigger.REPORT):
+        for item in items:
+            engine.recompute_one(item.project, TransitionTrigger.REPORT)
+    return [reports[item.project.pk] for item in items]
+
+
+def _previous_cumulatives(ids, starts) -> dict:
+    """(project, period start) → the latest filed cumulative before it in the same year."""
+    earliest = min(starts)
+    rows = (ProgressReport.objects.filter(project_id__in=ids, status__in=engine.FILED,
+                                          period_start__lt=max(starts),
+                                          period_start__year__gte=earliest.year)
+            .order_by("project_id", "period_start")
+            .values_list("project_id", "period_start", "investment_year_cumulative"))
+    latest: dict[int, list] = {}
+    for pid, period_start, cumulative in rows:
+        latest.setdefault(pid, []).append((period_start, cumulative))
+    result = {}
+    for pid, history in latest.items():
+        for start in starts:
+            before = [c for s, c in history if s < start and s.year == start.year]
+            if before:
+                result[(pid, start)] = before[-1]
+    return result
+
+
+def _store_problems(items, reports):
+    problems, projects = [], []
+    for item in items:
+        text = item.problems.strip()
+        if text:
+            problems.append(ReportProblem(report=reports[item.project.pk], project=item.project,
+                                          description=text))
+        if item.project.problems != text:
+            item.project.problems = text
+            projects.append(item.project)
+    ReportProblem.objects.bulk_create(problems, batch_size=500)
+    Project.objects.tracked_bulk_update(projects, ["problems"])
 
 
 @transaction.atomic

@@ -1,35 +1,45 @@
-"""Import the ledger (台账) from .xlsx: the exported layout or a plain one-header sheet.
+"""Import the ledger (台账) from .xlsx: the exported layout or an office's own sheet.
 
 Every row is read and checked before anything is written; every problem is
 reported by row and column in Chinese; then the whole file is applied in one
 transaction or not at all. Rows are matched by project code, so importing an
-exported file unchanged changes nothing.
+exported file unchanged changes nothing. A column the sheet does not have, and a
+blank cell, never clear a field. Warnings (提示) are kept and shown; they do not block.
+
+The dry run is the real apply rolled back. The workbook is read once: the web
+preview keeps the read `Sheet` as JSON and the apply starts from it (see views_ledger).
 """
 
-import io
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from org.models import CityLeader, Person, Unit
 from org.roles import Cap, has_cap
 from projects import actions, engine
-from projects.ledger_format import CellError, header_key, parse_amount, parse_date, parse_progress
+from projects.choices import Stage
+from projects.ledger_format import (
+    CellError,
+    compact,
+    parse_amount,
+    parse_date,
+    parse_progress,
+    parse_stage,
+)
+from projects.ledger_sheet import Sheet, read_sheet
 from projects.models import Project, ProjectYearPlan
 from projects.selectors import ledger_rows
 
-MAX_HEADER_SCAN = 15
-_TOTAL_WORDS = ("合计", "小计", "总计")
-_SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]|^[（(][一二三四五六七八九十]+[）)]")
 MASTER_FIELDS = {"name": "项目名称", "content": "建设内容及规模", "total_investment": "总投资",
-                 "lead_unit": "责任单位", "responsible_person": "责任人", "leader": "分包领导",
-                 "year_planned": "年度计划投资"}
+                 "lead_unit": "责任单位", "responsible_person": "责任人",
+                 "responsible_name": "责任人", "leader": "分包领导",
+                 "start_date": "计划开工", "finish_date": "计划完工", "category": "项目类别",
+                 "year_planned": "年度计划投资", "schedule": "序时计划"}
+CENT = Decimal("0.01")
 
 
 @dataclass
@@ -38,16 +48,20 @@ class Problem:
     message: str
     column: int | None = None
     label: str = ""
+    warning: bool = False  # kept and shown (提示), never blocks the import
 
     def __str__(self):
+        prefix = "提示：" if self.warning else ""
         if self.column:
-            return f"第{self.row}行 {get_column_letter(self.column)}列「{self.label}」：{self.message}"
-        return f"第{self.row}行：{self.message}"
+            return (f"{prefix}第{self.row}行 {get_column_letter(self.column)}列「{self.label}」："
+                    f"{self.message}")
+        return f"{prefix}第{self.row}行：{self.message}"
 
 
 @dataclass
 class ImportResult:
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     created: int = 0
     updated: int = 0
@@ -64,99 +78,35 @@ class _DryRun(Exception):
     pass
 
 
-@dataclass
-class Sheet:
-    columns: dict[str, tuple[int, str]]  # key → (column index, header label)
-    rows: list[tuple[int, dict]]          # (row number, key → raw value)
-
-
-def read_sheet(data: bytes) -> Sheet:
-    """Find the header (one or two rows, merged group labels allowed) and the data rows."""
-    try:
-        wb = load_workbook(io.BytesIO(data), data_only=True)
-    except Exception:
-        raise ValidationError("无法读取该文件，请上传 .xlsx 格式的台账（WPS 或 Excel 另存为 .xlsx）。")
-    ws = wb.worksheets[0]
-    raw = [list(row) for row in ws.iter_rows(values_only=True)]
-    merged = {}  # every cell of a merged range reads the range's value
-    for rng in ws.merged_cells.ranges:
-        value = ws.cell(rng.min_row, rng.min_col).value
-        for r in range(rng.min_row, rng.max_row + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                merged[(r, c)] = value
-    grid = [[merged.get((r, c), cell) for c, cell in enumerate(row, start=1)]
-            for r, row in enumerate(raw, start=1)]
-    header_row = next((i for i, row in enumerate(grid[:MAX_HEADER_SCAN])
-                       if any(header_key(v) == "name" for v in row)), None)
-    if header_row is None:
-        raise ValidationError("未找到表头：前15行中没有“项目名称”列。")
-    columns = _columns(grid[header_row], None)
-    data_start = header_row + 1
-    if header_row + 1 < len(grid):
-        second = _columns(grid[header_row + 1], grid[header_row])
-        if len(second) >= 2:  # a two-row header: group labels above, item labels below
-            columns = {**columns, **second}
-            data_start = header_row + 2
-    rows = []
-    for offset, row in enumerate(grid[data_start:], start=data_start + 1):
-        # openpyxl leaves cells covered by a merge empty in `raw`: a spacer row crossed
-        # by a merged cell from above is still blank.
-        if not any(_text(v) for v in raw[offset - 1]):
-            continue
-        rows.append((offset, {key: row[idx - 1] if idx - 1 < len(row) else None
-                              for key, (idx, _) in columns.items()}))
-    return Sheet(columns, rows)
-
-
-
-def _columns(row, above) -> dict:
-    found = {}
-    for idx, value in enumerate(row, start=1):
-        key = header_key(value)
-        if key and key not in found:
-            if above is not None and header_key(above[idx - 1]) == key:
-                continue  # vertically merged label repeated in the second row
-            found[key] = (idx, str(value).strip())
-    return found
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    return str(value).strip()
-
-
-def _is_skipped(values: dict) -> bool:
-    texts = [_text(v) for v in values.values()]
-    if not any(texts):
-        return True  # blank spacer row
-    name, seq = _text(values.get("name")), _text(values.get("seq"))
-    if any(w in name or w in seq for w in _TOTAL_WORDS):
-        return True
-    section = _SECTION.match(seq) or (_SECTION.match(name) and not _text(values.get("code")))
-    return bool(section) and values.get("total_investment") in (None, "")
-
-
 class LedgerImporter:
-    """One import run: `run(apply=False)` is the dry run that lists every problem."""
+    """One import run: `run(apply=False)` is the dry run that lists every problem.
 
-    def __init__(self, data: bytes, *, user, plan, default_category=None, now=None):
+    `user=None` is the trusted system caller (the command without --user). `sheet`, when
+    given, is the already-read workbook (the apply after a preview).
+    """
+
+    def __init__(self, data: bytes | None, *, user, plan, default_category=None, now=None,
+                 sheet: Sheet | None = None):
         self.data, self.user, self.plan = data, user, plan
         self.default_category = default_category
         self.now = now or timezone.now()
         self.year = timezone.localdate(self.now).year
+        self.sheet = sheet
+        self.may_manage = user is None or has_cap(user, Cap.MANAGE_PROJECTS)
+
+    def read(self) -> Sheet:
+        if self.sheet is None:
+            self.sheet = read_sheet(self.data)
+        return self.sheet
 
     def run(self, *, apply: bool) -> ImportResult:
         result = ImportResult()
         try:
-            sheet = read_sheet(self.data)
+            sheet = self.read()
         except ValidationError as exc:
             result.problems.append(Problem(1, "；".join(exc.messages)))
             return result
-        if "name" not in sheet.columns:
-            result.problems.append(Problem(1, "缺少“项目名称”列"))
-            return result
-        self.sheet = sheet
+        self._ignored_columns(sheet, result)
         self._load_lookups(sheet)
         try:
             with transaction.atomic(), engine.deferred_recompute():
@@ -168,14 +118,24 @@ class LedgerImporter:
         result.applied = True
         return result
 
+    def _ignored_columns(self, sheet: Sheet, result: ImportResult):
+        for col in sheet.ignored:
+            known = col.label in {c.label for c in sheet.columns.values()}
+            why = "与前面的同名列重复，已忽略" if known else "未识别的列，已忽略（未导入）"
+            result.warnings.append(Problem(sheet.header_row, why, col.index, col.label, True))
+
     # --- lookups, one query each -------------------------------------------
 
     def _load_lookups(self, sheet: Sheet):
-        codes = {_text(v.get("code")) for _, v in sheet.rows if _text(v.get("code"))}
-        visible = Project.objects.visible_to(self.user).filter(code__in=codes)
-        self.current = {p.code: p for p in ledger_rows(visible, self.year)}
-        self.reportable = set(Project.objects.editable_by(self.user).filter(code__in=codes)
-                              .values_list("code", flat=True))
+        codes = {compact(r.values.get("code")) for r in sheet.rows if r.section is None}
+        codes.discard("")
+        base = Project.objects.active() if self.user is None else \
+            Project.objects.visible_to(self.user)
+        self.current = {p.code: p for p in ledger_rows(
+            base.filter(code__in=codes).select_related("plan"), self.year)}
+        self.reportable = set(self.current) if self.user is None else set(
+            Project.objects.editable_by(self.user).filter(code__in=codes)
+            .values_list("code", flat=True))
         self.units = {}
         for unit in Unit.objects.active():
             self.units.setdefault(unit.name, unit)
@@ -187,196 +147,313 @@ class LedgerImporter:
         for person in Person.objects.active():
             self.people.setdefault(person.name, []).append(person)
         self.categories = {c.name: c for c in self.plan.categories.active()} if self.plan else {}
-        self.year_plans = {yp.project_id: yp for yp in ProjectYearPlan.objects.filter(
-            project__in=self.current.values(), year=self.year)}
+        years = {self.year, sheet.schedule_year or self.year}
+        self.year_plans = {(yp.project_id, yp.year): yp for yp in ProjectYearPlan.objects.filter(
+            project_id__in=[p.pk for p in self.current.values()], year__in=years)}
 
     # --- per row -------------------------------------------------------------
 
     def _process(self, sheet: Sheet, result: ImportResult):
         self.pending: list[tuple] = []  # (project, master-data fields), applied in bulk
-        self.pending_year_plans: list[tuple] = []
+        self.pending_year_plans: list[tuple] = []  # (project, year, total, schedule or None)
+        self.pending_stages: list[tuple] = []
+        self.pending_reports: list[tuple[int, actions.ReportInput]] = []
         seen: dict[str, int] = {}
-        section_category = None
-        for row_no, values in sheet.rows:
-            if _is_skipped(values):
-                section_category = self._section_category(values) or section_category
+        section = None
+        for row in sheet.rows:
+            if row.section is not None:
+                section = self._section_category(row, section)
                 continue
             result.rows += 1
             problems_before = len(result.problems)
-            parsed = self._parse(row_no, values, result)
+            parsed = self._parse(row, section, result)
             if len(result.problems) > problems_before:
                 continue
             code = parsed.get("code")
             if code:
                 if code in seen:
-                    result.problems.append(Problem(
-                        row_no, f"项目编号“{code}”与第{seen[code]}行重复",
-                        *self._col("code")))
+                    self._cell_problem(result, row.number, "code",
+                                       f"项目编号“{code}”与第{seen[code]}行重复")
                     continue
-                seen[code] = row_no
+                seen[code] = row.number
             try:
                 with transaction.atomic():
                     if code:
-                        self._update(row_no, parsed, result)
+                        self._update(row.number, parsed, result)
                     else:
-                        self._create(row_no, parsed, section_category, result)
+                        self._create(row.number, parsed, result)
             except (ValidationError, PermissionDenied) as exc:
                 messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-                result.problems.append(Problem(row_no, "；".join(messages)))
+                result.problems.append(Problem(row.number, "；".join(messages)))
         if not result.problems:
-            self._apply_pending()
+            self._apply_pending(result)
 
-    def _apply_pending(self):
-        """Master-data changes of all rows in one batch (history kept, colours recomputed)."""
+    def _apply_pending(self, result):
+        """The changes of all rows in batches (history kept, colours recomputed once)."""
         actions.do_bulk_update_projects(self.pending, acting_user=self.user)
-        for project, planned in self.pending_year_plans:
-            actions.do_set_year_plan(project, self.year, planned, acting_user=self.user)
+        for project, year, total, schedule in self.pending_year_plans:
+            actions.do_set_year_plan(project, year, total, monthly=schedule,
+                                     acting_user=self.user)
+        for row_no, project, stage in self.pending_stages:
+            try:
+                actions.do_change_stage(project, stage, acting_user=self.user)
+            except ValidationError as exc:
+                self._cell_problem(result, row_no, "stage", "；".join(exc.messages))
+        if self.pending_reports:
+            try:
+                actions.do_submit_reports([item for _, item in self.pending_reports],
+                                          acting_user=self.user, now=self.now)
+            except ValidationError as exc:
+                for index, messages in exc.message_dict.items():
+                    result.problems.append(Problem(self.pending_reports[int(index)][0],
+                                                   "；".join(messages)))
 
     def _col(self, key):
-        idx, label = self.sheet.columns.get(key, (None, ""))
-        return idx, label
+        col = self.sheet.columns.get(key)
+        return (col.index, col.label) if col else (None, "")
 
-    def _section_category(self, values):
-        text = _text(values.get("name")) or _text(values.get("seq"))
-        return next((c for name, c in self.categories.items() if name in text), None)
+    def _section_category(self, row, current):
+        """A heading names the category of the rows below it (一、 resets, （一） refines)."""
+        text = row.section
+        found = self.categories.get(text) or next(
+            (c for name, c in self.categories.items()
+             if len(text) >= 2 and (name in text or text in name)), None)
+        if found is None and row.level > 1:
+            return current
+        return found
 
-    def _cell_problem(self, result, row_no, key, message):
+    def _cell_problem(self, result, row_no, key, message, *, warning=False):
         idx, label = self._col(key)
-        result.problems.append(Problem(row_no, message, idx, label))
+        problem = Problem(row_no, message, idx, label, warning)
+        (result.warnings if warning else result.problems).append(problem)
 
-    def _parse(self, row_no, values, result) -> dict:
+    def _parse(self, row, section, result) -> dict:
+        values, columns = row.values, self.sheet.columns
         parsed: dict = {}
-        code = _text(values.get("code"))
+        code = compact(values.get("code"))
         if code and code not in self.current:
-            self._cell_problem(result, row_no, "code", f"项目编号“{code}”不存在或无权导入")
+            self._cell_problem(result, row.number, "code", f"项目编号“{code}”不存在或无权导入")
         parsed["code"] = code
         parsed["name"] = _text(values.get("name"))
         if not parsed["name"]:
-            self._cell_problem(result, row_no, "name", "项目名称不能为空")
-        parsed["content"] = _text(values.get("content"))
-        for key in ("total_investment", "year_planned", "year_actual"):
-            if key in self.sheet.columns:
-                try:
-                    parsed[key] = parse_amount(values.get(key))
-                except CellError as exc:
-                    self._cell_problem(result, row_no, key, str(exc))
-        for key, month_end in (("start_date", False), ("finish_date", True)):
-            if key in self.sheet.columns:
-                try:
-                    parsed[key] = parse_date(values.get(key), month_end=month_end)
-                except CellError as exc:
-                    self._cell_problem(result, row_no, key, str(exc))
-        if "progress" in self.sheet.columns:
-            try:
-                parsed["progress"] = parse_progress(values.get("progress"))
-            except CellError as exc:
-                self._cell_problem(result, row_no, "progress", str(exc))
-        if "problems" in self.sheet.columns:
-            parsed["problems"] = _text(values.get("problems"))
-        self._parse_refs(row_no, values, parsed, result)
+            self._cell_problem(result, row.number, "name", "项目名称不能为空")
+        for key in ("content", "problems"):
+            if key in columns and (key == "problems" or _text(values.get(key))):
+                parsed[key] = _text(values.get(key))
+        self._parse_cells(row, parsed, result)
+        self._parse_schedule(row, parsed, result)
+        self._parse_refs(row, parsed, result)
+        if "category" not in parsed and section is not None:
+            parsed["category"] = section
         return parsed
 
-    def _parse_refs(self, row_no, values, parsed, result):
+    def _parse_cells(self, row, parsed, result):
+        columns, values = self.sheet.columns, row.values
+        readers = {"total_investment": None, "year_planned": None, "year_actual": None,
+                   "start_date": False, "finish_date": True, "progress": "progress",
+                   "stage": "stage"}
+        for key, how in readers.items():
+            if key not in columns:
+                continue
+            value = values.get(key)
+            try:
+                if how is None:
+                    number = parse_amount(value, columns[key].unit)
+                elif how == "progress":
+                    number = parse_progress(value)
+                elif how == "stage":
+                    number = parse_stage(value)
+                else:
+                    number = parse_date(value, month_end=how)
+            except CellError as exc:
+                self._cell_problem(result, row.number, key, str(exc))
+                continue
+            if number is not None and number != ("", None):  # a blank cell changes nothing
+                parsed[key] = number
+
+    def _parse_schedule(self, row, parsed, result):
+        """The 1–12月 序时 columns: monthly amounts (or cumulative when the sheet says 累计)."""
+        if row.months is None or all(v in (None, "") for v in row.months):
+            return
+        months, amounts = self.sheet.months, []
+        for m, value in enumerate(row.months, start=1):
+            col = months.get(m)
+            try:
+                amounts.append(parse_amount(value, col.unit if col else None))
+            except CellError as exc:
+                result.problems.append(Problem(row.number, str(exc), col.index, col.label))
+                return
+        schedule, total = [], Decimal("0")
+        for m, amount in enumerate(amounts, start=1):
+            if self.sheet.schedule_cumulative:
+                if amount is not None and amount < total:
+                    col = months[m]
+                    result.problems.append(Problem(row.number, "逐月累计计划不能逐月减少",
+                                                   col.index, col.label))
+                    return
+                total = amount if amount is not None else total
+            else:
+                total += amount or Decimal("0")
+            schedule.append(total)
+        year = self.sheet.schedule_year or self.year
+        planned = parsed.get("year_planned")
+        if year == self.year and planned is not None and planned != total:
+            self._cell_problem(result, row.number, "year_planned",
+                               f"年度计划投资{planned}万元与1—12月序时计划合计{total}万元不一致")
+            return
+        parsed["schedule"] = (year, schedule)
+        if year == self.year:
+            parsed["year_planned"] = total
+
+    def _parse_refs(self, row, parsed, result):
+        values = row.values
         unit_name = _text(values.get("lead_unit"))
         if unit_name:
             parsed["lead_unit"] = self.units.get(unit_name)
             if parsed["lead_unit"] is None:
-                self._cell_problem(result, row_no, "lead_unit", f"找不到单位“{unit_name}”")
+                self._cell_problem(result, row.number, "lead_unit", f"找不到单位“{unit_name}”")
         leader_name = _text(values.get("leader"))
         if leader_name:
             parsed["leader"] = self.leaders.get(leader_name)
             if parsed["leader"] is None:
-                self._cell_problem(result, row_no, "leader", f"“{leader_name}”不是市级领导")
+                self._cell_problem(result, row.number, "leader", f"“{leader_name}”不是市级领导")
         person_name = _text(values.get("responsible"))
         if person_name:
             candidates = self.people.get(person_name, [])
             unit = parsed.get("lead_unit")
             in_unit = [p for p in candidates if unit is not None and p.unit_id == unit.pk]
-            parsed["responsible_person"] = (in_unit or candidates or [None])[0]
-            if parsed["responsible_person"] is None:
-                self._cell_problem(result, row_no, "responsible", f"找不到人员“{person_name}”")
+            person = (in_unit or candidates or [None])[0]
+            if person is not None:
+                parsed["responsible_person"] = person
+            else:
+                parsed["responsible_name"] = person_name[:50]
+                self._cell_problem(result, row.number, "responsible",
+                                   f"人员目录中没有“{person_name}”，已作为责任人姓名保存，"
+                                   "可稍后在项目页关联人员", warning=True)
         category_name = _text(values.get("category"))
         if category_name:
             parsed["category"] = self.categories.get(category_name)
             if parsed["category"] is None:
-                self._cell_problem(result, row_no, "category", f"计划中没有类别“{category_name}”")
+                self._cell_problem(result, row.number, "category",
+                                   f"计划中没有类别“{category_name}”")
 
     # --- apply -----------------------------------------------------------------
 
     def _master_diff(self, project, parsed) -> dict:
         diff = {}
-        for key in ("name", "content", "total_investment"):
-            if key in parsed and parsed[key] is not None and parsed[key] != getattr(project, key):
+        for key in ("name", "content", "total_investment", "start_date", "finish_date"):
+            if parsed.get(key) is not None and parsed[key] != getattr(project, key):
                 diff[key] = parsed[key]
-        for key in ("lead_unit", "leader", "responsible_person"):
-            new, old = parsed.get(key), getattr(project, key)
-            if new is None or (old is not None and str(old.pk) == str(new.pk)):
-                continue
-            if key == "responsible_person" and old is not None and old.name == new.name:
-                continue  # same name: keep the person already linked
-            diff[key] = new
+        for key in ("lead_unit", "leader", "category"):
+            new = parsed.get(key)
+            if new is not None and getattr(project, f"{key}_id") != new.pk:
+                diff[key] = new
+        diff.update(self._responsible_diff(project, parsed))
+        return diff
+
+    def _responsible_diff(self, project, parsed) -> dict:
+        old = project.responsible_person
+        if (person := parsed.get("responsible_person")) is not None:
+            if old is not None and (old.pk == person.pk or old.name == person.name):
+                return {}  # same name: keep the person already linked
+            return {"responsible_person": person, "responsible_name": ""}
+        if name := parsed.get("responsible_name"):
+            if (old is not None and old.name == name) or (
+                    old is None and project.responsible_name == name):
+                return {}
+            return {"responsible_person": None, "responsible_name": name}
+        return {}
+
+    def _year_plan_diff(self, project, parsed):
+        """(year, total, schedule or None) when the year plan or its 序时 changes."""
+        year, schedule = parsed.get("schedule", (self.year, None))
+        existing = self.year_plans.get((project.pk, year))
+        if schedule is not None:
+            if existing is None or existing.schedule() != schedule:
+                return year, schedule[-1], schedule
+            return None
         planned = parsed.get("year_planned")
         if planned is not None and planned != project.year_planned:
-            diff["year_planned"] = planned
-        return diff
+            return self.year, planned, None
+        return None
 
     def _progress_diff(self, project, parsed) -> dict:
         diff = {}
         actual = parsed.get("year_actual")
-        current_actual = project.year_actual or Decimal("0")
+        current_actual = (project.year_actual or Decimal("0")).quantize(CENT)
         if actual is not None and actual != current_actual:
             diff["year_actual"] = actual
         text, percent = parsed.get("progress", (None, None))
         if text is not None and (text != (project.progress_text or "") or
                                  (percent is not None and percent != project.progress_percent)):
             diff["progress"] = (text, percent)
+        # A blank 存在问题 is "none this period" only on a row that reports something else.
         problems = parsed.get("problems")
-        if problems is not None and problems != (project.problems or ""):
+        if problems is not None and problems != (project.problems or "") and (problems or diff):
             diff["problems"] = problems
         return diff
 
     def _update(self, row_no, parsed, result):
         project = self.current[parsed["code"]]
         master = self._master_diff(project, parsed)
+        year_plan = self._year_plan_diff(project, parsed)
+        stage = parsed.get("stage")
+        stage = stage if stage is not None and stage != project.stage else None
         progress = self._progress_diff(project, parsed)
-        if master:
-            if not has_cap(self.user, Cap.MANAGE_PROJECTS):
-                labels = "、".join(MASTER_FIELDS[k] for k in master)
-                raise PermissionDenied(f"无权修改项目基本信息（{labels}），只有办公室可以修改")
-            planned = master.pop("year_planned", None)
-            if master:
-                actions.validate_project_change(project, master)  # errors stay on this row
-                self.pending.append((project, master))
-            if planned is not None:
-                self.pending_year_plans.append((project, planned))
-            result.updated += 1
-            result.changes.append(f"第{row_no}行 {project.code}：修改" + "、".join(
-                MASTER_FIELDS[k] for k in (*master, *(["year_planned"] if planned else []))))
+        if master or year_plan:
+            self._queue_master(row_no, project, master, year_plan, result)
+        if stage and not self._queue_stage(row_no, project, stage, result):
+            return
         if progress:
             if project.code not in self.reportable:
                 raise PermissionDenied("该项目不属于本单位，不能填报进度")
-            self._submit_progress(project, progress, parsed)
+            self._queue_progress(row_no, project, progress)
             result.reported += 1
             result.changes.append(f"第{row_no}行 {project.code}：填报本期进度")
+        if master or year_plan or stage:
+            result.updated += 1
 
-    def _submit_progress(self, project, progress, parsed):
-        previous = project.year_actual or Decimal("0")
+    def _queue_master(self, row_no, project, master, year_plan, result):
+        if not self.may_manage:
+            keys = [*master, *(["year_planned"] if year_plan else [])]
+            labels = "、".join(dict.fromkeys(MASTER_FIELDS[k] for k in keys))
+            raise PermissionDenied(f"无权修改项目基本信息（{labels}），只有办公室可以修改")
+        if master:
+            actions.validate_project_change(project, master)  # errors stay on this row
+            self.pending.append((project, master))
+        labels = [MASTER_FIELDS[k] for k in master]
+        if year_plan:
+            self.pending_year_plans.append((project, *year_plan))
+            labels.append(MASTER_FIELDS["schedule" if year_plan[2] else "year_planned"])
+        result.changes.append(f"第{row_no}行 {project.code}：修改" + "、".join(
+            dict.fromkeys(labels)))
+
+    def _queue_stage(self, row_no, project, stage, result):
+        if project.code not in self.reportable:
+            raise PermissionDenied("该项目不属于本单位，不能变更建设阶段")
+        if stage == Stage.SUSPENDED:
+            self._cell_problem(result, row_no, "stage", "改为停工须说明原因，请在项目页变更阶段")
+            return False
+        self.pending_stages.append((row_no, project, stage))
+        result.changes.append(f"第{row_no}行 {project.code}：建设阶段由“{project.get_stage_display()}”"
+                              f"改为“{Stage(stage).label}”")
+        return True
+
+    def _queue_progress(self, row_no, project, progress):
+        previous = (project.year_actual or Decimal("0")).quantize(CENT)
         cumulative = progress.get("year_actual", previous)
         text, percent = progress.get("progress", (project.progress_text or "",
                                                   project.progress_percent or 0))
         problems = progress.get("problems", project.problems or "")
-        actions.do_submit_report(
-            project, acting_user=self.user, now=self.now,
-            investment_period=max(cumulative - previous, Decimal("0")),
-            investment_year_cumulative=cumulative, progress_text=text or "",
+        self.pending_reports.append((row_no, actions.ReportInput(
+            project=project, cumulative=cumulative, progress_text=text or "",
             progress_percent=percent if percent is not None else (project.progress_percent or 0),
-            problems=[(problems, "")] if problems else [],
-            correction_note="台账导入更正" if cumulative < previous else "")
+            problems=problems, correction_note="台账导入更正" if cumulative < previous else "")))
 
-    def _create(self, row_no, parsed, section_category, result):
-        if not has_cap(self.user, Cap.MANAGE_PROJECTS):
+    def _create(self, row_no, parsed, result):
+        if not self.may_manage:
             raise PermissionDenied("没有项目编号的行将新建项目，只有办公室可以新建")
-        category = parsed.get("category") or section_category or self.default_category
+        category = parsed.get("category") or self.default_category
         missing = [label for key, label in (("total_investment", "总投资"),
                                             ("lead_unit", "责任单位")) if parsed.get(key) is None]
         if category is None:
@@ -387,15 +464,26 @@ class LedgerImporter:
                                       lead_unit=parsed["lead_unit"]).first()
         if twin is not None:  # e.g. the same file uploaded again after a timeout
             raise ValidationError(f"已存在同名项目（{twin.code}），如为同一项目请填写项目编号")
+        extra = {k: parsed[k] for k in ("stage", "responsible_name") if parsed.get(k)}
         project = actions.do_create_project(
             plan=self.plan, category=category, name=parsed["name"],
             lead_unit=parsed["lead_unit"], total_investment=parsed["total_investment"],
             content=parsed.get("content", ""), leader=parsed.get("leader"),
             responsible_person=parsed.get("responsible_person"),
             start_date=parsed.get("start_date"), finish_date=parsed.get("finish_date"),
-            acting_user=self.user)
-        if parsed.get("year_planned") is not None:
+            acting_user=self.user, **extra)
+        year, schedule = parsed.get("schedule", (self.year, None))
+        if schedule is not None:
+            actions.do_set_year_plan(project, year, schedule[-1], monthly=schedule,
+                                     acting_user=self.user)
+        elif parsed.get("year_planned") is not None:
             actions.do_set_year_plan(project, self.year, parsed["year_planned"],
                                      acting_user=self.user)
         result.created += 1
         result.changes.append(f"第{row_no}行：新建项目 {project.code} {project.name}")
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return str(value).strip()

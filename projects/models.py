@@ -156,6 +156,9 @@ class Project(TrackedModel):
                                                related_name="cooperating_projects")
     responsible_person = models.ForeignKey(Person, verbose_name="责任人", null=True, blank=True,
                                            on_delete=models.PROTECT, related_name="projects")
+    responsible_name = models.CharField(
+        "责任人（未关联人员）", max_length=50, blank=True,
+        help_text="台账中填写、人员目录中尚无的责任人姓名；关联人员后清空")
     leader = models.ForeignKey(CityLeader, verbose_name="分包领导", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="projects")
     special_team = models.BooleanField("专班推进", default=False)

@@ -1,6 +1,8 @@
 """Read-side queries shared by pages, API and exports: the ledger row with its figures."""
 
-from django.db.models import OuterRef, Subquery
+from decimal import Decimal
+
+from django.db.models import DecimalField, OuterRef, Subquery
 from django.utils import timezone
 
 from projects.choices import REPORTING_STAGES, ReportStatus
@@ -9,13 +11,34 @@ from projects.models import ProgressReport, Project, ProjectYearPlan
 FILED = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 
 
+class MoneyField(DecimalField):
+    """A 万元 amount read back from a subquery, to the cent on every database.
+
+    SQLite's backend quantizes only plain columns: a subquery came back as
+    1234.56000000000, and a figure computed from it (the import's 本期完成投资)
+    failed the 2-decimal validation that PostgreSQL's NUMERIC passed.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
 def _ledger_figures(qs, year):
     latest = ProgressReport.objects.filter(project=OuterRef("pk"), status__in=FILED,
                                            period_start__year=year).order_by("-period_start")
     return qs.annotate(
         year_planned=Subquery(ProjectYearPlan.objects.filter(
-            project=OuterRef("pk"), year=year).values("planned_investment")[:1]),
-        year_actual=Subquery(latest.values("investment_year_cumulative")[:1]),
+            project=OuterRef("pk"), year=year).values("planned_investment")[:1],
+            output_field=MoneyField()),
+        year_actual=Subquery(latest.values("investment_year_cumulative")[:1],
+                             output_field=MoneyField()),
         progress_percent=Subquery(latest.values("progress_percent")[:1]),
         progress_text=Subquery(latest.values("progress_text")[:1]),
     )

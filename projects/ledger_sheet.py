@@ -1,0 +1,221 @@
+"""Read an office's 台账 workbook into rows: where the header is, what each column holds and
+in which unit, which rows are section headings, totals or spacers.
+
+Offices lay ledgers out their own way: a title and a 「单位：万元」 line above a one- or
+two-row header with merged group labels (「投资情况（万元）」, 「2026年序时计划（万元）」 over
+1月…12月), section headings merged across the whole row (「一、城市核心板块（3个）」), unit
+cells merged down over the rows of one unit, 「合 计」/「小 计」 rows. The result is plain data
+(`Sheet`), kept as JSON between the preview and the apply so the file is read once.
+"""
+
+import io
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time
+
+from django.core.exceptions import ValidationError
+from openpyxl import load_workbook
+
+from projects.ledger_format import (
+    compact,
+    header_key,
+    parse_header,
+    schedule_is_cumulative,
+    schedule_year,
+    unit_declared,
+)
+
+MAX_HEADER_SCAN = 15
+TOTAL_WORDS = ("合计", "小计", "总计")
+# 一、 二. （三） (四) — the numbering of section headings; Arabic numbers are row numbers.
+SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]|^[（(][一二三四五六七八九十]+[）)]")
+_SECTION_TAIL = re.compile(r"[（(](?:共)?\d+(?:个|项)?(?:项目)?[）)]$")
+WIDE_MERGE = 3  # a data-area merge over this many columns or more reads as a heading
+
+
+@dataclass
+class Col:
+    index: int          # 1-based column number
+    label: str          # the header text, as written
+    unit: str = "万元"  # the unit its amounts are in (column, group, unit line, default)
+
+
+@dataclass
+class Row:
+    number: int                       # the Excel row number
+    values: dict = field(default_factory=dict)  # key → raw cell value
+    months: list | None = None        # raw 1月…12月 values (序时 layout) or None
+    section: str | None = None        # the heading text for a section row
+    level: int = 1                    # 1 for 一、, 2 for （一）
+
+
+@dataclass
+class Sheet:
+    columns: dict[str, Col]
+    rows: list[Row]
+    months: dict[int, Col] = field(default_factory=dict)
+    schedule_year: int | None = None
+    schedule_cumulative: bool = False
+    ignored: list[Col] = field(default_factory=list)
+    header_row: int = 1
+    unit: str | None = None           # declared by a 「单位：…」 line
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), default=_encode, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Sheet":
+        data = json.loads(text, object_hook=_decode)
+        return cls(columns={k: Col(**v) for k, v in data["columns"].items()},
+                   rows=[Row(**r) for r in data["rows"]],
+                   months={int(k): Col(**v) for k, v in data["months"].items()},
+                   schedule_year=data["schedule_year"],
+                   schedule_cumulative=data["schedule_cumulative"],
+                   ignored=[Col(**c) for c in data["ignored"]],
+                   header_row=data["header_row"], unit=data["unit"])
+
+
+def _encode(value):
+    for kind, cls in (("$dt", datetime), ("$d", date), ("$t", time)):
+        if isinstance(value, cls):
+            return {kind: value.isoformat()}
+    return str(value)
+
+
+def _decode(obj):
+    if len(obj) == 1:
+        (kind, text), = obj.items()
+        parse = {"$dt": datetime.fromisoformat, "$d": date.fromisoformat,
+                 "$t": time.fromisoformat}.get(kind)
+        if parse:
+            return parse(text)
+    return obj
+
+
+def read_sheet(data: bytes) -> Sheet:
+    """The first worksheet as a Sheet; a ValidationError when it is no ledger."""
+    try:
+        wb = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception:
+        raise ValidationError("无法读取该文件，请上传 .xlsx 格式的台账（WPS 或 Excel 另存为 .xlsx）。")
+    ws = wb.worksheets[0]
+    raw = [list(row) for row in ws.iter_rows(values_only=True)]
+    width = max((len(r) for r in raw), default=0)
+    for row in raw:
+        row.extend([None] * (width - len(row)))
+    ranges = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
+    wb.close()
+    top = _spread(raw, ranges, limit=MAX_HEADER_SCAN + 2)
+    header = next((i for i, row in enumerate(top[:MAX_HEADER_SCAN])
+                   if any(header_key(v) == "name" for v in row)), None)
+    if header is None:
+        raise ValidationError("未找到表头：前15行中没有“项目名称”列。")
+    sheet = _header(raw, top, header)
+    data_start = sheet.header_row  # 1-based number of the last header row = 0-based next row
+    body = _spread_down(raw, ranges, data_start)
+    wide = {r0 for r0, c0, r1, c1 in ranges if r0 > data_start and c1 - c0 + 1 >= WIDE_MERGE}
+    for offset in range(data_start, len(raw)):
+        row = _classify(sheet, offset + 1, raw[offset], body[offset], offset + 1 in wide)
+        if row is not None:
+            sheet.rows.append(row)
+    return sheet
+
+
+def _spread(raw, ranges, limit):
+    """The top rows with every merged range's value in each of its cells (headers)."""
+    grid = [list(row) for row in raw[:limit]]
+    for r0, c0, r1, c1 in ranges:
+        if r0 > limit:
+            continue
+        value = raw[r0 - 1][c0 - 1]
+        for r in range(r0, min(r1, limit) + 1):
+            for c in range(c0, c1 + 1):
+                grid[r - 1][c - 1] = value
+    return grid
+
+
+def _spread_down(raw, ranges, start):
+    """Data rows with vertical merges (a unit over its rows) read into every row they
+    cover; a horizontal merge keeps its value in its first cell only, so a heading merged
+    across the row is one cell, not a value in every column."""
+    grid = {}
+    for r0, c0, r1, _c1 in ranges:
+        if r1 <= start or r1 == r0:
+            continue
+        value = raw[r0 - 1][c0 - 1]
+        for r in range(max(r0, start + 1), r1 + 1):
+            grid.setdefault(r - 1, {})[c0 - 1] = value
+    return _Overlay(raw, grid)
+
+
+class _Overlay:
+    """raw rows with a few cells replaced; avoids copying 5,000 rows to fill a few merges."""
+
+    def __init__(self, raw, cells):
+        self.raw, self.cells = raw, cells
+
+    def __getitem__(self, offset):
+        row = self.raw[offset]
+        extra = self.cells.get(offset)
+        if not extra:
+            return row
+        row = list(row)
+        for c, value in extra.items():
+            row[c] = value
+        return row
+
+
+def _header(raw, top, header) -> Sheet:
+    unit = next((u for row in top[:header] for v in row if v is not None
+                 and (u := unit_declared(v)) and "单位" in str(v)), None)
+    first, below = top[header], top[header + 1] if header + 1 < len(top) else None
+    second_raw = raw[header + 1] if header + 1 < len(raw) else None
+    two_rows = below is not None and sum(
+        1 for c, v in enumerate(second_raw) if v is not None and
+        parse_header(v, first[c]).key) >= 2
+    sheet = Sheet(columns={}, rows=[], header_row=header + (2 if two_rows else 1), unit=unit)
+    groups = []
+    for c in range(len(first)):
+        group = None
+        if two_rows and second_raw[c] is not None:
+            label, group = second_raw[c], first[c]
+        else:
+            label = raw[header][c]
+        if label is None or not compact(label):
+            continue
+        parsed = parse_header(label, group)
+        col = Col(c + 1, str(label).strip(),
+                  parsed.unit or (unit_declared(group) if group else None) or unit or "万元")
+        if parsed.key == "month" and parsed.month not in sheet.months:
+            sheet.months[parsed.month] = col
+            groups.append(group)
+        elif parsed.key and parsed.key not in sheet.columns:
+            sheet.columns[parsed.key] = col
+        else:
+            sheet.ignored.append(col)
+    if sheet.months:
+        sheet.schedule_year = schedule_year(groups[0])
+        sheet.schedule_cumulative = schedule_is_cumulative(
+            groups[0], [c.label for c in sheet.months.values()])
+    return sheet
+
+
+def _classify(sheet: Sheet, number: int, raw_row, row, wide: bool) -> Row | None:
+    texts = [compact(v) for v in raw_row if v is not None and compact(v)]
+    if not texts:
+        return None  # blank spacer (a cell merged down from above does not count)
+    values = {key: row[col.index - 1] for key, col in sheet.columns.items()}
+    code = compact(values.get("code"))
+    seq, name = compact(values.get("seq")), compact(values.get("name"))
+    if not code and any(t.startswith(w) for w in TOTAL_WORDS for t in (seq, name, texts[0])):
+        return None  # 合计 / 小 计 rows
+    if not code and (SECTION.match(texts[0]) or (wide and len(texts) == 1)):
+        level = 2 if texts[0][0] in "（(" else 1
+        return Row(number, section=_SECTION_TAIL.sub("", SECTION.sub("", texts[0])),
+                   level=level)
+    months = None
+    if sheet.months:
+        months = [row[sheet.months[m].index - 1] if m in sheet.months else None
+                  for m in range(1, 13)]
+    return Row(number, values, months)
