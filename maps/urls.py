@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maps import views
+from maps import layer_views, views
 
 app_name = "maps"
 urlpatterns = [
@@ -11,7 +11,8 @@ urlpatterns = [
     path("projects/<int:pk>/card/", views.ProjectCardView.as_view(), name="project_card"),
     path("projects/<int:pk>/conformity/", views.ConformityRunView.as_view(),
          name="conformity_run"),
-    path("layers/", views.LayerListView.as_view(), name="layer_list"),
+    path("layers/", layer_views.LayerListView.as_view(), name="layer_list"),
+    path("layers/choose/", layer_views.LayerChooseView.as_view(), name="layer_choose"),
     path("timeline/", views.TimelineView.as_view(), name="timeline"),
     path("timeline/<int:pk>/", views.TimelineView.as_view(), name="project_timeline"),
     path("cockpit/", views.CockpitView.as_view(), name="cockpit"),

@@ -1,6 +1,5 @@
 """The battle map (挂图作战) and the layer pages."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,8 +10,6 @@ from shapely.geometry import mapping, shape
 
 from core.scope import get_for_user
 from core.views import CapabilityRequiredMixin
-from geo.choices import LayerKind
-from geo.importers import import_layer
 from geo.models import Feature, Layer
 from maps import actions
 from maps.filtersets import MapFilterSet
@@ -146,56 +143,6 @@ class ConformityRunView(CapabilityRequiredMixin, View):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect(project.get_absolute_url())
-
-
-class LayerForm(forms.Form):
-    layer = forms.ModelChoiceField(label="导入到已有图层", queryset=Layer.objects.all(),
-                                   required=False)
-    name = forms.CharField(label="或新建图层：名称", required=False, max_length=100)
-    kind = forms.ChoiceField(label="图层类型", choices=LayerKind.choices, required=False)
-    file = forms.FileField(label="文件（GeoJSON、Shapefile 的 zip 包、GeoPackage）")
-    note = forms.CharField(label="说明", required=False, max_length=200)
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("layer") and not (data.get("name") and data.get("kind")):
-            raise ValidationError("请选择已有图层，或填写新图层的名称和类型。")
-        return data
-
-
-class LayerListView(CapabilityRequiredMixin, View):
-    """Layers and their versions; upload a new version (the office, for the planning bureau)."""
-
-    required_cap = Cap.MANAGE_PROJECTS
-
-    def get(self, request, form=None):
-        layers = Layer.objects.select_related("current_version").prefetch_related("versions")
-        return render(request, "maps/layers.html", {"layers": layers, "form": form or LayerForm()},
-                      status=400 if form is not None else 200)
-
-    def post(self, request):
-        form = LayerForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.get(request, form)
-        layer = form.cleaned_data["layer"] or Layer(name=form.cleaned_data["name"],
-                                                    kind=form.cleaned_data["kind"])
-        try:
-            if layer.pk is None:
-                if Layer.objects.filter(name=layer.name).exists():
-                    raise ValidationError(f"已有名为“{layer.name}”的图层。")
-                layer.save()
-            version = import_layer(layer, form.cleaned_data["file"], acting_user=request.user,
-                                   note=form.cleaned_data["note"])
-        except ValidationError as exc:
-            if layer.pk and not layer.versions.exists():
-                Layer.objects.filter(pk=layer.pk).delete()  # a new, still empty layer
-            for message in exc.messages:
-                form.add_error(None, message)
-            return self.get(request, form)
-        messages.success(request, f"已导入“{layer.name}”第{version.number}版，共{version.feature_count}个要素"
-                                  f"（源坐标系 {version.source_crs}）。")
-        return redirect("maps:layer_list")
-
 
 
 class CockpitView(CapabilityRequiredMixin, View):
