@@ -6,8 +6,9 @@ has opened its own change context).
 """
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from rest_framework.authtoken.models import Token
 
 from core.audit import record_audit
 from core.choices import AuditEventType
@@ -141,3 +142,54 @@ def do_unlock_login(username: str, *, acting_user, request=None) -> int:
     record_audit(AuditEventType.UNLOCK, request=request, user=acting_user,
                  target_username=username, attempts_cleared=count)
     return count
+
+
+# --- API tokens ------------------------------------------------------------------------
+# One token per account (DRF authtoken). The key is shown once, in the response to
+# the creation; afterwards pages show only its first characters and its creation time.
+
+
+def may_hold_api_token(user) -> bool:
+    """Only roles that may use the API get a token: citizens and the three
+    administrators (no business right, no API capability) do not."""
+    return has_cap(user, Cap.USE_API)
+
+
+def token_hint(token) -> str:
+    """What pages may show of a token after creation: its first four characters."""
+    return f"{token.key[:4]}…"
+
+
+def do_create_api_token(user: User, *, request=None) -> Token:
+    """A new token for `user` (their own, from the account page); audited, refusals too."""
+    if not may_hold_api_token(user):
+        record_audit(AuditEventType.API_TOKEN_CREATE, request=request, user=user, obj=user,
+                     success=False, reason="角色无接口权限")
+        raise PermissionDenied("当前角色不能使用接口，无法创建接口令牌。")
+    exists = ValidationError("已有接口令牌。如需新令牌，请先作废现有令牌。")
+    with transaction.atomic():
+        if Token.objects.filter(user=user).exists():
+            raise exists
+        try:
+            with transaction.atomic():  # the key is the user's: a concurrent twin fails here
+                token = Token.objects.create(user=user)
+        except IntegrityError:
+            raise exists from None
+        record_audit(AuditEventType.API_TOKEN_CREATE, request=request, user=user, obj=user,
+                     token=token_hint(token))
+    return token
+
+
+@transaction.atomic
+def do_revoke_api_token(user: User, *, request=None) -> None:
+    """Revoke `user`'s token: requests carrying it are refused from now on. Audited.
+
+    Any role may revoke its own token, so one created before a change of role can go too.
+    """
+    token = Token.objects.select_for_update().filter(user=user).first()
+    if token is None:
+        raise ValidationError("当前没有接口令牌。")
+    hint, created = token_hint(token), token.created
+    token.delete()
+    record_audit(AuditEventType.API_TOKEN_REVOKE, request=request, user=user, obj=user,
+                 token=hint, created=created)

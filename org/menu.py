@@ -23,6 +23,7 @@ def register_menu():
                  Cap.MANAGE_ORG, Cap.MANAGE_PLANS, Cap.MANAGE_ACCOUNTS, Cap.ASSIGN_ROLES}),
              order=13)
     register("系统管理", "接口文档", "api_docs", allowed_with(Cap.USE_API), order=20)
+    register("系统管理", "我的账号", "org:account", lambda u: u.is_authenticated, order=29)
     register("系统管理", "修改密码", "password_change", lambda u: u.is_authenticated, order=30)
 
     register_panel(HomePanel("me", "我的账号", "org/panels/me.html",

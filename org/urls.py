@@ -3,6 +3,7 @@ from django.urls import path
 from core.views import HistoryView
 from org.models import CityLeader, Person, Unit
 from org.roles import Cap
+from org.views import account
 from org.views import directory as views
 
 app_name = "org"
@@ -21,5 +22,8 @@ urlpatterns = [
     path("leaders/<int:pk>/history/",
          HistoryView.as_view(model=CityLeader, required_cap=Cap.VIEW_ORG), name="leader_history"),
     path("accounts/", views.AccountListView.as_view(), name="account_list"),
+    path("me/", account.AccountView.as_view(), name="account"),
+    path("me/token/", account.TokenCreateView.as_view(), name="token_create"),
+    path("me/token/revoke/", account.TokenRevokeView.as_view(), name="token_revoke"),
     path("lockouts/", views.LockoutView.as_view(), name="lockouts"),
 ]
