@@ -509,14 +509,23 @@ def do_accept_report(report: ProgressReport, *, acting_user) -> ProgressReport:
 # --- attachments ---------------------------------------------------------------
 
 
+def _check_belongs(project: Project, parts):
+    """A milestone, report or procedure given with an attachment must be the project's own."""
+    for label, part in parts:
+        if part is not None and part.project_id != project.pk:
+            raise ValidationError(f"所选{label}不属于该项目。")
+
+
 @transaction.atomic
 def do_add_attachment(project: Project, uploaded, *, acting_user, milestone=None, report=None,
-                      allow=("photo", "document")) -> Attachment:
+                      procedure=None, allow=("photo", "document")) -> Attachment:
     from core.uploads import inspect_upload
 
     require_reporter_for(project, acting_user)
-    info = inspect_upload(uploaded, allow=allow)
-    attachment = Attachment(project=project, milestone=milestone, report=report, kind=info.kind,
+    _check_belongs(project, (("节点", milestone), ("填报", report), ("手续", procedure)))
+    info = inspect_upload(uploaded, allow=allow)  # refuses before anything is stored
+    attachment = Attachment(project=project, milestone=milestone, report=report,
+                            procedure=procedure, kind=info.kind,
                             original_name=uploaded.name[:200], mime_type=info.mime_type,
                             size=info.size, sha256=info.sha256)
     if info.gps:
@@ -527,6 +536,12 @@ def do_add_attachment(project: Project, uploaded, *, acting_user, milestone=None
                                   info.thumbnail, save=False)
     attachment.save()
     return attachment
+
+
+def do_add_procedure_document(procedure: ProcedureItem, uploaded, *, acting_user) -> Attachment:
+    """批复文件 of a preliminary procedure: a document, or a photo of the paper one."""
+    return do_add_attachment(procedure.project, uploaded, acting_user=acting_user,
+                             procedure=procedure)
 
 
 # --- rules -------------------------------------------------------------------------

@@ -57,6 +57,10 @@ class AttachmentForm(forms.Form):
             self.fields["milestone"].queryset = project.milestones.active()
 
 
+class ProcedureDocumentForm(forms.Form):
+    file = forms.FileField(label="批复文件", help_text="PDF/DOCX，或批复文件的照片，不超过20MB")
+
+
 class StageForm(forms.Form):
     from projects.choices import Stage
 

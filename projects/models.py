@@ -255,8 +255,7 @@ class ProcedureItem(TrackedModel):
     required_by = models.DateField("应办结日期", null=True, blank=True)
     done_on = models.DateField("办结日期", null=True, blank=True)
     document_no = models.CharField("批复文号", max_length=100, blank=True)
-    document = models.ForeignKey("Attachment", verbose_name="批复文件", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+    # 批复文件 are Attachments pointing here (`procedure.documents`).
 
     objects = ChildQuerySet.as_manager()
 
@@ -413,6 +412,8 @@ class Attachment(TrackedModel):
                                   on_delete=models.PROTECT, related_name="evidence")
     report = models.ForeignKey(ProgressReport, verbose_name="填报", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="photos")
+    procedure = models.ForeignKey(ProcedureItem, verbose_name="前期手续（批复文件）", null=True,
+                                  blank=True, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField("类型", max_length=10, choices=[("photo", "照片"),
                                                             ("document", "文件")])
     file = models.FileField("文件", upload_to="attachments/%Y/%m/")
@@ -433,6 +434,13 @@ class Attachment(TrackedModel):
 
     def __str__(self):
         return self.original_name
+
+    def get_file_url(self):
+        """The scoped, audited download (core/files.py); nothing is served from MEDIA_URL."""
+        return reverse("projects:attachment_file", args=[self.pk])
+
+    def get_thumbnail_url(self):
+        return reverse("projects:attachment_thumbnail", args=[self.pk]) if self.thumbnail else ""
 
 
 class ProjectStatus(models.Model):

@@ -2,7 +2,7 @@ from django.urls import path
 
 from core.views import HistoryView
 from org.roles import Cap
-from projects import views, views_ledger
+from projects import views, views_files, views_ledger
 from projects.models import Project
 
 app_name = "projects"
@@ -21,6 +21,11 @@ urlpatterns = [
          name="location_from_photo"),
     path("<int:pk>/stage/", views.StageChangeView.as_view(), name="stage_change"),
     path("<int:pk>/attachments/", views.AttachmentUploadView.as_view(), name="attachment_upload"),
+    path("files/<int:pk>/", views_files.attachment_file, name="attachment_file"),
+    path("files/<int:pk>/thumbnail/", views_files.attachment_thumbnail,
+         name="attachment_thumbnail"),
+    path("procedures/<int:pk>/documents/", views_files.ProcedureDocumentUploadView.as_view(),
+         name="procedure_document_upload"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
     path("reports/<int:pk>/<str:decision>/", views.ReportDecisionView.as_view(),
          name="report_decision"),

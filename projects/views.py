@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
@@ -15,7 +16,7 @@ from projects.choices import COLOUR_HEX, COLOUR_ICON, RebaselineStatus, ReportSt
 from projects.engine import colour_counts
 from projects.filtersets import ProjectFilterSet
 from projects.forms import AttachmentForm, RebaselineForm, ReportForm, ReturnForm, StageForm
-from projects.models import Milestone, ProgressReport, Project, RebaselineRequest
+from projects.models import Attachment, Milestone, ProgressReport, Project, RebaselineRequest
 from projects.sections import sections_for
 from projects.selectors import due_projects, enrich
 
@@ -47,8 +48,10 @@ class ProjectDetailView(ScopedDetailView):
         ctx["milestones"] = project.milestones.active().order_by("seq")
         ctx["reports"] = project.reports.exclude(status=ReportStatus.DRAFT).order_by(
             "-period_start")[:12]
-        ctx["procedures"] = project.procedures.active()
-        ctx["attachments"] = project.attachments.active()[:24]
+        ctx["procedures"] = project.procedures.active().prefetch_related(
+            Prefetch("documents", queryset=Attachment.objects.active().order_by("created_at")))
+        ctx["attachments"] = project.attachments.active().select_related(
+            "milestone", "procedure")[:24]
         ctx["year_plans"] = project.year_plans.active()
         ctx["rebaselines"] = RebaselineRequest.objects.filter(milestone__project=project)[:20]
         ctx["transitions"] = project.transitions.filter(dimension="overall")[:10]

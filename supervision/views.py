@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
+from core.files import serve_file
 from core.scope import get_for_user
 from core.views import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
 from org.choices import Role
@@ -27,6 +28,9 @@ from supervision.models import (
     Meeting,
     Rectification,
 )
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class MeetingListView(ScopedListView):
@@ -285,23 +289,16 @@ class RectificationView(View):
 
 
 class BulletinFileView(View):
-    """The frozen documents of an issued bulletin (downloads are audited)."""
+    """The frozen documents of an issued bulletin (scoped, audited: core/files.py)."""
 
     def get(self, request, pk, kind):
-        from core.audit import record_audit
-        from core.choices import AuditEventType
-
         bulletin = get_for_user(Bulletin, request.user, pk)
         field = {"docx": bulletin.docx, "pdf": bulletin.pdf}.get(kind)
         if not bulletin.is_issued or not field:
             raise Http404("通报尚未印发。")
-        record_audit(AuditEventType.EXPORT, request=request, obj=bulletin, what=kind)
-        content_type = ("application/pdf" if kind == "pdf" else
-                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-        response = HttpResponse(field.open("rb").read(), content_type=content_type)
-        response["Content-Disposition"] = (f'attachment; filename="bulletin-{bulletin.year}-'
-                                           f'{bulletin.number:03d}.{kind}"')
-        return response
+        return serve_file(request, field, obj=bulletin, variant=kind,
+                          filename=f"bulletin-{bulletin.year}-{bulletin.number:03d}.{kind}",
+                          content_type=PDF if kind == "pdf" else DOCX)
 
 
 # --- meeting packs -----------------------------------------------------------------------
@@ -350,15 +347,15 @@ class MeetingPackStepView(CapabilityRequiredMixin, View):
 
 
 class MeetingPackFileView(View):
+    """The issued meeting pack (scoped, audited: core/files.py)."""
+
     def get(self, request, pk):
         meeting = get_for_user(Meeting, request.user, pk)
         pack = getattr(meeting, "pack", None)
         if pack is None or not pack.docx:
             raise Http404("会议材料尚未印发。")
-        response = HttpResponse(pack.docx.open("rb").read(), content_type=(
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-        response["Content-Disposition"] = f'attachment; filename="pack-{meeting.date:%Y%m%d}.docx"'
-        return response
+        return serve_file(request, pack.docx, obj=pack, variant="docx", content_type=DOCX,
+                          filename=f"pack-{meeting.date:%Y%m%d}.docx")
 
 
 # --- escalation ladder ----------------------------------------------------------------

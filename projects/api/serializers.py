@@ -98,12 +98,30 @@ class ProcedureSerializer(serializers.ModelSerializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
+    """`file` and `thumbnail` are the scoped, audited download URLs (session or token)."""
+
+    file = serializers.SerializerMethodField(help_text="下载地址（按权限范围校验并记录审计）")
+    thumbnail = serializers.SerializerMethodField(help_text="缩略图地址（照片才有）")
+
     class Meta:
         from projects.models import Attachment
 
         model = Attachment
-        fields = ["id", "project", "milestone", "report", "kind", "original_name", "mime_type",
-                  "size", "sha256", "gps_lon", "gps_lat", "file", "thumbnail", "created_at"]
+        fields = ["id", "project", "milestone", "report", "procedure", "kind", "original_name",
+                  "mime_type", "size", "sha256", "gps_lon", "gps_lat", "file", "thumbnail",
+                  "created_at"]
+
+    def _absolute(self, url: str) -> str | None:
+        if not url:
+            return None
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+    def get_file(self, obj) -> str | None:
+        return self._absolute(obj.get_file_url())
+
+    def get_thumbnail(self, obj) -> str | None:
+        return self._absolute(obj.get_thumbnail_url())
 
 
 class TransitionSerializer(serializers.ModelSerializer):

@@ -163,7 +163,7 @@ class AttachmentViewSet(ScopedReadOnlyViewSet):
     model = Attachment
     required_cap = Cap.VIEW_PROJECTS
     serializer_class = s.AttachmentSerializer
-    filterset_fields = ["project", "milestone", "report", "kind"]
+    filterset_fields = ["project", "milestone", "report", "procedure", "kind"]
 
 
 class TransitionViewSet(ScopedReadOnlyViewSet):

@@ -149,7 +149,7 @@ class BulletinTests(CastTestCase):
         self.client.force_login(self.cast.reporter_b)
         response = self.client.get(f"/supervision/bulletins/{bulletin.pk}/file.docx")
         self.assertEqual(response.status_code, 200)
-        self.assertTrue(AuditEvent.objects.filter(event_type="export", username="reporter_b")
+        self.assertTrue(AuditEvent.objects.filter(event_type="file_download", username="reporter_b")
                         .exists())
         self.client.force_login(self.cast.citizen)
         self.assertEqual(self.client.get(f"/supervision/bulletins/{bulletin.pk}/file.pdf")

@@ -58,7 +58,15 @@ def test_reporter_files_weekly_report_on_a_phone(browser, live_server, screensho
     assert "观察期" in reasons
     assert "落后序时进度" not in reasons
     assert "已提交" in page.content()
-    assert page.locator(".gallery img").count() == 1
+    photo_img = page.locator(".gallery img")
+    assert photo_img.count() == 1
+    # The photo really renders: its thumbnail came through the scoped file view, not a 404.
+    photo_img.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=photo_img.element_handle(),
+        timeout=10_000)
+    assert photo_img.evaluate("img => img.naturalWidth") > 0
+    assert "/projects/files/" in photo_img.get_attribute("src")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=screenshot_dir / "project_after_report_phone.png", full_page=True)
     context.close()
