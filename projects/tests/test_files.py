@@ -9,7 +9,9 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -263,3 +265,32 @@ class ProcedureDocumentTests(FileFixtures):
             "file": SimpleUploadedFile("批复.pdf", b"MZ\x90\x00")}, follow=True)
         self.assertContains(response, "不是可接受的格式")
         self.assertFalse(self.permit_a.documents.exists())
+
+
+class ProjectPageQueryTests(FileFixtures):
+    def test_files_do_not_add_queries_per_row(self):
+        project = self.ledger.project_a
+        with change_context(ChangeSource.SYSTEM, label="测试数据"):
+            first = actions.do_set_procedure(project, ProcedureKind.APPROVAL)
+        actions.do_add_procedure_document(first, SimpleUploadedFile("a.pdf", b"%PDF-1.4 a"),
+                                          acting_user=self.cast.reporter_a)
+        self.client.force_login(self.cast.reporter_a)
+        url = project.get_absolute_url()
+        self.client.get(url)  # warm caches (content types, sessions)
+        with CaptureQueriesContext(connection) as few:
+            self.client.get(url)
+        with change_context(ChangeSource.SYSTEM, label="测试数据"):
+            for kind in (ProcedureKind.EIA, ProcedureKind.LAND_USE, ProcedureKind.FUNDING):
+                procedure = actions.do_set_procedure(project, kind)
+                for n in range(2):
+                    actions.do_add_procedure_document(
+                        procedure, SimpleUploadedFile(f"{kind}{n}.pdf", b"%PDF-1.4 b"),
+                        acting_user=self.cast.reporter_a)
+        for n in range(3):
+            actions.do_add_attachment(project, SimpleUploadedFile(f"p{n}.jpg", jpeg_with_gps()),
+                                      acting_user=self.cast.reporter_a,
+                                      milestone=self.ledger.milestone_a1)
+        with CaptureQueriesContext(connection) as many:
+            response = self.client.get(url)
+        self.assertContains(response, f"{ProcedureKind.EIA}1.pdf</a>")
+        self.assertEqual(len(many), len(few))
