@@ -34,15 +34,23 @@ class BattleMapView(CapabilityRequiredMixin, View):
 
     def get(self, request):
         filterset, _ = filtered_projects(request)
-        layers = [{"id": layer.pk, "name": layer.name, "style": layer.effective_style()}
-                  for layer in Layer.objects.filter(current_version__isnull=False)]
+        shown = Layer.objects.filter(current_version__isnull=False)
+        if not request.user.has_cap(Cap.VIEW_PLANS):
+            shown = shown.filter(is_public=True)  # as LayerDataView allows
+        layers = [{"id": layer.pk, "name": layer.name, "style": layer.effective_style(),
+                   "count": layer.current_version.feature_count}
+                  for layer in shown.select_related("current_version")]
         config = {
             "tileUrl": settings.BASEMAP_TILE_URL, "gcj02": settings.BASEMAP_IS_GCJ02,
             "pointsBelowZoom": POINTS_BELOW_ZOOM, "colours": COLOUR_HEX, "icons": COLOUR_ICON,
             "labels": dict(Colour.choices), "layers": layers,
+            "layerLimit": LayerDataView.MAX_FEATURES,
         }
         return render(request, "maps/battle_map.html",
                       {"filterset": filterset, "map_config": config})
+
+
+BBOX_ERROR = "范围参数 bbox 应为“最小经度,最小纬度,最大经度,最大纬度”。"
 
 
 def _bbox(request):
@@ -54,6 +62,17 @@ def _bbox(request):
                                 and -90 <= values[1] <= values[3] <= 90):
         return None
     return values
+
+
+def view_bbox(request):
+    """The map's view box in stored (CGCS2000) coordinates; it arrives in basemap coordinates."""
+    bbox = _bbox(request)
+    if bbox and settings.BASEMAP_IS_GCJ02:
+        from maps.gcj02 import gcj02_to_wgs84
+
+        xs, ys = gcj02_to_wgs84([bbox[0], bbox[2]], [bbox[1], bbox[3]])
+        bbox = [float(xs[0]), float(ys[0]), float(xs[1]), float(ys[1])]
+    return bbox
 
 
 class ProjectDataView(CapabilityRequiredMixin, View):
@@ -69,12 +88,7 @@ class ProjectDataView(CapabilityRequiredMixin, View):
             zoom = int(request.GET.get("zoom", "0"))
         except ValueError:
             return JsonResponse({"errors": {"zoom": ["缩放级别应为整数"]}}, status=400)
-        bbox = _bbox(request)
-        if bbox and settings.BASEMAP_IS_GCJ02:  # the view box arrives in basemap coordinates
-            from maps.gcj02 import gcj02_to_wgs84
-
-            xs, ys = gcj02_to_wgs84([bbox[0], bbox[2]], [bbox[1], bbox[3]])
-            bbox = [float(xs[0]), float(ys[0]), float(xs[1]), float(ys[1])]
+        bbox = view_bbox(request)
         if zoom >= POINTS_BELOW_ZOOM and bbox:
             data = for_basemap(project_shapes(qs, bbox, zoom))
         else:
@@ -103,29 +117,45 @@ class DistrictDataView(CapabilityRequiredMixin, View):
 
 
 class LayerDataView(View):
-    """A layer's current features in the view box (public layers for any signed-in user)."""
+    """A layer's current features, all of them or those in the view box (`bbox`).
+
+    Public layers for any signed-in user. Never cut silently: when more than MAX_FEATURES
+    match, the answer carries no features, `truncated: true` and `numberMatched`, and the map
+    asks to zoom in. Large layers (the demo's 20,000 parcels) are loaded by view box.
+    """
 
     MAX_FEATURES = 5000
+    SIMPLIFY_ABOVE = 1000  # features; above this, shapes are simplified to ~10 m
 
     def get(self, request, pk):
         layer = Layer.objects.filter(pk=pk, current_version__isnull=False).first()
         if layer is None or not (layer.is_public or request.user.has_cap(Cap.VIEW_PLANS)):
             raise PermissionDenied("无权查看该图层。")
         qs = Feature.objects.filter(version_id=layer.current_version_id)
-        bbox = _bbox(request)
+        bbox = view_bbox(request)
+        if "bbox" in request.GET and bbox is None:
+            return JsonResponse({"errors": {"bbox": [BBOX_ERROR]}}, status=400)
         if bbox:
             qs = qs.filter(max_lon__gte=bbox[0], min_lon__lte=bbox[2], max_lat__gte=bbox[1],
                            min_lat__lte=bbox[3])
-        tolerance = 0.0001 if qs.count() > 1000 else 0
+        matched = qs.count()
+        truncated = matched > self.MAX_FEATURES
+        features = [] if truncated else self._features(qs, matched > self.SIMPLIFY_ABOVE)
+        data = for_basemap({"type": "FeatureCollection", "features": features})
+        data.update(numberMatched=matched, numberReturned=len(features), truncated=truncated,
+                    limit=self.MAX_FEATURES)
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False,
+                                                     "separators": (",", ":")})
+
+    @staticmethod
+    def _features(qs, simplify: bool) -> list[dict]:
         features = []
-        for pk_, name, land_use, geometry in qs.values_list("pk", "name", "land_use",
-                                                             "geometry")[:self.MAX_FEATURES]:
-            if tolerance and geometry["type"] != "Point":
-                geometry = mapping(shape(geometry).simplify(tolerance, preserve_topology=True))
-            features.append({"type": "Feature", "id": pk_, "geometry": geometry,
+        for pk, name, land_use, geometry in qs.values_list("pk", "name", "land_use", "geometry"):
+            if simplify and geometry["type"] != "Point":
+                geometry = mapping(shape(geometry).simplify(0.0001, preserve_topology=True))
+            features.append({"type": "Feature", "id": pk, "geometry": geometry,
                              "properties": {"name": name, "land_use": land_use}})
-        return JsonResponse(for_basemap({"type": "FeatureCollection", "features": features}),
-                            json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+        return features
 
 
 class ConformityRunView(CapabilityRequiredMixin, View):

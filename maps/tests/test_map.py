@@ -101,3 +101,72 @@ class VerdictFilterTests(CastTestCase):
         self.assertEqual(ids, {project.pk})
         self.assertEqual(self.client.get("/maps/data/projects.geojson",
                                          {"verdict": "fail"}).json()["features"], [])
+
+
+class LargeLayerByViewTests(CastTestCase):
+    """A layer larger than one answer carries is served by view box and never cut silently."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from geo.importers import import_layer
+        from geo.tests.factories import geojson_bytes, square_m
+
+        cls.layer = Layer.objects.create(name="控规用地", kind=LayerKind.LAND_USE)
+        cells = [({"用地性质": "居住用地", "名称": f"{i:02d}-{j:02d}"},
+                  square_m(i * 100, j * 100, (i + 1) * 100, (j + 1) * 100))
+                 for i in range(12) for j in range(12)]
+        import_layer(cls.layer, SimpleUploadedFile("grid.geojson", geojson_bytes(cells)))
+        cls.url = f"/maps/data/layers/{cls.layer.pk}.geojson"
+
+    def bbox_of_cells(self, first, last):
+        """A view box from the middle of cell (first, first) to the middle of (last, last)."""
+        from geo.tests.factories import square_m, to_lonlat
+
+        a = to_lonlat(square_m(first * 100 + 50, first * 100 + 50, first * 100 + 51,
+                               first * 100 + 51)).bounds
+        b = to_lonlat(square_m(last * 100 + 50, last * 100 + 50, last * 100 + 51,
+                               last * 100 + 51)).bounds
+        return f"{a[0]},{a[1]},{b[0]},{b[1]}"
+
+    def get(self, **params):
+        from unittest import mock
+
+        from maps.views import LayerDataView
+
+        self.client.force_login(self.cast.office_admin)
+        with mock.patch.object(LayerDataView, "MAX_FEATURES", 50):
+            return self.client.get(self.url, params)
+
+    def test_too_many_features_are_refused_with_the_count_not_cut(self):
+        data = self.get().json()
+        self.assertEqual((data["truncated"], data["numberMatched"], data["numberReturned"],
+                          data["limit"], data["features"]), (True, 144, 0, 50, []))
+
+    def test_the_view_box_returns_only_the_features_in_it(self):
+        data = self.get(bbox=self.bbox_of_cells(2, 4)).json()
+        self.assertFalse(data["truncated"])
+        self.assertEqual((data["numberMatched"], data["numberReturned"]), (9, 9))
+        self.assertEqual(sorted(f["properties"]["name"] for f in data["features"]),
+                         [f"{i:02d}-{j:02d}" for i in range(2, 5) for j in range(2, 5)])
+        zoomed_out = self.get(bbox=self.bbox_of_cells(0, 9)).json()
+        self.assertEqual((zoomed_out["truncated"], zoomed_out["numberMatched"]), (True, 100))
+
+    def test_a_bad_view_box_is_a_clear_error(self):
+        response = self.get(bbox="113,34,oops")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("最小经度,最小纬度,最大经度,最大纬度", response.json()["errors"]["bbox"][0])
+
+    def test_the_map_knows_which_layers_load_by_view(self):
+        import json
+
+        from maps.views import LayerDataView
+
+        self.client.force_login(self.cast.office_admin)
+        page = self.client.get("/maps/").content.decode()
+        config = json.loads(page.split('id="map-config" type="application/json">')[1]
+                            .split("</script>")[0])
+        self.assertEqual(config["layerLimit"], LayerDataView.MAX_FEATURES)
+        self.assertEqual([(x["name"], x["count"]) for x in config["layers"]], [("控规用地", 144)])

@@ -27,8 +27,14 @@
   });
   var projects = L.layerGroup([cluster, shapes]).addTo(map);
 
+  function textTip(text) {  // tooltips from data as text nodes, never as HTML
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   function bindCard(layer, feature) {
-    layer.bindTooltip(feature.properties.name);
+    layer.bindTooltip(textTip(feature.properties.name));
     layer.on("click", function () {
       fetch(el.dataset.cardUrl.replace("/0/", "/" + feature.id + "/"), { credentials: "same-origin" })
         .then(function (r) { return r.text(); })
@@ -74,7 +80,7 @@
 
   var overlays = { "项目": projects };
   var districts = L.geoJSON(null, { style: { color: "#7c3aed", weight: 2, dashArray: "6 4", fillOpacity: 0.04 },
-    onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name, { permanent: false }); } }).addTo(map);
+    onEachFeature: function (f, layer) { layer.bindTooltip(textTip(f.properties.name), { permanent: false }); } }).addTo(map);
   overlays["核心板块"] = districts;
   fetch(el.dataset.districtsUrl, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
     .then(function (data) {
@@ -82,16 +88,68 @@
       districts.addData(data);
       map.fitBounds(districts.getBounds().pad(0.05));
     });
+  // Plan layers: small ones load whole once; large ones load what is in view on every move,
+  // and when the view holds more than the server sends, say so instead of drawing part of it.
+  var notices = {};
+  function showNotices() {
+    var box = document.getElementById("map-notice");
+    box.textContent = "";
+    Object.keys(notices).forEach(function (id) {
+      if (!notices[id]) { return; }
+      var li = document.createElement("li");
+      li.textContent = notices[id];  // layer names are data: text, never HTML
+      box.appendChild(li);
+    });
+    box.hidden = !box.childNodes.length;
+  }
+  function escapeHtml(text) {
+    var div = document.createElement("div");
+    div.textContent = text;
+    return div.innerHTML;
+  }
+  function bboxParam(b) {
+    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(",");
+  }
   config.layers.forEach(function (info) {
     var layer = L.geoJSON(null, { style: info.style,
-      onEachFeature: function (f, l) { if (f.properties.land_use || f.properties.name) { l.bindTooltip(f.properties.land_use || f.properties.name); } } });
-    layer.on("add", function () {
-      if (layer.loaded) { return; }
-      layer.loaded = true;
-      fetch(el.dataset.layerUrl.replace("/0.", "/" + info.id + "."), { credentials: "same-origin" })
-        .then(function (r) { return r.json(); }).then(function (d) { layer.addData(d); });
-    });
-    overlays[info.name] = layer;
+      onEachFeature: function (f, l) { var t = f.properties.land_use || f.properties.name; if (t) { l.bindTooltip(textTip(t)); } } });
+    var byView = info.count > config.layerLimit, seq = 0, covered = null, whole = false;
+    function fetchLayer() {
+      if (!map.hasLayer(layer) || whole) { return; }
+      var url = el.dataset.layerUrl.replace("/0.", "/" + info.id + "."), want = null;
+      if (byView) {
+        if (covered && covered.contains(map.getBounds())) { return; }
+        want = map.getBounds().pad(0.2);  // a margin, so small pans need no new request
+        url += "?bbox=" + bboxParam(want);
+      }
+      var mine = ++seq;
+      fetch(url, { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (d) {
+          if (mine !== seq || !map.hasLayer(layer)) { return; }
+          layer.clearLayers();
+          if (d.truncated) {
+            covered = null;
+            notices[info.id] = "“" + info.name + "”当前范围要素过多（" + d.numberMatched + "个，单次最多显示" + d.limit + "个），请放大查看";
+          } else {
+            layer.addData(d);
+            covered = want;
+            whole = !byView;
+            notices[info.id] = "";
+          }
+          showNotices();
+          el.dataset["layer" + info.id] = d.truncated ? "truncated" : String(d.numberReturned);
+        })
+        .catch(function () {
+          if (mine !== seq) { return; }
+          notices[info.id] = "“" + info.name + "”加载失败，请稍后重试";
+          showNotices();
+        });
+    }
+    layer.on("add", fetchLayer);
+    layer.on("remove", function () { seq++; notices[info.id] = ""; showNotices(); });
+    map.on("moveend", fetchLayer);
+    overlays[escapeHtml(info.name)] = layer;  // the layers control writes names as HTML
   });
   L.control.layers(null, overlays, { collapsed: window.innerWidth < 768 }).addTo(map);
 

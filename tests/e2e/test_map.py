@@ -52,3 +52,56 @@ def test_filter_to_red_and_open_a_project(browser, live_server, screenshot_dir):
     page.wait_for_url(f"**{ledger.project_a.get_absolute_url()}")
     assert ledger.project_a.name in page.locator("h1").inner_text()
     assert errors == []
+
+
+def test_a_large_layer_loads_by_view_and_says_when_to_zoom_in(browser, live_server,
+                                                               screenshot_dir):
+    """A layer over the per-answer limit: zoomed out, a notice with the count (nothing cut
+    silently); zoomed in, the parcels in view are drawn."""
+    from unittest import mock
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from geo.choices import LayerKind
+    from geo.importers import import_layer
+    from geo.models import Layer
+    from geo.tests.factories import geojson_bytes, square_m, to_lonlat
+    from maps.views import LayerDataView
+
+    build_cast()
+    layer = Layer.objects.create(name="控规用地<b>", kind=LayerKind.LAND_USE)
+    cells = [({"用地性质": "<img src=x onerror=window.pwned=1>", "名称": f"{i:02d}-{j:02d}"},
+              square_m(i * 100, j * 100, (i + 1) * 100, (j + 1) * 100))
+             for i in range(12) for j in range(12)]
+    import_layer(layer, SimpleUploadedFile("grid.geojson", geojson_bytes(cells)))
+    centre = to_lonlat(square_m(600, 600, 601, 601)).centroid
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    with mock.patch.object(LayerDataView, "MAX_FEATURES", 50):  # the server runs in-process
+        page.goto(f"{base}/accounts/login/")
+        page.fill("input[name=username]", "office_admin")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/")
+        page.goto(f"{base}/maps/")
+        page.wait_for_function("document.getElementById('map').dataset.loaded !== undefined")
+        page.evaluate(f"window.cjMap.setView([{centre.y}, {centre.x}], 14)")
+        page.get_by_label("控规用地<b>").check()  # the name shows as text, not as HTML
+        notice = page.get_by_test_id("map-notice")
+        notice.wait_for()
+        assert "“控规用地<b>”当前范围要素过多（144个" in notice.inner_text()
+        assert "请放大查看" in notice.inner_text()
+        page.screenshot(path=screenshot_dir / "battle_map_layer_zoom_in.png")
+        page.evaluate(f"window.cjMap.setView([{centre.y}, {centre.x}], 18)")
+        key = f"layer{layer.pk}"
+        page.wait_for_function(f"/^[0-9]+$/.test(document.getElementById('map').dataset.{key})")
+        drawn = int(page.get_attribute("#map", f"data-{key}"))
+        assert 0 < drawn < 50
+        assert notice.is_hidden()
+        page.mouse.move(683, 480)
+        page.wait_for_timeout(300)
+        page.screenshot(path=screenshot_dir / "battle_map_layer_by_view.png")
+    assert page.evaluate("window.pwned === undefined")
+    assert errors == []
