@@ -1,10 +1,16 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from rest_framework.authtoken.admin import TokenProxy
 
 from core.admin import CapabilityAdmin, CapabilityInline
 from org.models import CityLeader, LeaderAssignment, Person, Unit, User
 from org.roles import Cap
+
+# A token's key is shown once, to its owner, on the account page (org/views/account.py);
+# DRF's own admin would list every key in full, so it is not offered.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
 
 
 @admin.register(Unit)

@@ -112,3 +112,9 @@ class TokenPageTests(CastTestCase):
         self.assertEqual(self.client.get(ME).status_code, 302)
         self.assertEqual(self.client.post(CREATE).status_code, 302)
         self.assertFalse(Token.objects.exists())
+
+    def test_the_admin_does_not_list_token_keys(self):
+        from django.contrib import admin
+        from rest_framework.authtoken.admin import TokenProxy
+
+        self.assertFalse(admin.site.is_registered(TokenProxy))
