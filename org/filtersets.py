@@ -3,11 +3,12 @@
 import django_filters
 from django.db.models import Q
 
+from core.api.filters import FilterSet
 from org.choices import Role, UnitKind
 from org.models import CityLeader, LeaderAssignment, Person, Unit, User
 
 
-class SearchFilterMixin(django_filters.FilterSet):
+class SearchFilterMixin(FilterSet):
     q = django_filters.CharFilter(label="关键字", method="search")
     search_fields: tuple[str, ...] = ()
 
@@ -43,7 +44,7 @@ class CityLeaderFilterSet(SearchFilterMixin):
         fields = ["q"]
 
 
-class LeaderAssignmentFilterSet(django_filters.FilterSet):
+class LeaderAssignmentFilterSet(FilterSet):
     class Meta:
         model = LeaderAssignment
         fields = ["leader", "unit", "kind"]

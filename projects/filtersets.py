@@ -1,13 +1,14 @@
 import django_filters
 from django.db.models import Q
 
+from core.api.filters import FilterSet
 from org.models import CityLeader, Unit
 from plans.models import Category, CoreDistrict, Plan, Task
 from projects.choices import Colour, Stage
 from projects.models import ProgressReport, Project
 
 
-class ProjectFilterSet(django_filters.FilterSet):
+class ProjectFilterSet(FilterSet):
     """The ledger's filters: the list page, the API, the Excel export and the map share it."""
 
     q = django_filters.CharFilter(label="关键字", method="search")
@@ -47,7 +48,7 @@ class ProjectFilterSet(django_filters.FilterSet):
                                | Q(lead_unit__name__icontains=value))
 
 
-class ReportFilterSet(django_filters.FilterSet):
+class ReportFilterSet(FilterSet):
     project = django_filters.NumberFilter(label="项目")
     period_start = django_filters.DateFilter(label="周期开始")
 

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core.api import serializers as core
 from core.api.views import ScopedReadOnlyViewSet
 from org.models import Unit
 from org.roles import Cap
@@ -14,20 +15,20 @@ from supervision import actions
 from supervision.models import ActionItem, ActionItemEvent, Meeting
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(core.ModelSerializer):
     class Meta:
         model = Meeting
         fields = ["id", "plan", "kind", "date", "start_time", "duration_minutes", "title",
                   "location"]
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(core.ModelSerializer):
     class Meta:
         model = ActionItemEvent
         fields = ["kind", "text", "by", "at"]
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
+class ActionItemSerializer(core.ModelSerializer):
     events = EventSerializer(many=True, read_only=True)
 
     class Meta:
@@ -38,7 +39,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
 
 
 class TextSerializer(serializers.Serializer):
-    text = serializers.CharField(allow_blank=True, default="")
+    text = serializers.CharField(allow_blank=True, default="", max_length=5000)
 
 
 class MeetingViewSet(ScopedReadOnlyViewSet):

@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
+from core.api import serializers as core
 from org.models import CityLeader, LeaderAssignment, Person, Unit, mask_phone
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(core.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
@@ -12,7 +13,7 @@ class UnitSerializer(serializers.ModelSerializer):
                   "sort_order"]
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(core.ModelSerializer):
     phone = serializers.SerializerMethodField(help_text="无权查看完整号码时为掩码（138****5678）")
 
     class Meta:
@@ -24,7 +25,7 @@ class PersonSerializer(serializers.ModelSerializer):
         return mask_phone(person.phone)
 
 
-class CityLeaderSerializer(serializers.ModelSerializer):
+class CityLeaderSerializer(core.ModelSerializer):
     name = serializers.CharField(source="person.name", read_only=True)
 
     class Meta:
@@ -32,7 +33,7 @@ class CityLeaderSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "position", "person", "sort_order"]
 
 
-class LeaderAssignmentSerializer(serializers.ModelSerializer):
+class LeaderAssignmentSerializer(core.ModelSerializer):
     class Meta:
         model = LeaderAssignment
         fields = ["id", "leader", "unit", "kind", "note", "start_date"]

@@ -1,9 +1,8 @@
-from rest_framework import serializers
-
+from core.api import serializers as core
 from plans.models import Category, CoreDistrict, Plan, Programme, Task
 
 
-class _TaxonomySerializer(serializers.ModelSerializer):
+class _TaxonomySerializer(core.ModelSerializer):
     class Meta:
         fields = ["id", "code", "name", "description", "sort_order"]
 
@@ -23,7 +22,7 @@ class ProgrammeSerializer(_TaxonomySerializer):
         model = Programme
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(core.ModelSerializer):
     categories = CategorySerializer(many=True, read_only=True)
     tasks = TaskSerializer(many=True, read_only=True)
     programmes = ProgrammeSerializer(many=True, read_only=True)
@@ -34,7 +33,7 @@ class PlanSerializer(serializers.ModelSerializer):
                   "approved_on", "description", "lead_unit", "categories", "tasks", "programmes"]
 
 
-class CoreDistrictSerializer(serializers.ModelSerializer):
+class CoreDistrictSerializer(core.ModelSerializer):
     class Meta:
         model = CoreDistrict
         fields = ["id", "name", "plan", "lead_unit", "area_km2", "boundary", "min_lon", "min_lat",

@@ -1,6 +1,13 @@
 from rest_framework import serializers
 
-from projects.models import Milestone, ProgressReport, Project, RebaselineRequest
+from core.api import serializers as core
+from projects.models import (
+    Milestone,
+    ProgressReport,
+    Project,
+    RebaselineRequest,
+    ReportProblem,
+)
 
 
 class StatusSerializer(serializers.Serializer):
@@ -13,7 +20,7 @@ class StatusSerializer(serializers.Serializer):
     as_of = serializers.DateField()
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(core.ModelSerializer):
     lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
     leader_name = serializers.CharField(source="leader.person.name", read_only=True, default=None)
     category_name = serializers.CharField(source="category.name", read_only=True)
@@ -33,14 +40,14 @@ class ProjectSerializer(serializers.ModelSerializer):
                   "problems", "geometry", "status"]
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(core.ModelSerializer):
     class Meta:
         model = Milestone
         fields = ["id", "project", "seq", "name", "baseline_date", "planned_date", "actual_date",
                   "weight"]
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(core.ModelSerializer):
     class Meta:
         model = ProgressReport
         fields = ["id", "project", "period_start", "period_end", "deadline", "status", "is_late",
@@ -49,35 +56,39 @@ class ReportSerializer(serializers.ModelSerializer):
 
 
 class ReachedSerializer(serializers.Serializer):
-    milestone = serializers.IntegerField()
-    date = serializers.DateField()
+    milestone = core.IdField(Milestone)
+    date = core.DateField()
 
 
 class ProblemInSerializer(serializers.Serializer):
-    description = serializers.CharField()
-    coordinate_with = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(max_length=5000)
+    coordinate_with = serializers.CharField(required=False, allow_blank=True, default="",
+                                            max_length=core.max_length(ReportProblem,
+                                                                       "coordinate_with"))
 
 
 class ReportSubmitSerializer(serializers.Serializer):
     """Input of POST /api/projects/reports/: files the period's report through do_submit_report."""
 
-    project = serializers.IntegerField()
-    period_start = serializers.DateField(required=False, help_text="默认为当前周期")
+    project = core.IdField(Project)
+    period_start = core.DateField(required=False, help_text="默认为当前周期")
     investment_period = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     investment_year_cumulative = serializers.DecimalField(max_digits=14, decimal_places=2,
                                                           min_value=0, required=False)
-    progress_text = serializers.CharField(allow_blank=True, default="")
+    progress_text = serializers.CharField(allow_blank=True, default="", max_length=5000)
     progress_percent = serializers.IntegerField(min_value=0, max_value=100)
     milestones_reached = ReachedSerializer(many=True, required=False, default=list)
     problems = ProblemInSerializer(many=True, required=False, default=list)
-    correction_note = serializers.CharField(required=False, allow_blank=True, default="")
+    correction_note = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        max_length=core.max_length(ProgressReport, "correction_note"))
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=core.max_length(ProgressReport, "return_reason"))
 
 
-class RebaselineSerializer(serializers.ModelSerializer):
+class RebaselineSerializer(core.ModelSerializer):
     class Meta:
         model = RebaselineRequest
         fields = ["id", "milestone", "old_date", "new_date", "reason", "status", "decided_at",
@@ -86,10 +97,11 @@ class RebaselineSerializer(serializers.ModelSerializer):
 
 
 class DecisionSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="",
+                                 max_length=core.max_length(RebaselineRequest, "decision_note"))
 
 
-class ProcedureSerializer(serializers.ModelSerializer):
+class ProcedureSerializer(core.ModelSerializer):
     class Meta:
         from projects.models import ProcedureItem
 
@@ -97,7 +109,7 @@ class ProcedureSerializer(serializers.ModelSerializer):
         fields = ["id", "project", "kind", "status", "required_by", "done_on", "document_no"]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(core.ModelSerializer):
     """`file` and `thumbnail` are the scoped, audited download URLs (session or token)."""
 
     file = serializers.SerializerMethodField(help_text="下载地址（按权限范围校验并记录审计）")
@@ -124,7 +136,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return self._absolute(obj.get_thumbnail_url())
 
 
-class TransitionSerializer(serializers.ModelSerializer):
+class TransitionSerializer(core.ModelSerializer):
     class Meta:
         from projects.models import StatusTransition
 

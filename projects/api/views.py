@@ -2,9 +2,10 @@ from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from core.api.views import ScopedReadOnlyViewSet
+from core.api.views import ScopedReadOnlyViewSet, check_pk
 from core.scope import get_for_user
 from org.roles import Cap
 from projects import actions
@@ -110,10 +111,9 @@ class RebaselineViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             milestone__project__in=Project.objects.visible_to(self.request.user))
 
     def get_object(self):
-        obj = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        pk = check_pk(RebaselineRequest, self.kwargs["pk"], "申请不存在或无权查看。")
+        obj = self.get_queryset().filter(pk=pk).first()
         if obj is None:
-            from rest_framework.exceptions import NotFound
-
             raise NotFound("申请不存在或无权查看。")
         return obj
 
@@ -179,9 +179,8 @@ class TransitionViewSet(ScopedReadOnlyViewSet):
             project__in=Project.objects.visible_to(self.request.user))
 
     def get_object(self):
-        obj = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        pk = check_pk(StatusTransition, self.kwargs["pk"], "记录不存在或无权查看。")
+        obj = self.get_queryset().filter(pk=pk).first()
         if obj is None:
-            from rest_framework.exceptions import NotFound
-
             raise NotFound("记录不存在或无权查看。")
         return obj
