@@ -67,3 +67,24 @@ class StageForm(forms.Form):
     stage = forms.ChoiceField(label="建设阶段", choices=Stage.choices)
     on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label="停工/复工说明", required=False, max_length=200)
+
+
+class ScheduleForm(forms.Form):
+    """序时计划: the planned investment of each month of a year (万元); the year's total is
+    their sum, stored as the cumulative schedule (see ProjectYearPlan.monthly_cumulative)."""
+
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+
+    def __init__(self, *args, months=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for m in range(1, 13):
+            self.fields[f"m{m}"] = forms.DecimalField(
+                label=f"{m}月", min_value=Decimal("0"), max_digits=14, decimal_places=2,
+                required=False, initial=months[m - 1] if months else None)
+
+    def cumulative(self) -> list[Decimal]:
+        total, values = Decimal("0"), []
+        for m in range(1, 13):
+            total += self.cleaned_data.get(f"m{m}") or Decimal("0")
+            values.append(total)
+        return values

@@ -65,7 +65,8 @@ def row_values(project, seq: int) -> dict:
         "completion": completion,
         "progress": format_progress(project.progress_text, project.progress_percent),
         "lead_unit": project.lead_unit.name,
-        "responsible": project.responsible_person.name if project.responsible_person else "",
+        "responsible": (project.responsible_person.name if project.responsible_person
+                        else project.responsible_name),
         "leader": project.leader.person.name if project.leader else "",
         "problems": project.problems, "colour": Colour(colour).label if colour else "",
         "_colour": colour,

@@ -122,7 +122,8 @@ class LedgerImporter:
         for col in sheet.ignored:
             known = col.label in {c.label for c in sheet.columns.values()}
             why = "与前面的同名列重复，已忽略" if known else "未识别的列，已忽略（未导入）"
-            result.warnings.append(Problem(sheet.header_row, why, col.index, col.label, True))
+            result.warnings.append(Problem(col.row or sheet.header_row, why, col.index,
+                                           col.label, True))
 
     # --- lookups, one query each -------------------------------------------
 

@@ -39,6 +39,7 @@ class Col:
     index: int          # 1-based column number
     label: str          # the header text, as written
     unit: str = "万元"  # the unit its amounts are in (column, group, unit line, default)
+    row: int = 0        # the row its label is written in
 
 
 @dataclass
@@ -141,7 +142,7 @@ def _spread_down(raw, ranges, start):
     across the row is one cell, not a value in every column."""
     grid = {}
     for r0, c0, r1, _c1 in ranges:
-        if r1 <= start or r1 == r0:
+        if r0 <= start or r1 == r0:  # header merges stay in the header
             continue
         value = raw[r0 - 1][c0 - 1]
         for r in range(max(r0, start + 1), r1 + 1):
@@ -171,9 +172,7 @@ def _header(raw, top, header) -> Sheet:
                  and (u := unit_declared(v)) and "单位" in str(v)), None)
     first, below = top[header], top[header + 1] if header + 1 < len(top) else None
     second_raw = raw[header + 1] if header + 1 < len(raw) else None
-    two_rows = below is not None and sum(
-        1 for c, v in enumerate(second_raw) if v is not None and
-        parse_header(v, first[c]).key) >= 2
+    two_rows = below is not None and _is_second_header(second_raw, first)
     sheet = Sheet(columns={}, rows=[], header_row=header + (2 if two_rows else 1), unit=unit)
     groups = []
     for c in range(len(first)):
@@ -186,7 +185,8 @@ def _header(raw, top, header) -> Sheet:
             continue
         parsed = parse_header(label, group)
         col = Col(c + 1, str(label).strip(),
-                  parsed.unit or (unit_declared(group) if group else None) or unit or "万元")
+                  parsed.unit or (unit_declared(group) if group else None) or unit or "万元",
+                  header + (2 if group is not None else 1))
         if parsed.key == "month" and parsed.month not in sheet.months:
             sheet.months[parsed.month] = col
             groups.append(group)
@@ -199,6 +199,13 @@ def _header(raw, top, header) -> Sheet:
         sheet.schedule_cumulative = schedule_is_cumulative(
             groups[0], [c.label for c in sheet.months.values()])
     return sheet
+
+
+def _is_second_header(cells, above) -> bool:
+    """The row under the header holds item labels (总投资 under 投资情况) rather than data."""
+    texts = [(c, v) for c, v in enumerate(cells) if v is not None and compact(v)]
+    known = sum(1 for c, v in texts if parse_header(v, above[c]).key)
+    return known >= 2 or (known >= 1 and known * 2 >= len(texts))
 
 
 def _classify(sheet: Sheet, number: int, raw_row, row, wide: bool) -> Row | None:

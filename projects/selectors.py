@@ -54,7 +54,8 @@ def ledger_rows(qs, year: int | None = None):
 
 # The columns the Excel ledger prints; loading only these keeps 5,000-row exports cheap.
 EXPORT_COLUMNS = ("code", "name", "content", "total_investment", "problems", "lead_unit__name",
-                  "responsible_person__name", "leader__person__name", "status__overall")
+                  "responsible_person__name", "responsible_name", "leader__person__name",
+                  "status__overall")
 
 
 def ledger_export_rows(qs, year: int | None = None):

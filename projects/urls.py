@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/location-from/<int:attachment_pk>/", views.LocationFromPhotoView.as_view(),
          name="location_from_photo"),
     path("<int:pk>/stage/", views.StageChangeView.as_view(), name="stage_change"),
+    path("<int:pk>/schedule/", views_ledger.ScheduleView.as_view(), name="schedule"),
     path("<int:pk>/attachments/", views.AttachmentUploadView.as_view(), name="attachment_upload"),
     path("files/<int:pk>/", views_files.attachment_file, name="attachment_file"),
     path("files/<int:pk>/thumbnail/", views_files.attachment_thumbnail,

@@ -1,10 +1,12 @@
-"""Excel ledger export (current filter) and the two-step import (preview, then apply)."""
+"""Excel ledger export (current filter), the two-step import (preview, then apply) and the
+序时 schedule form of the project page."""
 
+import hashlib
 import uuid
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
@@ -14,12 +16,16 @@ from django.views import View
 
 from core.audit import record_audit
 from core.choices import AuditEventType
+from core.scope import get_for_user
 from core.views import CapabilityRequiredMixin
 from org.roles import Cap
 from plans.models import Category, Plan
+from projects import actions
 from projects.filtersets import ProjectFilterSet
+from projects.forms import ScheduleForm
 from projects.ledger_export import export_queryset
 from projects.ledger_import import LedgerImporter
+from projects.ledger_sheet import Sheet
 from projects.models import Project
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,8 +61,12 @@ class ImportForm(forms.Form):
 
 
 class ImportView(CapabilityRequiredMixin, View):
-    """Step 1 uploads and shows the dry run (every problem, every change);
-    step 2 applies the same file all-or-nothing."""
+    """Step 1 uploads and shows the dry run (every problem, warning and change);
+    step 2 applies the same rows all-or-nothing.
+
+    The workbook is read once: the preview keeps the rows it read (JSON, named by the
+    file's SHA-256 and a token) and the apply starts from them instead of the file.
+    """
 
     required_cap = Cap.IMPORT_LEDGER
     template_name = "projects/import.html"
@@ -75,35 +85,40 @@ class ImportView(CapabilityRequiredMixin, View):
             form.add_error("file", "文件超过20MB上限。")
             return render(request, self.template_name, {"form": form}, status=400)
         data = upload.read()
-        token = uuid.uuid4().hex
-        default_storage.save(f"ledger-imports/{token}.xlsx", ContentFile(data))
-        request.session[SESSION_KEY] = {
-            "token": token, "plan": form.cleaned_data["plan"].pk,
+        digest = hashlib.sha256(data).hexdigest()
+        request.session[SESSION_KEY] = stash = {
+            "token": uuid.uuid4().hex, "sha256": digest, "plan": form.cleaned_data["plan"].pk,
             "category": form.cleaned_data["category"].pk if form.cleaned_data["category"] else None,
             "name": upload.name}
-        result = self._importer(request, data).run(apply=False)
+        importer = self._importer(request, data)
+        result = importer.run(apply=False)
+        if result.ok:
+            default_storage.save(_stash_path(stash), ContentFile(
+                importer.sheet.to_json().encode()))
         return render(request, self.template_name, {
-            "form": form, "result": result, "token": token if result.ok else None,
+            "form": form, "result": result, "token": stash["token"] if result.ok else None,
             "filename": upload.name}, status=200 if result.ok else 400)
 
-    def _importer(self, request, data):
+    def _importer(self, request, data, sheet=None):
         stash = request.session[SESSION_KEY]
         plan = Plan.objects.visible_to(request.user).filter(pk=stash["plan"]).first()
         if plan is None:
             raise PermissionDenied("无权导入该计划。")
         category = Category.objects.filter(pk=stash["category"], plan=plan).first() \
             if stash["category"] else None
-        return LedgerImporter(data, user=request.user, plan=plan, default_category=category)
+        return LedgerImporter(data, user=request.user, plan=plan, default_category=category,
+                              sheet=sheet)
 
     def _apply(self, request):
         stash = request.session.get(SESSION_KEY)
-        if not stash or stash["token"] != request.POST["token"]:
+        path = _stash_path(stash) if stash else None
+        if not stash or stash["token"] != request.POST["token"] or \
+                not default_storage.exists(path):
             messages.error(request, "导入预览已失效，请重新上传文件。")
             return redirect("projects:import")
-        path = f"ledger-imports/{stash['token']}.xlsx"
         with default_storage.open(path, "rb") as fh:
-            data = fh.read()
-        result = self._importer(request, data).run(apply=True)
+            sheet = Sheet.from_json(fh.read().decode())
+        result = self._importer(request, None, sheet=sheet).run(apply=True)
         if not result.applied:
             return render(request, self.template_name, {"form": ImportForm(), "result": result},
                           status=400)
@@ -112,3 +127,32 @@ class ImportView(CapabilityRequiredMixin, View):
         messages.success(request, f"导入完成：新建{result.created}个项目，修改{result.updated}个，"
                                   f"填报进度{result.reported}个。")
         return redirect("projects:project_list")
+
+
+def _stash_path(stash) -> str:
+    return f"ledger-imports/{stash['sha256'][:16]}-{stash['token']}.json"
+
+
+class ScheduleView(CapabilityRequiredMixin, View):
+    """The office sets a year's 序时 schedule (monthly amounts) on the project page."""
+
+    required_cap = Cap.MANAGE_PROJECTS
+
+    def post(self, request, pk):
+        project = get_for_user(Project, request.user, pk)
+        form = ScheduleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "序时计划未保存：" + "；".join(
+                f"{form.fields[key].label}：{'；'.join(errors)}"
+                for key, errors in form.errors.items() if key in form.fields))
+            return redirect(project.get_absolute_url())
+        schedule = form.cumulative()
+        try:
+            actions.do_set_year_plan(project, form.cleaned_data["year"], schedule[-1],
+                                     monthly=schedule, acting_user=request.user)
+        except ValidationError as exc:
+            messages.error(request, "序时计划未保存：" + "；".join(exc.messages))
+            return redirect(project.get_absolute_url())
+        messages.success(request, f"{form.cleaned_data['year']}年序时计划已保存，"
+                                  f"年度计划投资为{schedule[-1]}万元。")
+        return redirect(project.get_absolute_url())
