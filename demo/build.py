@@ -3,7 +3,9 @@
 import math
 import random
 from dataclasses import dataclass, field
+from datetime import date
 
+from django.utils import timezone
 from pyproj import Transformer
 from shapely.geometry import Polygon, mapping
 
@@ -46,6 +48,7 @@ DEMO_ACCOUNTS = [
 class DemoCity:
     rng: random.Random
     scale: str
+    today: date  # the day the city is built: every date in it is relative to this
     units: dict[str, Unit] = field(default_factory=dict)  # by short name
     leaders: list = field(default_factory=list)
     plan: object = None
@@ -63,7 +66,7 @@ def phone_number(rng: random.Random) -> str:
 
 
 def build(seed_value: int, scale: str) -> DemoCity:
-    city = DemoCity(rng=random.Random(seed_value), scale=scale)
+    city = DemoCity(rng=random.Random(seed_value), scale=scale, today=timezone.localdate())
     build_units(city)
     build_people_and_leaders(city)
     build_plans(city)
@@ -133,11 +136,19 @@ def build_people_and_leaders(city: DemoCity):
         org_actions.do_assign_leader(city.leaders[i % len(city.leaders)], unit)
 
 
+def plan_start_year(today) -> int:
+    """The demo's three-year plan runs from last year to next year, whatever today is, so
+    the city has a year behind it (reports, lateness, a first-half evaluation) and a year
+    ahead (projects not yet started)."""
+    return today.year - 1
+
+
 def build_plans(city: DemoCity):
     from datetime import date
 
+    start_year = plan_start_year(city.today)
     plan = plan_actions.do_create_plan(
-        **seed.THREE_YEAR_PLAN, lead_unit=city.units["住建局"],
+        **seed.three_year_plan(start_year), lead_unit=city.units["住建局"],
         description="对拟实施的项目进行归类梳理，建立工作台账，明确完成的推进时序、具体责任人，"
                     "实行挂图作战、一抓到底。")
     for kind, rows in (("category", seed.CATEGORIES), ("task", seed.TASKS),
@@ -146,9 +157,9 @@ def build_plans(city: DemoCity):
             plan_actions.do_add_taxonomy(plan, kind, code=row[0], name=row[1],
                                          description=row[2] if len(row) > 2 else "",
                                          sort_order=order)
-    plan_actions.do_approve_plan(plan, on=date(2024, 3, 15))
+    plan_actions.do_approve_plan(plan, on=date(start_year, 3, 15))
     city.plan = plan
-    periurban = plan_actions.do_create_plan(**seed.PERIURBAN_PLAN, kind="town_work_ledger",
+    periurban = plan_actions.do_create_plan(**seed.periurban_plan(start_year), kind="town_work_ledger",
                                             lead_unit=city.units["住建局"])
     for order, (code, name) in enumerate(seed.PERIURBAN_TASKS):
         plan_actions.do_add_taxonomy(periurban, "task", code=code, name=name, sort_order=order)

@@ -17,9 +17,13 @@ from org.choices import UnitKind
 from projects import actions, engine
 from projects.choices import ProcedureKind, ProcedureStatus, ReportStatus, Stage
 from projects.models import Milestone, ProcedureItem, ProgressReport, Project, ProjectYearPlan
-from projects.status import even_schedule, schedule_to_date
+from projects.status import schedule_to_date
 
 HISTORY_WEEKS = 12
+# Every TAIL_EVERY-th project is near its finish and far behind on investment: its year
+# plan is concentrated in the few months it has left, so the lag behind 序时 shows even in
+# January, when an evenly spread year plan has barely begun.
+TAIL_EVERY = 23
 PROJECT_COUNTS = {"small": 24, "city": 200, "large": 5000}
 REPORT_WEEKS = {"small": 20, "city": 52, "large": 56}
 # The large (benchmark) city reports every week of the window for every project that
@@ -102,29 +106,43 @@ def build_projects(city, today: date | None = None):
 
 
 def _catch_up_some(rng, today):
-    """A few red-for-investment projects file a catching-up report through the real
-    action this week, so the demo shows the 观察期 rule (red → yellow, not green)."""
+    """A few red projects put their one red problem right through the real actions this
+    week, so the demo shows the 观察期 rule (red → yellow, not green): investment caught up
+    to 序时 by a report, or an overdue milestone recorded as reached."""
     from projects.models import ProjectStatus
 
-    candidates = (ProjectStatus.objects.filter(overall="red", investment="red",
-                                               milestones="green", reporting="green",
-                                               procedures="green")
-                  .select_related("project__plan").order_by("project__code")[:3])
-    for status in candidates:
-        project = status.project
-        reporting = engine.reporting_for(project.plan)
-        this_week = reporting.period_start(today)
-        if ProgressReport.objects.filter(project=project, period_start=this_week).exists():
-            continue
-        plan = ProjectYearPlan.objects.filter(project=project, year=today.year).first()
-        if plan is None:
-            continue
-        target = schedule_to_date(plan.schedule(), today).quantize(Decimal("0.01"))
-        previous = actions.previous_cumulative(project, this_week) or Decimal("0")
-        actions.do_submit_report(project, acting_user=None, investment_year_cumulative=target,
-                                 investment_period=max(target - previous, Decimal("0")),
-                                 progress_percent=60,
-                                 progress_text="加快施工进度，投资已追赶至序时进度")
+    green = dict(reporting="green", procedures="green")
+    by_investment = ProjectStatus.objects.filter(overall="red", investment="red",
+                                                 milestones="green", **green)
+    by_milestone = ProjectStatus.objects.filter(overall="red", milestones="red",
+                                                investment="green", **green)
+    done = 0
+    for status in by_investment.select_related("project__plan").order_by("project__code")[:3]:
+        done += _catch_up_investment(status.project, today)
+    for status in by_milestone.select_related("project").order_by("project__code")[:3 - done]:
+        for milestone in status.project.milestones.filter(actual_date=None,
+                                                          planned_date__lt=today):
+            actions.do_complete_milestone(milestone, today, acting_user=None)
+
+
+def _catch_up_investment(project, today) -> int:
+    reporting = engine.reporting_for(project.plan)
+    this_week = reporting.period_start(today)
+    if ProgressReport.objects.filter(project=project, period_start=this_week).exists():
+        return 0
+    plan = ProjectYearPlan.objects.filter(project=project, year=this_week.year).first()
+    if plan is None:
+        return 0
+    as_of = min(today, date(this_week.year, 12, 31))
+    target = schedule_to_date(plan.schedule(), as_of).quantize(Decimal("0.01"))
+    previous = actions.previous_cumulative(project, this_week) or Decimal("0")
+    last = project.reports.filter(status__in=engine.FILED).order_by("-period_start").first()
+    actions.do_submit_report(project, acting_user=None, investment_year_cumulative=target,
+                             investment_period=max(target - previous, Decimal("0")),
+                             progress_percent=last.progress_percent if last else 0,
+                             period_start=this_week,
+                             progress_text="加快施工进度，投资已追赶至序时进度")
+    return 1
 
 
 def _lead_unit(rng, city, keys, towns):
@@ -147,9 +165,15 @@ def _one_project(rng, city, i, template, today, categories, tasks, programmes, d
     lead = _lead_unit(rng, city, keys, towns)
     total = Decimal(int(math.exp(rng.uniform(math.log(800), math.log(150000))))).quantize(
         Decimal("1"))
-    start = today - timedelta(days=rng.randint(-120, 700))
-    finish = start + timedelta(days=rng.randint(240, 1000))
-    stage = _stage(rng, today, start, finish)
+    tail = i % TAIL_EVERY == TAIL_EVERY - 1
+    if tail:
+        finish = today + timedelta(days=rng.randint(20, 45))
+        start = finish - timedelta(days=rng.randint(300, 700))
+        stage = Stage.CONSTRUCTION
+    else:
+        start = today - timedelta(days=rng.randint(-120, 700))
+        finish = start + timedelta(days=rng.randint(240, 1000))
+        stage = _stage(rng, today, start, finish)
     people = people_by_unit.get(lead.pk) or [None]
     project = actions.do_create_project(
         plan=city.plan, category=categories[cat], task=tasks[task],
@@ -159,16 +183,16 @@ def _one_project(rng, city, i, template, today, categories, tasks, programmes, d
         stage=stage, responsible_person=people[0], leader=leaders_by_unit.get(lead.pk),
         special_team=rng.random() < 0.2,
         stage_reason="征地拆迁未完成，暂停施工" if stage == Stage.SUSPENDED else "")
-    year_share = total / Decimal(rng.choice([2, 3, 3, 4]))
     project.year_plan_rows = [
-        ProjectYearPlan(project=project, year=year,
-                        planned_investment=year_share.quantize(Decimal("0.01")),
-                        monthly_cumulative=[str(v) for v in _schedule(
-                            rng, year_share.quantize(Decimal("0.01")))])
-        for year in range(city.plan.start_year, city.plan.end_year + 1)]
+        ProjectYearPlan(project=project, year=year, planned_investment=schedule[-1],
+                        monthly_cumulative=[str(v) for v in schedule])
+        for year, schedule in year_schedules(start, finish, total).items()
+        if city.plan.start_year <= year <= city.plan.end_year]
     project.diligence = rng.choice([0.99, 0.98, 0.97, 0.95, 0.9, 0.85, 0.7])  # chance of filing on time
     project.pace = rng.choice([1.05, 1.02, 1.0, 1.0, 0.97, 0.93, 0.85, 0.75, 0.6, 0.4])  # investment vs 序时
     project.delay = rng.choice([0, 0, 0, 0, 0, 3, 6, 12, 25])                  # typical milestone slip
+    if tail:
+        project.diligence, project.pace, project.delay = 1.0, rng.choice([0.15, 0.25]), 0
     return project
 
 
@@ -180,16 +204,36 @@ def _stage(rng, today, start, finish):
     return Stage.SUSPENDED if rng.random() < 0.03 else Stage.CONSTRUCTION
 
 
-def _schedule(rng, amount):
-    """A 序时 schedule that starts slow (winter) and speeds up, or an even spread."""
-    if rng.random() < 0.5:
-        return even_schedule(amount)
-    weights = [0.4, 0.5, 0.9, 1.1, 1.2, 1.2, 1.1, 1.1, 1.2, 1.2, 1.1, 1.0]
-    total, cumulative, values = sum(weights), Decimal("0"), []
-    for w in weights[:-1]:
-        cumulative += (amount * Decimal(w / total)).quantize(Decimal("0.01"))
-        values.append(cumulative)
-    return values + [amount]
+BUILDING_SHARE = Decimal("0.95")  # the rest is spent before the start and at final accounts
+WINTER = {12: 0.6, 1: 0.5, 2: 0.6}  # less work in the cold months (and around 春节)
+
+
+def year_schedules(start: date, finish: date, total: Decimal) -> dict[int, list[Decimal]]:
+    """Each year's 序时 schedule (cumulative 万元 at each month's end) for a project built
+    from `start` to `finish`: the building share of its total spread over the months it is
+    under way, slow at both ends and in winter. A year's plan is what falls in that year,
+    so the years add up to no more than the total, and nothing is planned outside the
+    project's own period."""
+    months = []
+    year, month = start.year, start.month
+    while (year, month) <= (finish.year, finish.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    weights = [(0.4 + math.sin(math.pi * (i + 0.5) / len(months))) * WINTER.get(m, 1.0)
+               for i, (_, m) in enumerate(months)]
+    scale = total * BUILDING_SHARE / Decimal(sum(weights))
+    monthly: dict[int, list[Decimal]] = {}
+    for (y, m), w in zip(months, weights):
+        monthly.setdefault(y, [Decimal("0")] * 12)[m - 1] = (scale * Decimal(w)).quantize(
+            Decimal("0.01"), rounding="ROUND_DOWN")
+    schedules = {}
+    for y, amounts in monthly.items():
+        cumulative, values = Decimal("0"), []
+        for amount in amounts:
+            cumulative += amount
+            values.append(cumulative)
+        schedules[y] = values
+    return schedules
 
 
 def _content(rng, shape, total):
@@ -260,7 +304,9 @@ def _milestones_and_procedures(rng, projects, today):
 
 
 def _reports(rng, projects, today, weeks, full_window=False):
-    """A year of weekly reports: most on time, some late, some never filed."""
+    """A year of weekly reports: most on time, some late, some never filed. Figures follow
+    the project's own 序时 schedule at its pace: nothing is invested before the start or
+    beyond the year's plan, and a project in 前期 reports its procedures, not construction."""
     reporting = engine.reporting_for(projects[0].plan)
     plans = {(yp.project_id, yp.year): yp for yp in ProjectYearPlan.objects.filter(
         project__in=projects)}
@@ -272,32 +318,38 @@ def _reports(rng, projects, today, weeks, full_window=False):
         start = current - timedelta(days=7 * (weeks - 1))
         if not full_window:
             start = max(reporting.period_start(project.start_date - timedelta(days=30)), start)
-        cumulative_year, year = Decimal("0"), None
+        last = current
+        if project.stage in (Stage.COMPLETED, Stage.IN_USE):
+            last = min(current, reporting.period_start(project.finish_date))
+        def planned_cumulative(period, project=project):
+            return _planned_cumulative(plans, reporting, project, period)
+
+        before = start - timedelta(days=7)
+        cumulative_year = planned_cumulative(before) if before.year == start.year else Decimal("0")
         period = start
         stops_reporting = rng.random() < 0.05  # a few projects fall silent recently
-        while period <= current:
-            if year != period.year:
-                year, cumulative_year = period.year, Decimal("0")
+        while period <= last:
+            if period.year != (period - timedelta(days=7)).year:
+                cumulative_year = Decimal("0")  # a period belongs to the year it starts in
             deadline = reporting.deadline(period)
             recent = (current - period).days < 14
-            yp = plans.get((project.pk, period.year))
             if (stops_reporting and recent) or rng.random() > project.diligence + 0.05:
                 period += timedelta(days=7)
                 continue  # never filed: record_missing_reports marks it
-            target = schedule_to_date(yp.schedule(), reporting.period_end(period)) if yp else 0
-            new_cum = max(cumulative_year, (Decimal(target) * Decimal(
-                project.pace * rng.uniform(0.97, 1.04))).quantize(Decimal("0.01")))
+            yp = plans.get((project.pk, period.year))
+            noisy = planned_cumulative(period) * Decimal(rng.uniform(0.97, 1.03))
+            new_cum = max(cumulative_year, min(noisy, yp.planned_investment if yp else noisy)
+                          .quantize(Decimal("0.01")))
             late = rng.random() > project.diligence
             submitted = deadline + (timedelta(hours=rng.randint(2, 60)) if late
                                     else -timedelta(hours=rng.randint(1, 72)))
-            percent = min(100, int(100 * (period - project.start_date).days /
-                                   max(1, (project.finish_date - project.start_date).days)))
+            text, percent = _progress(rng, project, period)
             rows.append(ProgressReport(
                 project=project, period_start=period, period_end=reporting.period_end(period),
                 deadline=deadline, status=ReportStatus.ACCEPTED if rng.random() < 0.7
                 else ReportStatus.SUBMITTED, is_late=late, submitted_at=submitted,
                 investment_period=new_cum - cumulative_year, investment_year_cumulative=new_cum,
-                progress_text=_progress_text(rng, percent), progress_percent=max(0, percent)))
+                progress_text=text, progress_percent=percent))
             cumulative_year = new_cum
             period += timedelta(days=7)
         if project.pace < 0.6 and rng.random() < 0.5:
@@ -306,6 +358,28 @@ def _reports(rng, projects, today, weeks, full_window=False):
                                            "施工许可尚未办结"])
             project.save()
     ProgressReport.objects.bulk_create(rows, batch_size=5000)
+
+
+def _planned_cumulative(plans, reporting, project, period) -> Decimal:
+    """The year's cumulative at the project's pace at the end of `period`."""
+    yp = plans.get((project.pk, period.year))
+    as_of = min(reporting.period_end(period), date(period.year, 12, 31))
+    if yp is None or as_of < project.start_date or project.stage == Stage.PRELIMINARY:
+        return Decimal("0")
+    target = schedule_to_date(yp.schedule(), as_of) * Decimal(project.pace)
+    return min(target, yp.planned_investment).quantize(Decimal("0.01"))
+
+
+def _progress(rng, project, period) -> tuple[str, int]:
+    """形象进度 as a clerk would read it: 前期 work before the start, then by elapsed time."""
+    if project.stage == Stage.PRELIMINARY:
+        return rng.choice(["前期工作：办理立项、用地、规划手续", "前期工作：方案设计及评审",
+                           "前期工作：施工图设计及招标准备"]), 0
+    span = max(1, (project.finish_date - project.start_date).days)
+    percent = max(0, min(100, int(100 * (period - project.start_date).days / span)))
+    if project.stage in (Stage.COMPLETED, Stage.IN_USE) and period >= project.finish_date:
+        percent = 100
+    return _progress_text(rng, percent), percent
 
 
 def _progress_text(rng, percent):

@@ -1,7 +1,7 @@
 """Meetings and action items for 示范市: the rhythm for the plan's years, and the
 problems raised in reports turned into action items at various stages."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -61,7 +61,6 @@ def _problems_from_reports(limit):
 
 def build_bulletin_and_evaluation(city):
     """A bulletin for last week, the escalation proposals, and two evaluations."""
-    from datetime import date
 
     from evaluation import actions as evaluation
     from org.models import User
@@ -75,13 +74,24 @@ def build_bulletin_and_evaluation(city):
     actions.do_issue_bulletin(bulletin, rectification_deadline=today + timedelta(days=10),
                               acting_user=bureau)
     actions.do_propose_escalations(today)
-    first_half = evaluation.do_create_scheme(
-        preset="investment_led", period_start=date(today.year, 1, 1),
-        period_end=date(today.year, 6, 30), acting_user=office,
-        name=f"{today.year}年上半年阶段考评")
-    evaluation.do_compute(first_half, acting_user=office)
-    evaluation.do_publish(first_half, acting_user=office)
+    (done_start, done_end, done_name), (now_start, now_name) = evaluation_halves(today)
+    finished = evaluation.do_create_scheme(
+        preset="investment_led", period_start=done_start, period_end=done_end,
+        acting_user=office, name=f"{done_name}阶段考评")
+    evaluation.do_compute(finished, acting_user=office)
+    evaluation.do_publish(finished, acting_user=office)
     current = evaluation.do_create_scheme(
-        preset="comprehensive", period_start=date(today.year, 7, 1), period_end=today,
-        acting_user=office, name=f"{today.year}年下半年阶段考评（进行中）")
+        preset="comprehensive", period_start=now_start, period_end=today,
+        acting_user=office, name=f"{now_name}阶段考评（进行中）")
     evaluation.do_compute(current, acting_user=office)
+
+
+def evaluation_halves(today):
+    """The last finished half-year and the current one, as (start, end, name) and (start,
+    name): in the first half of a year the finished half is last year's second."""
+
+    if today.month <= 6:
+        return ((date(today.year - 1, 7, 1), date(today.year - 1, 12, 31),
+                 f"{today.year - 1}年下半年"), (date(today.year, 1, 1), f"{today.year}年上半年"))
+    return ((date(today.year, 1, 1), date(today.year, 6, 30), f"{today.year}年上半年"),
+            (date(today.year, 7, 1), f"{today.year}年下半年"))

@@ -1,11 +1,10 @@
 """The taxonomy in the speech's own words, used to seed a new city's plans."""
 
-THREE_YEAR_PLAN = {
-    "name": "高品质推进城市建设三年行动计划（2024—2026年）",
-    "short_name": "三年行动计划",
-    "start_year": 2024,
-    "end_year": 2026,
-}
+def three_year_plan(start_year: int) -> dict:
+    """The three-year plan's fields for a plan starting in `start_year` (the speech's was 2024)."""
+    end_year = start_year + 2
+    return {"name": f"高品质推进城市建设三年行动计划（{start_year}—{end_year}年）",
+            "short_name": "三年行动计划", "start_year": start_year, "end_year": end_year}
 
 # 三大类 (二(二)二: "共谋划了三大类X个项目")
 CATEGORIES = [
@@ -31,12 +30,9 @@ PROGRAMMES = [
     ("P4", "城市精细管理", "“路长制”市容市貌大提升，“常态管理＋专项整治”"),
 ]
 
-PERIURBAN_PLAN = {
-    "name": "城乡结合部综合改造工作台账",
-    "short_name": "城乡结合部综合改造",
-    "start_year": 2024,
-    "end_year": 2026,
-}
+def periurban_plan(start_year: int) -> dict:
+    return {"name": "城乡结合部综合改造工作台账", "short_name": "城乡结合部综合改造",
+            "start_year": start_year, "end_year": start_year + 2}
 
 # 城乡结合部综合改造工程七个方面建设任务
 PERIURBAN_TASKS = [

@@ -103,7 +103,7 @@ def record_missing_reports(now=None, projects=None) -> int:
 def _missing_streaks(project_ids, today) -> dict[int, tuple[int, date | None]]:
     """Consecutive MISSING periods counted back from the most recent closed one."""
     # Deadlines up to the end of `today`, so a past date can be evaluated as it was then.
-    until = min(timezone.now(), timezone.make_aware(datetime.combine(today, time.max)))
+    until = _day_end(today)
     recent = (ProgressReport.objects.filter(project_id__in=project_ids,
                                             period_start__gte=today - timedelta(days=70),
                                             deadline__lte=until)
@@ -133,46 +133,79 @@ def load_facts(projects: list[Project], today: date) -> dict[int, Facts]:
         procedures[p.project_id].append(ProcedureFact(
             p.get_kind_display(), p.required_by,
             p.status in (ProcedureStatus.DONE, ProcedureStatus.NOT_NEEDED)))
-    year_plans = {yp.project_id: yp for yp in ProjectYearPlan.objects.filter(
-        project_id__in=ids, year=today.year, archived_at=None)}
-    actual = dict(ProgressReport.objects.filter(
-        project_id__in=ids, status__in=FILED, period_start__year=today.year,
-        period_start__lte=today)
-        .order_by("project_id", "-period_start").distinct("project_id")
-        .values_list("project_id", "investment_year_cumulative")) if _supports_distinct_on() \
-        else _latest_cumulative(ids, today.year, today)
+    positions = _investment_positions(projects, today)
+    years = {year for _, year, _ in positions.values()}
+    year_plans = {(yp.project_id, yp.year): yp for yp in ProjectYearPlan.objects.filter(
+        project_id__in=ids, year__in=years, archived_at=None)}
     streaks = _missing_streaks(ids, today)
     facts = {}
     for p in projects:
-        yp = year_plans.get(p.pk)
+        as_of, year, actual = positions[p.pk]
+        yp = year_plans.get((p.pk, year))
         streak, last = streaks.get(p.pk, (0, None))
         facts[p.pk] = Facts(
             today=today, stage=p.stage, stage_reason=p.stage_reason,
             milestones=tuple(milestones[p.pk]), procedures=tuple(procedures[p.pk]),
             year_planned=yp.planned_investment if yp else None,
-            year_schedule_to_date=schedule_to_date(yp.schedule(), today) if yp else None,
-            year_actual=actual.get(p.pk, Decimal("0")),
+            year_schedule_to_date=schedule_to_date(yp.schedule(), as_of) if yp else None,
+            year_actual=actual, investment_as_of=as_of if yp else None,
             missing_streak=streak, last_missing_deadline=last)
     return facts
+
+
+def _day_end(today: date):
+    """`now` as it was at the end of `today` (or now, if today is today)."""
+    return min(timezone.now(), timezone.make_aware(datetime.combine(today, time.max)))
+
+
+def _investment_positions(projects, today) -> dict[int, tuple[date, int, Decimal]]:
+    """Per project: (the day its reported investment refers to, that figure's year, the
+    reported cumulative of that year).
+
+    A report's cumulative is a figure as of its period's end, so 序时 is taken on the same
+    day: the end of the latest period that is either closed (its deadline has passed) or
+    already filed, never after `today`. Comparing with today's 序时 instead would count the
+    days since the last report as lag; and in the first days of January, before a period of
+    the new year is due, the figures on the table are still last year's.
+    """
+    now = _day_end(today)
+    reportings: dict[int, PlanReporting] = {}
+    latest = _latest_filed(projects, today)
+    positions = {}
+    for project in projects:
+        reporting = reportings.get(project.plan_id) or reportings.setdefault(
+            project.plan_id, reporting_for(project.plan))
+        period = last_closed_period(reporting, now)
+        filed_period, cumulative = latest.get(project.pk, (None, None))
+        if filed_period is not None and filed_period > period:
+            period = filed_period
+        year = period.year  # a period belongs to the year it starts in
+        as_of = min(reporting.period_end(period), today, date(year, 12, 31))
+        actual = cumulative if filed_period is not None and filed_period.year == year else None
+        positions[project.pk] = (as_of, year, actual or Decimal("0"))
+    return positions
+
+
+def _latest_filed(projects, today) -> dict[int, tuple[date, Decimal]]:
+    """Each project's latest filed report starting on or before `today` (since last year)."""
+    ids = [p.pk for p in projects]
+    qs = (ProgressReport.objects.filter(project_id__in=ids, status__in=FILED,
+                                        period_start__lte=today,
+                                        period_start__gte=date(today.year - 1, 1, 1))
+          .values_list("project_id", "period_start", "investment_year_cumulative"))
+    if _supports_distinct_on():
+        rows = qs.order_by("project_id", "-period_start").distinct("project_id")
+        return {pid: (start, cumulative) for pid, start, cumulative in rows}
+    result = {}
+    for pid, start, cumulative in qs.order_by("project_id", "period_start"):
+        result[pid] = (start, cumulative)  # ascending order: the last one wins
+    return result
 
 
 def _supports_distinct_on() -> bool:
     from django.db import connection
 
     return connection.features.can_distinct_on_fields
-
-
-def _latest_cumulative(ids, year, today=None) -> dict:
-    """SQLite has no DISTINCT ON: pick each project's latest filed report in Python."""
-    result = {}
-    rows = (ProgressReport.objects.filter(project_id__in=ids, status__in=FILED,
-                                          period_start__year=year,
-                                          period_start__lte=today or date.max)
-            .order_by("project_id", "period_start")
-            .values_list("project_id", "investment_year_cumulative"))
-    for pid, cumulative in rows:
-        result[pid] = cumulative  # ascending order: the last one wins
-    return result
 
 
 def _rules_by_plan(projects) -> dict[int, Rules]:

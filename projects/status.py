@@ -62,8 +62,9 @@ class Facts:
     milestones: tuple[MilestoneFact, ...] = ()
     procedures: tuple[ProcedureFact, ...] = ()
     year_planned: Decimal | None = None        # 年度计划投资
-    year_schedule_to_date: Decimal | None = None  # 序时: planned cumulative as of today
-    year_actual: Decimal = Decimal("0")       # reported cumulative this year
+    year_schedule_to_date: Decimal | None = None  # 序时: planned cumulative on investment_as_of
+    year_actual: Decimal = Decimal("0")       # reported cumulative of that year
+    investment_as_of: date | None = None      # the day the reported figure refers to
     missing_streak: int = 0                   # consecutive most recent periods not reported
     last_missing_deadline: date | None = None
 
@@ -127,7 +128,9 @@ def evaluate_investment(facts: Facts, rules: Rules) -> Verdict:
     actual_pct = facts.year_actual / planned * HUNDRED
     schedule_pct = facts.year_schedule_to_date / planned * HUNDRED
     unit = "%" if rules.investment_mode == "relative" else "个百分点"
-    reason = (f"年度累计完成投资{facts.year_actual.quantize(Decimal('0.01'))}万元，"
+    as_of = facts.investment_as_of
+    when = f"截至{as_of.year}年{as_of.month}月{as_of.day}日，" if as_of else ""
+    reason = (f"{when}年度累计完成投资{facts.year_actual.quantize(Decimal('0.01'))}万元，"
               f"完成年度计划的{_pct(actual_pct)}%，落后序时进度（{_pct(schedule_pct)}%）"
               f"{_pct(gap)}{unit}")
     verdict.raise_to(Colour.RED if gap > rules.investment_red else Colour.YELLOW, reason)

@@ -1,11 +1,15 @@
 """The demo city: deterministic, attributed to its command, with the speech's structure."""
 
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import transaction
 from django.test import TestCase
+from django.utils import timezone
 from shapely.geometry import shape
 
 from core.choices import ChangeSource
@@ -94,8 +98,12 @@ class DeterminismTests(TestCase):
         self.assertNotEqual(first, build_and_snapshot(6))
 
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
 class CityScaleLedgerTests(TestCase):
-    """The city-scale demo shows every colour and every kind of reason."""
+    """The city-scale demo shows every colour and every kind of reason, and its figures hang
+    together, on the day it is built. Subclasses build it on other days of the year."""
 
     @classmethod
     def setUpTestData(cls):
@@ -119,3 +127,78 @@ class CityScaleLedgerTests(TestCase):
         self.assertEqual(Project.objects.values("task").distinct().count(), 5)
         self.assertEqual(Project.objects.exclude(core_district=None)
                          .values("core_district").distinct().count(), 11)
+
+    def test_the_plan_runs_from_last_year_to_next(self):
+        year = timezone.localdate().year
+        plan = Plan.objects.get(short_name="三年行动计划")
+        self.assertEqual((plan.start_year, plan.end_year), (year - 1, year + 1))
+        self.assertIn(f"（{year - 1}—{year + 1}年）", plan.name)
+
+    def test_year_plans_lie_inside_the_project_period_and_add_up(self):
+        from projects.models import Project, ProjectYearPlan
+
+        totals = {}
+        for yp in ProjectYearPlan.objects.select_related("project"):
+            project = yp.project
+            self.assertLessEqual(project.start_date.year, yp.year, project.name)
+            self.assertLessEqual(yp.year, project.finish_date.year, project.name)
+            schedule = yp.schedule()
+            self.assertEqual(schedule[-1], yp.planned_investment)
+            self.assertEqual(schedule, sorted(schedule))
+            totals[project.pk] = totals.get(project.pk, 0) + yp.planned_investment
+        for project in Project.objects.filter(pk__in=totals):
+            self.assertLessEqual(totals[project.pk], project.total_investment)
+
+    def test_reports_hang_together(self):
+        from django.db.models import Max, Sum
+
+        from projects.choices import Stage
+        from projects.models import ProgressReport, Project, ProjectYearPlan
+
+        filed = ProgressReport.objects.filter(status__in=("submitted", "accepted"))
+        early = filed.filter(project__stage__in=(Stage.PRELIMINARY, Stage.PLANNING))
+        self.assertTrue(early.exists())
+        self.assertFalse(early.filter(investment_period__gt=0).exists())
+        self.assertFalse(early.filter(progress_percent__gt=0).exists())
+        self.assertFalse(early.exclude(progress_text__startswith="前期工作").exists())
+        self.assertFalse(filed.filter(progress_percent__gt=100).exists())
+        # What a year's reports add up to is what the year reports as its cumulative, and
+        # no year is above its plan; all years together never pass the total.
+        per_year = {}
+        for row in (filed.values("project", "period_start__year")
+                    .annotate(s=Sum("investment_period"), m=Max("investment_year_cumulative"))):
+            per_year[(row["project"], row["period_start__year"])] = row
+        plans = {(yp.project_id, yp.year): yp.planned_investment
+                 for yp in ProjectYearPlan.objects.all()}
+        totals = dict(Project.objects.values_list("pk", "total_investment"))
+        by_project = {}
+        for (pid, year), row in per_year.items():
+            self.assertLessEqual(row["m"], plans.get((pid, year), 0), (pid, year))
+            by_project[pid] = by_project.get(pid, 0) + row["m"]
+        for pid, invested in by_project.items():
+            self.assertLessEqual(invested, totals[pid])
+
+
+@time_machine.travel(datetime(2031, 1, 2, 9, 30, tzinfo=SHANGHAI), tick=False)
+class CityOnTheSecondOfJanuaryTests(CityScaleLedgerTests):
+    """A Thursday: last year's final figures are still the ones on the table."""
+
+
+@time_machine.travel(datetime(2029, 1, 21, 23, 50, tzinfo=SHANGHAI), tick=False)
+class CityInLateJanuaryTests(CityScaleLedgerTests):
+    """A Sunday night, when an evenly spread year plan has barely begun."""
+
+
+@time_machine.travel(datetime(2028, 2, 29, 8, 0, tzinfo=SHANGHAI), tick=False)
+class CityOnLeapDayTests(CityScaleLedgerTests):
+    """Around 春节 in a leap year."""
+
+
+@time_machine.travel(datetime(2027, 7, 1, 0, 5, tzinfo=SHANGHAI), tick=False)
+class CityAtMidYearTests(CityScaleLedgerTests):
+    """Five minutes into the second half (00:05 in Beijing is still June 30 in UTC)."""
+
+
+@time_machine.travel(datetime(2026, 12, 31, 22, 0, tzinfo=SHANGHAI), tick=False)
+class CityOnNewYearsEveTests(CityScaleLedgerTests):
+    """The last evening of a year."""

@@ -8,10 +8,11 @@ from django.utils import timezone
 from maps.cockpit import cockpit_data
 from projects import actions, engine
 from projects.models import Project
-from tests.base import CastTestCase
+from tests.base import CastTestCase, on_mid_may_2026
 from tests.ledger_cast import build_ledger
 
 
+@on_mid_may_2026
 class CockpitTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):

@@ -2,10 +2,11 @@
 
 from geo.choices import LayerKind
 from geo.models import Layer
-from tests.base import CastTestCase
+from tests.base import CastTestCase, on_mid_may_2026
 from tests.ledger_cast import build_ledger
 
 
+@on_mid_may_2026
 class MapDataTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):

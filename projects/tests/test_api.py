@@ -9,10 +9,11 @@ from rest_framework.test import APIClient
 
 from projects import actions
 from projects.models import ProgressReport, ProjectStatus, RebaselineRequest
-from tests.base import CastTestCase
+from tests.base import CastTestCase, on_mid_may_2026
 from tests.ledger_cast import build_ledger
 
 
+@on_mid_may_2026
 class LedgerApiTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):

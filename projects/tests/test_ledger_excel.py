@@ -12,7 +12,7 @@ from projects.ledger_export import export_queryset
 from projects.ledger_format import CellError, parse_amount, parse_date
 from projects.ledger_import import LedgerImporter
 from projects.models import ProgressReport, Project, ProjectYearPlan
-from tests.base import CastTestCase
+from tests.base import CastTestCase, on_mid_may_2026
 from tests.ledger_cast import build_ledger
 
 
@@ -45,6 +45,7 @@ class ParserTests(CastTestCase):
             parse_date("2024年2月30日", month_end=True)
 
 
+@on_mid_may_2026
 class ExcelTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):

@@ -9,10 +9,11 @@ from django.utils import timezone
 from projects import actions, engine
 from projects.choices import Colour, ReportStatus, TransitionTrigger
 from projects.models import ProgressReport, ProjectStatus, StatusTransition
-from tests.base import CastTestCase
+from tests.base import CastTestCase, on_mid_may_2026
 from tests.ledger_cast import build_ledger
 
 
+@on_mid_may_2026
 class ReportTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):

@@ -14,10 +14,11 @@ from docx import Document
 
 from supervision import actions
 from supervision.models import Bulletin, Rectification
-from tests.base import CastTestCase
+from tests.base import CastTestCase, on_mid_may_2026
 from tests.ledger_cast import build_ledger
 
 
+@on_mid_may_2026
 class BulletinTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):

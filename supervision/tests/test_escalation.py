@@ -9,10 +9,11 @@ from projects import engine
 from projects.models import Project, StatusTransition
 from supervision import actions
 from supervision.models import EscalationStep
-from tests.base import CastTestCase
+from tests.base import CastTestCase, on_mid_may_2026
 from tests.ledger_cast import build_ledger
 
 
+@on_mid_may_2026
 class EscalationTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):

@@ -14,10 +14,11 @@ from projects.models import Project
 from supervision import actions
 from supervision.choices import MeetingKind
 from supervision.models import Meeting
-from tests.base import CastTestCase
+from tests.base import CastTestCase, on_mid_may_2026
 from tests.ledger_cast import build_ledger
 
 
+@on_mid_may_2026
 class PackTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):
