@@ -4,6 +4,13 @@ large demo city (see bench/RESULTS.md for how it is built), e.g.
     CHENGJIAN_VAR_DIR=/tmp/cjl python bench/ledger.py            # SQLite
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/chengjian_bench python bench/ledger.py
 
+`python bench/ledger.py progress` (issue 8) needs no demo city: on any database (migrated
+first if empty) it builds 5,000 projects inside a transaction it rolls back, and imports
+their exported ledger with every row's 累计完成投资 and 形象进度 changed, preview then apply:
+
+    CHENGJIAN_VAR_DIR=/tmp/cjbench python bench/ledger.py progress
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test python bench/ledger.py progress
+
 Each figure is printed beside a ceiling measured in the same run.
 """
 
@@ -11,10 +18,12 @@ import io
 import resource
 import sys
 import time
+from datetime import date
 
 from _django import database_label, median_ms
 
 from django.db import connection, reset_queries
+from django.db.models import QuerySet
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -177,8 +186,122 @@ def import_benchmark(data, user):
     print(f"  ceiling: openpyxl just opening the file {time.perf_counter() - start:6.2f} s")
 
 
+class _Rollback(Exception):
+    pass
+
+
+def _progress_fixture(n):
+    """n projects in construction with a year plan and last period's report (cents)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from core.choices import ChangeSource
+    from core.history import change_context
+    from plans import actions as plan_actions
+    from projects.choices import ReportStatus, Stage
+    from projects.models import ProjectYearPlan
+    from tests.cast import build_cast
+
+    now = timezone.now()
+    with change_context(ChangeSource.SYSTEM, label="bench"):
+        cast = build_cast()
+        category = plan_actions.do_add_taxonomy(cast.plan, "category", code="BM", name="基准")
+        today = timezone.localdate(now)
+        Project.objects.bulk_create([Project(
+            code=f"2024-BM-{i:04d}", name=f"基准道路{i}号", plan=cast.plan, category=category,
+            lead_unit=cast.unit_a, total_investment=Decimal("12000"),
+            stage=Stage.CONSTRUCTION, content="全长约3公里") for i in range(n)], batch_size=1000)
+        projects = list(Project.objects.filter(category=category))
+        ProjectYearPlan.objects.bulk_create([ProjectYearPlan(
+            project=p, year=today.year, planned_investment=Decimal("3000"))
+            for p in projects], batch_size=1000)
+        reporting = engine.reporting_for(cast.plan)
+        last = reporting.period_start(today) - timedelta(days=reporting.cycle_days)
+        ProgressReport.objects.bulk_create([ProgressReport(
+            project=p, period_start=last, period_end=reporting.period_end(last),
+            deadline=reporting.deadline(last), status=ReportStatus.SUBMITTED, submitted_at=now,
+            investment_period=Decimal("12.34"),
+            investment_year_cumulative=Decimal(f"{1000 + i % 500}.37"),
+            progress_text="路基施工", progress_percent=30) for i, p in enumerate(projects)],
+            batch_size=1000)
+        engine.recompute(Project.objects.filter(category=category))
+    return cast, category
+
+
+def progress_benchmark(n=5000):
+    """Preview + apply of a ledger whose every row reports new progress (issue 8)."""
+    from django.core.management import call_command
+    from django.db import transaction
+    from openpyxl import load_workbook
+
+    from projects.ledger_sheet import Sheet
+
+    call_command("migrate", verbosity=0)
+    print(f"database: {database_label()}")
+    try:
+        with transaction.atomic():
+            start = time.perf_counter()
+            cast, category = _progress_fixture(n)
+            qs = Project.objects.filter(category=category)
+            data = export_queryset(qs, title="基准台账")
+            wb = load_workbook(io.BytesIO(data))
+            ws = wb.active
+            for row in range(4, ws.max_row):  # every 累计完成投资 and 形象进度 changes
+                ws.cell(row, 7).value = float(ws.cell(row, 7).value or 0) + 123.45
+                ws.cell(row, 9).value = f"主体施工（{40 + row % 50}%）"
+            buffer = io.BytesIO()
+            wb.save(buffer)
+            data = buffer.getvalue()
+            print(f"## ledger progress import ({n} rows, every 累计完成投资 and 形象进度 changed)")
+            print(f"  (fixture and file built in {time.perf_counter() - start:5.1f} s, "
+                  f"{len(data) // 1024} KB)")
+            user, plan = cast.office_admin, cast.plan
+            rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            start = time.perf_counter()
+            importer = LedgerImporter(data, user=user, plan=plan)
+            preview = importer.run(apply=False)
+            preview_s = time.perf_counter() - start
+            stored = importer.sheet.to_json()  # what the web preview keeps for the apply
+            start = time.perf_counter()
+            applied = LedgerImporter(None, user=user, plan=plan,
+                                     sheet=Sheet.from_json(stored)).run(apply=True)
+            apply_s = time.perf_counter() - start
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            current = engine.reporting_for(plan).period_start(engine.timezone.localdate())
+            filed = ProgressReport.objects.filter(project__category=category,
+                                                  period_start=current).count()
+            assert preview.ok and applied.applied, [str(p) for p in applied.problems[:5]]
+            print(f"  preview (read, check, dry run rolled back) {preview_s:6.2f} s, "
+                  f"{preview.reported} rows to report, problems {len(preview.problems)}")
+            print(f"  apply (from the rows the preview read)     {apply_s:6.2f} s, "
+                  f"{applied.reported} reports filed ({filed} new rows)")
+            print(f"  preview + apply                            {preview_s + apply_s:6.2f} s; "
+                  f"peak RSS of the process {rss:.0f} MB "
+                  f"(before the import {rss_before:.0f} MB, after building the fixture)")
+            start = time.perf_counter()
+            raw_wb = load_workbook(io.BytesIO(data), data_only=True)
+            sum(1 for _ in raw_wb.worksheets[0].iter_rows(values_only=True))
+            print(f"  ceiling: openpyxl reading the same file    {time.perf_counter() - start:6.2f} s")
+            day = date(2000, 1, 3)  # a period no report uses
+            rows = [ProgressReport(project=p, period_start=day, period_end=day,
+                                   deadline=engine.timezone.now(),
+                                   status="submitted", progress_text="x") for p in qs]
+            start = time.perf_counter()
+            QuerySet(ProgressReport).bulk_create(rows, batch_size=1000)  # no history rows
+            print(f"  ceiling: raw bulk insert of {len(rows)} report rows   "
+                  f"{time.perf_counter() - start:6.2f} s")
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
 def main():
     reset_queries()
+    if sys.argv[1:2] == ["progress"]:
+        progress_benchmark()
+        return
     user = User.objects.get(username="bangongshi")
     print(f"database: {database_label()}")
     which = sys.argv[1] if len(sys.argv) > 1 else "all"

@@ -32,7 +32,7 @@ from projects.ledger_format import (
 )
 from projects.ledger_sheet import Sheet, read_sheet
 from projects.models import Project, ProjectYearPlan
-from projects.selectors import ledger_rows
+from projects.selectors import ledger_import_rows
 
 MASTER_FIELDS = {"name": "项目名称", "content": "建设内容及规模", "total_investment": "总投资",
                  "lead_unit": "责任单位", "responsible_person": "责任人",
@@ -132,8 +132,8 @@ class LedgerImporter:
         codes.discard("")
         base = Project.objects.active() if self.user is None else \
             Project.objects.visible_to(self.user)
-        self.current = {p.code: p for p in ledger_rows(
-            base.filter(code__in=codes).select_related("plan"), self.year)}
+        self.current = {p.code: p for p in ledger_import_rows(base.filter(code__in=codes),
+                                                              self.year)}
         self.reportable = set(self.current) if self.user is None else set(
             Project.objects.editable_by(self.user).filter(code__in=codes)
             .values_list("code", flat=True))

@@ -52,6 +52,15 @@ def ledger_rows(qs, year: int | None = None):
         "responsible_person"), year)
 
 
+def ledger_import_rows(qs, year: int):
+    """The ledger rows the import compares against: the figures, and only the relations it
+    reads (plan for the reporting period, the linked person's name, and what
+    Project.clean() checks on a changed row); the full `ledger_rows` joins built
+    tens of thousands of model instances for nothing on a 5,000-row file."""
+    return _ledger_figures(qs.select_related("plan", "responsible_person", "category", "task",
+                                             "programme"), year)
+
+
 # The columns the Excel ledger prints; loading only these keeps 5,000-row exports cheap.
 EXPORT_COLUMNS = ("code", "name", "content", "total_investment", "problems", "lead_unit__name",
                   "responsible_person__name", "responsible_name", "leader__person__name",
