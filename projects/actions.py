@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 
+from core.history import current_context
 from geo.geometry import parse_geojson
 from org.roles import Cap, has_cap
 from plans.choices import PlanStatus
@@ -421,7 +422,7 @@ def do_submit_reports(items: list[ReportInput], *, acting_user, now=None) -> lis
             _check_cumulative(before, cumulative, item.correction_note)
             period = max(cumulative - (before or Decimal("0")), Decimal("0"))
             target = report or ProgressReport(project=project, period_start=start,
-                                              created_by=acting_user)
+                                              created_by=current_context().actor_user())
             _fill_report(target, reporting, now, acting_user, period, cumulative,
                          item.progress_text, item.progress_percent, item.correction_note)
             # Fields only: the project and user exist, the period was checked just above.

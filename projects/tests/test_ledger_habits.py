@@ -226,6 +226,19 @@ class HabitTests(CastTestCase):
         self.assertEqual((first.investment_year_cumulative, first.investment_period,
                           first.progress_percent), (Decimal("1100.58"), Decimal("100.21"), 40))
 
+    def test_a_second_progress_import_in_the_same_period_is_refused_by_row(self):
+        project = self.ledger.project_a
+        wb = office_workbook(["项目编号", "项目名称", "1—5月累计完成投资"],
+                             [[project.code, project.name, 300]])
+        self.apply(wb)
+        wb.active["C5"] = 450
+        result = self.importer(wb).run(apply=True)
+        self.assertFalse(result.applied)
+        self.assertEqual([str(p) for p in result.problems],
+                         ["第5行：2026-05-18这一周期已提交，如需修改请联系办公室退回。"])
+        self.assertEqual(ProgressReport.objects.get(project=project).investment_year_cumulative,
+                         Decimal("300.00"))
+
     def test_import_page_shows_warnings_and_applies_from_the_rows_read_once(self):
         project = self.ledger.project_a
         wb = office_workbook(["项目编号", "项目名称", "总投资", "备注"],
