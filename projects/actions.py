@@ -105,6 +105,8 @@ def do_create_project(*, plan, category, name, lead_unit, total_investment, acti
 def do_update_project(project: Project, *, acting_user=None, geometry="unchanged",
                       cooperating_units=None, **fields) -> Project:
     require_manager(acting_user)
+    if fields.get("responsible_person") is not None and project.responsible_name:
+        fields = {**fields, "responsible_name": ""}  # the imported name is now linked
     if geometry != "unchanged":
         _apply_geometry(project, geometry)
         fields = {**fields, "geometry": project.geometry}

@@ -118,6 +118,11 @@ class HabitTests(CastTestCase):
         self.assertContains(page, "尚未关联人员目录")
         again = self.importer(wb).run(apply=False)   # the same name again: nothing to change
         self.assertEqual(again.updated, 0)
+        with change_context(ChangeSource.SYSTEM, label="测试"):
+            actions.do_update_project(project, responsible_person=self.cast.person_a)
+        project.refresh_from_db()
+        self.assertEqual((project.responsible_person, project.responsible_name),
+                         (self.cast.person_a, ""))   # linked later: the bare name goes
 
     def test_header_synonyms_and_declared_units_convert_to_wan(self):
         header = ["序号", "项目名称", "项目总投资", "年度计划（万元）", "责任单位", "备注"]
