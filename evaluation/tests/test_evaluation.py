@@ -11,10 +11,11 @@ from openpyxl import load_workbook
 from evaluation import actions
 from evaluation.models import UnitScore
 from projects.actions import do_complete_milestone, do_submit_report
-from tests.base import CastTestCase
+from tests.base import CastTestCase, on_mid_may_2026
 from tests.ledger_cast import build_ledger
 
 
+@on_mid_may_2026
 class EvaluationTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):
