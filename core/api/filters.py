@@ -60,14 +60,15 @@ def harden(filterset):
         elif isinstance(f, django_filters.NumberFilter) and f.lookup_expr in _RANGED_LOOKUPS:
             lo, hi = _model_integer_range(model, f.field_name)
             if lo is not None:
-                _swap_field(f, forms.IntegerField)
+                if issubclass(f.field_class, forms.DecimalField):  # (itself an IntegerField)
+                    _swap_field(f, forms.IntegerField, force=True)
                 f.extra.setdefault("min_value", lo)
                 f.extra.setdefault("max_value", hi)
     return filterset
 
 
-def _swap_field(f, field_class):
-    if not issubclass(f.field_class, field_class):
+def _swap_field(f, field_class, force=False):
+    if force or not issubclass(f.field_class, field_class):
         f.field_class = field_class
         f.__dict__.pop("_field", None)  # built lazily; rebuild with the new class
 
