@@ -53,7 +53,7 @@ class _ManagedInline(CapabilityInline):
 class YearPlanInline(_ManagedInline):
     model = ProjectYearPlan
     fields = ("year", "planned_investment")
-    verbose_name_plural = "年度投资计划（逐月序时默认均匀分布）"
+    verbose_name_plural = "年度投资计划（新年度按月均匀分布；修改年度总额时按原序时比例缩放）"
 
 
 class MilestoneForm(forms.ModelForm):
