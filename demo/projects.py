@@ -376,7 +376,10 @@ def _progress(rng, project, period) -> tuple[str, int]:
         return rng.choice(["前期工作：办理立项、用地、规划手续", "前期工作：方案设计及评审",
                            "前期工作：施工图设计及招标准备"]), 0
     span = max(1, (project.finish_date - project.start_date).days)
-    percent = max(0, min(100, int(100 * (period - project.start_date).days / span)))
+    # Building moves at the pace money moves: a project far behind on investment is not
+    # shown as nearly finished.
+    elapsed = (period - project.start_date).days / span * min(1.0, project.pace)
+    percent = max(0, min(100, int(100 * elapsed)))
     if project.stage in (Stage.COMPLETED, Stage.IN_USE) and period >= project.finish_date:
         percent = 100
     return _progress_text(rng, percent), percent
