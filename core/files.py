@@ -64,15 +64,21 @@ def serve_file(request, fieldfile, *, obj, filename: str, content_type: str, inl
 
 
 def _token_user(request):
-    """The user of an `Authorization: Token …` header, or None (bad tokens included)."""
-    from rest_framework.authentication import TokenAuthentication
+    """The user of an `Authorization: Token …` header, or None: bad or malformed tokens
+    (the API's own authentication refuses a NUL byte before the lookup), inactive
+    accounts, and roles that may no longer use the API — the same rule as the API's."""
     from rest_framework.exceptions import AuthenticationFailed
+
+    from core.api.authentication import TokenAuthentication
 
     try:
         found = TokenAuthentication().authenticate(request)
     except AuthenticationFailed:
         return None
-    return found[0] if found else None
+    user = found[0] if found else None
+    if user is None or not user.is_active or not user.has_cap("use_api"):
+        return None
+    return user
 
 
 def file_view(view):

@@ -120,6 +120,20 @@ class AttachmentDownloadTests(FileFixtures):
         self.assertEqual(api.get(self.photo.get_file_url()).status_code, 200)
         self.assertEqual(downloads(self.photo).get().username, "leader")
 
+    def test_a_malformed_token_or_a_role_without_the_api_is_refused(self):
+        api = APIClient()
+        # A NUL byte cannot reach the token lookup (PostgreSQL would raise a 500).
+        api.credentials(HTTP_AUTHORIZATION="Token ab\x00cd")
+        self.assertEqual(api.get(self.photo.get_file_url()).status_code, 401)
+        # A token kept from before a role change: the API refuses it, so does the file.
+        token = Token.objects.create(user=self.cast.office_admin)
+        type(self.cast.office_admin).objects.filter(pk=self.cast.office_admin.pk).update(
+            role="citizen")
+        api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        self.assertEqual(api.get(self.photo.get_file_url()).status_code, 401)
+        self.assertEqual(api.get("/api/projects/projects/").status_code, 403)
+        self.assertFalse(downloads(self.photo).exists())
+
     def test_pages_and_api_link_the_view_not_media(self):
         self.client.force_login(self.cast.reporter_a)
         page = self.client.get(self.ledger.project_a.get_absolute_url()).content.decode()
