@@ -50,8 +50,26 @@ class _ManagedInline(CapabilityInline):
     manage_cap = Cap.MANAGE_PROJECTS
 
 
+class YearPlanForm(forms.ModelForm):
+    class Meta:
+        model = ProjectYearPlan
+        fields = ("year", "planned_investment")
+
+    def clean(self):
+        """The schedule is not on the form: give the instance the one do_set_year_plan will
+        store (the old shape rescaled to the new total), so the model's own check of
+        schedule against total passes instead of failing on a field the form lacks."""
+        data = super().clean()
+        amount = data.get("planned_investment")
+        if amount is not None and self.instance.pk and self.instance.monthly_cumulative:
+            self.instance.monthly_cumulative = [
+                str(v) for v in actions.rescale_schedule(self.instance.schedule(), amount)]
+        return data
+
+
 class YearPlanInline(_ManagedInline):
     model = ProjectYearPlan
+    form = YearPlanForm
     fields = ("year", "planned_investment")
     verbose_name_plural = "年度投资计划（新年度按月均匀分布；修改年度总额时按原序时比例缩放）"
 

@@ -1,5 +1,6 @@
 """The office maintains projects in the admin; saves go through the actions."""
 
+import json
 from datetime import timedelta
 
 from django.utils import timezone
@@ -46,8 +47,8 @@ class ProjectAdminTests(CastTestCase):
         self.assertEqual(milestone.baseline_date, milestone.planned_date)
         self.assertIsNotNone(project.status)
 
-    def test_admin_refuses_moving_an_approved_milestone(self):
-        project, m = self.ledger.project_a, self.ledger.milestone_a2
+    def change_data(self, project, *, planned="1200", move=None):
+        """The admin's change form for `project` as a browser would post it back."""
         self.client.force_login(self.cast.office_admin)
         page = self.client.get(f"/admin/projects/project/{project.pk}/change/")
         self.assertEqual(page.status_code, 200)
@@ -60,19 +61,39 @@ class ProjectAdminTests(CastTestCase):
                      "finish_date": project.finish_date.isoformat(), "stage_changed_on": "",
                      "core_district": "", "programme": "", "cooperating_units": []})
         data = {k: v for k, v in data.items() if v is not None and k != "special_team"}
+        data["geometry"] = json.dumps(project.geometry)  # a browser posts the field's text
         milestones = list(project.milestones.order_by("seq"))
         data.update(inline_management("year_plans", 1, 1))
         yp = project.year_plans.get()
         data.update({"year_plans-0-id": yp.pk, "year_plans-0-project": project.pk,
-                     "year_plans-0-year": yp.year, "year_plans-0-planned_investment": "1200"})
+                     "year_plans-0-year": yp.year, "year_plans-0-planned_investment": planned})
         data.update(inline_management("milestones", len(milestones), len(milestones)))
         for i, ms in enumerate(milestones):
-            moved = ms.planned_date + timedelta(days=30) if ms.pk == m.pk else ms.planned_date
+            moved = ms.planned_date + timedelta(days=30) if ms.pk == move else ms.planned_date
             data.update({f"milestones-{i}-id": ms.pk, f"milestones-{i}-project": project.pk,
                          f"milestones-{i}-name": ms.name, f"milestones-{i}-weight": "1",
                          f"milestones-{i}-planned_date": moved.isoformat()})
         data.update(inline_management("procedures"))
+        return data
+
+    def test_admin_refuses_moving_an_approved_milestone(self):
+        project, m = self.ledger.project_a, self.ledger.milestone_a2
+        data = self.change_data(project, move=m.pk)
         response = self.client.post(f"/admin/projects/project/{project.pk}/change/", data)
         self.assertEqual(response.status_code, 200)  # the form comes back with the error
         self.assertContains(response, "须由责任单位提交调整申请")
         self.assertEqual(Milestone.objects.get(pk=m.pk).planned_date, m.planned_date)
+
+    def test_changing_a_year_total_rescales_its_schedule(self):
+        project = self.ledger.project_a
+        yp = project.year_plans.get()
+        shape = ["100", "200", "300", "400", "500", "600", "700", "800", "900", "1000",
+                 "1100", "1200"]  # 1,200 in all, front-loaded unlike an even spread
+        type(yp).objects.filter(pk=yp.pk).update(monthly_cumulative=shape)
+        response = self.client.post(f"/admin/projects/project/{project.pk}/change/",
+                                    self.change_data(project, planned="2400"))
+        self.assertEqual(response.status_code, 302)
+        yp.refresh_from_db()
+        self.assertEqual(yp.planned_investment, 2400)
+        self.assertEqual([float(v) for v in yp.schedule()],
+                         [float(v) * 2 for v in shape])
