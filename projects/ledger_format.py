@@ -64,6 +64,8 @@ _MONTH_CUMULATIVE = re.compile(r"^(?:1|一)[—\-–~至](\d{1,2})月(?:累计)?
 _SCHEDULE_GROUP = re.compile(r"序时|逐月|(?:1|一)[—\-–~至]12月")
 _YEAR = re.compile(r"(20\d\d)年")
 UNIT_FACTORS = {"万元": Decimal("1"), "亿元": Decimal("10000"), "元": Decimal("0.0001")}
+# The largest amount the money fields hold (max_digits=14, decimal_places=2), in 万元.
+MONEY_MAX = Decimal("999999999999.99")
 
 
 def compact(value) -> str:
@@ -166,10 +168,7 @@ def parse_amount(value, unit: str | None = None) -> Decimal | None:
         raise CellError(f"'{value}' 不是数字")
     factor = UNIT_FACTORS[unit or "万元"]
     if isinstance(value, int | float | Decimal):
-        number = Decimal(str(value)) * factor
-        if number < 0:
-            raise CellError(f"'{value}' 不能为负数")
-        return number.quantize(Decimal("0.01"))
+        return _in_range(value, Decimal(str(value)) * factor)
     text = compact(value).replace(",", "").replace("，", "")
     match = _AMOUNT.match(text)
     if not match:
@@ -180,9 +179,19 @@ def parse_amount(value, unit: str | None = None) -> Decimal | None:
         number *= UNIT_FACTORS[{"万": "万元", "亿": "亿元"}.get(written, written)]
     else:
         number *= factor
+    return _in_range(value, number)
+
+
+def _in_range(value, number: Decimal) -> Decimal:
+    """The amount rounded to cents, refused when negative or beyond what the money fields
+    hold (usually a wrong 单位: 亿元 declared over amounts written in 元)."""
+    if not number.is_finite():
+        raise CellError(f"'{value}' 不是数字")
     if number < 0:
         raise CellError(f"'{value}' 不能为负数")
-    return number.quantize(Decimal("0.01"))
+    if number > MONEY_MAX or (number := number.quantize(Decimal("0.01"))) > MONEY_MAX:
+        raise CellError(f"金额过大（超过 {MONEY_MAX:,} 万元），请检查单位")
+    return number
 
 
 def parse_percent(value) -> Decimal | None:

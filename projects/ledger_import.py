@@ -23,6 +23,7 @@ from org.roles import Cap, has_cap
 from projects import actions, engine
 from projects.choices import Stage
 from projects.ledger_format import (
+    MONEY_MAX,
     CellError,
     compact,
     parse_amount,
@@ -155,8 +156,8 @@ class LedgerImporter:
     # --- per row -------------------------------------------------------------
 
     def _process(self, sheet: Sheet, result: ImportResult):
-        self.pending: list[tuple] = []  # (project, master-data fields), applied in bulk
-        self.pending_year_plans: list[tuple] = []  # (project, year, total, schedule or None)
+        self.pending: list[tuple] = []  # (row, project, master-data fields), applied in bulk
+        self.pending_year_plans: list[tuple] = []  # (row, project, year, total, schedule|None)
         self.pending_stages: list[tuple] = []
         self.pending_reports: list[tuple[int, actions.ReportInput]] = []
         seen: dict[str, int] = {}
@@ -190,14 +191,28 @@ class LedgerImporter:
             self._apply_pending(result)
 
     def _apply_pending(self, result):
-        """The changes of all rows in batches (history kept, colours recomputed once)."""
-        actions.do_bulk_update_projects(self.pending, acting_user=self.user)
-        for project, year, total, schedule in self.pending_year_plans:
-            actions.do_set_year_plan(project, year, total, monthly=schedule,
-                                     acting_user=self.user)
+        """The changes of all rows in batches (history kept, colours recomputed once).
+
+        An action's refusal becomes a problem on its row, never an exception out of run()."""
+        try:
+            with transaction.atomic():
+                actions.do_bulk_update_projects([(p, f) for _, p, f in self.pending],
+                                                acting_user=self.user)
+        except ValidationError as exc:
+            rows = "、".join(str(row_no) for row_no, _, _ in self.pending)
+            result.problems.append(Problem(self.pending[0][0], f"第{rows}行的基本信息未能保存："
+                                           + "；".join(exc.messages)))
+        for row_no, project, year, total, schedule in self.pending_year_plans:
+            try:
+                with transaction.atomic():
+                    actions.do_set_year_plan(project, year, total, monthly=schedule,
+                                             acting_user=self.user)
+            except ValidationError as exc:
+                self._cell_problem(result, row_no, "year_planned", "；".join(exc.messages))
         for row_no, project, stage in self.pending_stages:
             try:
-                actions.do_change_stage(project, stage, acting_user=self.user)
+                with transaction.atomic():
+                    actions.do_change_stage(project, stage, acting_user=self.user)
             except ValidationError as exc:
                 self._cell_problem(result, row_no, "stage", "；".join(exc.messages))
         if self.pending_reports:
@@ -296,6 +311,11 @@ class LedgerImporter:
             else:
                 total += amount or Decimal("0")
             schedule.append(total)
+        if total > MONEY_MAX:
+            col = months[max(months)]
+            result.problems.append(Problem(row.number, f"1—12月合计金额过大（超过 {MONEY_MAX:,} "
+                                           "万元），请检查单位", col.index, col.label))
+            return
         year = self.sheet.schedule_year or self.year
         planned = parsed.get("year_planned")
         if year == self.year and planned is not None and planned != total:
@@ -421,10 +441,10 @@ class LedgerImporter:
             raise PermissionDenied(f"无权修改项目基本信息（{labels}），只有办公室可以修改")
         if master:
             actions.validate_project_change(project, master)  # errors stay on this row
-            self.pending.append((project, master))
+            self.pending.append((row_no, project, master))
         labels = [MASTER_FIELDS[k] for k in master]
         if year_plan:
-            self.pending_year_plans.append((project, *year_plan))
+            self.pending_year_plans.append((row_no, project, *year_plan))
             labels.append(MASTER_FIELDS["schedule" if year_plan[2] else "year_planned"])
         result.changes.append(f"第{row_no}行 {project.code}：修改" + "、".join(
             dict.fromkeys(labels)))

@@ -1,0 +1,88 @@
+"""The ledger import against the audit's findings: amounts past the money fields, headings
+split over 序号 and 名称, namesakes in other units, headings over existing projects, and the
+apply that trusts its preview only while the database is unchanged.
+
+"Now" is Wednesday 2026-05-20 10:00 in Beijing (the year 2026, the period from 2026-05-18).
+"""
+
+import tempfile
+from io import StringIO
+from unittest import mock
+
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from core.choices import ChangeSource
+from core.history import change_context
+from plans import actions as plan_actions
+from projects.ledger_import import LedgerImporter
+from projects.tests.test_ledger_habits import office_workbook, workbook_bytes
+from tests.base import CastTestCase, on_mid_may_2026
+from tests.ledger_cast import build_ledger
+
+
+@on_mid_may_2026
+class AuditTestCase(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.ledger = build_ledger(cls.cast)
+        with change_context(ChangeSource.SYSTEM, label="测试数据"):
+            cls.core = plan_actions.do_add_taxonomy(cls.cast.plan, "category", code="HX",
+                                                    name="城市核心板块")
+
+    def importer(self, wb, user=None, **kw):
+        return LedgerImporter(workbook_bytes(wb), user=user or self.cast.office_admin,
+                              plan=self.cast.plan, **kw)
+
+    def apply(self, wb, user=None, **kw):
+        result = self.importer(wb, user, **kw).run(apply=True)
+        self.assertTrue(result.applied, [str(p) for p in result.problems])
+        return result
+
+
+class AmountRangeTests(AuditTestCase):
+    TOO_BIG = "金额过大（超过 999,999,999,999.99 万元），请检查单位"
+
+    def test_a_year_plan_beyond_the_money_field_is_a_row_problem_in_chinese(self):
+        project = self.ledger.project_a
+        wb = office_workbook(["项目编号", "项目名称", "年度计划投资"],
+                             [[project.code, project.name, 500000000]], unit_line="单位：亿元")
+        result = self.importer(wb).run(apply=True)
+        self.assertFalse(result.applied)
+        self.assertEqual([str(p) for p in result.problems],
+                         [f"第5行 C列「年度计划投资」：{self.TOO_BIG}"])
+
+    def test_total_investment_and_the_cumulative_are_checked_too(self):
+        project = self.ledger.project_a
+        wb = office_workbook(["项目编号", "项目名称", "总投资", "1—5月累计完成投资"],
+                             [[project.code, project.name, "2000000000亿元", 10 ** 13]])
+        result = self.importer(wb).run(apply=False)
+        self.assertEqual([str(p) for p in result.problems],
+                         [f"第5行 C列「总投资」：{self.TOO_BIG}",
+                          f"第5行 D列「1—5月累计完成投资」：{self.TOO_BIG}"])
+
+    def test_the_command_reports_the_row_instead_of_a_traceback(self):
+        project = self.ledger.project_a
+        wb = office_workbook(["项目编号", "项目名称", "年度计划投资"],
+                             [[project.code, project.name, 500000000]], unit_line="单位：亿元")
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as fh:
+            fh.write(workbook_bytes(wb))
+            fh.flush()
+            out = StringIO()
+            with self.assertRaises(CommandError):
+                call_command("import_ledger", fh.name, "--plan", str(self.cast.plan.pk),
+                             "--apply", stdout=out)
+        self.assertIn(self.TOO_BIG, out.getvalue())
+
+    def test_a_refused_year_plan_while_applying_becomes_a_row_problem(self):
+        project = self.ledger.project_a
+        wb = office_workbook(["项目编号", "项目名称", "年度计划投资"],
+                             [[project.code, project.name, 1500]])
+        refuse = ValidationError({"planned_investment": ["确保该数字不超过14位。"]})
+        with mock.patch("projects.actions.do_set_year_plan", side_effect=refuse):
+            result = self.importer(wb).run(apply=True)
+        self.assertFalse(result.applied)
+        self.assertEqual([str(p) for p in result.problems],
+                         ["第5行 C列「年度计划投资」：确保该数字不超过14位。"])
