@@ -30,6 +30,8 @@ MAX_HEADER_SCAN = 15
 TOTAL_WORDS = ("合计", "小计", "总计")
 # 一、 二. （三） (四) — the numbering of section headings; Arabic numbers are row numbers.
 SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]|^[（(][一二三四五六七八九十]+[）)]")
+# The numbering alone in its own cell (序号 「一」, 「一、」, 「（一）」), the heading text in 名称.
+BARE_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]?|[（(][一二三四五六七八九十]+[）)])$")
 _SECTION_TAIL = re.compile(r"[（(](?:共)?\d+(?:个|项)?(?:项目)?[）)]$")
 WIDE_MERGE = 3  # a data-area merge over this many columns or more reads as a heading
 
@@ -217,12 +219,27 @@ def _classify(sheet: Sheet, number: int, raw_row, row, wide: bool) -> Row | None
     seq, name = compact(values.get("seq")), compact(values.get("name"))
     if not code and any(t.startswith(w) for w in TOTAL_WORDS for t in (seq, name, texts[0])):
         return None  # 合计 / 小 计 rows
-    if not code and (SECTION.match(texts[0]) or (wide and len(texts) == 1)):
-        level = 2 if texts[0][0] in "（(" else 1
-        return Row(number, section=_SECTION_TAIL.sub("", SECTION.sub("", texts[0])),
-                   level=level)
     months = None
     if sheet.months:
         months = [row[sheet.months[m].index - 1] if m in sheet.months else None
                   for m in range(1, 13)]
+    if not code and (SECTION.match(texts[0]) or (wide and len(texts) == 1)
+                     or (BARE_SECTION.match(texts[0]) and _only_text(values, months))):
+        return _heading(number, texts)
     return Row(number, values, months)
+
+
+def _only_text(values, months) -> bool:
+    """No amount, month or unit: a row that can be a heading split over 序号 and 名称."""
+    keys = ("total_investment", "year_planned", "year_actual", "lead_unit")
+    return not any(compact(values.get(k)) for k in keys) and \
+        not any(compact(v) for v in months or ())
+
+
+def _heading(number, texts) -> Row:
+    """A section row; its text is the first text after the numbering, in the same cell
+    (「一、城市核心板块（3个）」) or the next (「一」|「城市核心板块（3个）」)."""
+    level = 2 if texts[0][0] in "（(" else 1
+    rest = SECTION.sub("", texts[0]) if not BARE_SECTION.match(texts[0]) else ""
+    text = rest or next((t for t in texts[1:] if not BARE_SECTION.match(t)), "")
+    return Row(number, section=_SECTION_TAIL.sub("", text), level=level)

@@ -17,6 +17,7 @@ from core.choices import ChangeSource
 from core.history import change_context
 from plans import actions as plan_actions
 from projects.ledger_import import LedgerImporter
+from projects.models import Project
 from projects.tests.test_ledger_habits import office_workbook, workbook_bytes
 from tests.base import CastTestCase, on_mid_may_2026
 from tests.ledger_cast import build_ledger
@@ -86,3 +87,41 @@ class AmountRangeTests(AuditTestCase):
         self.assertFalse(result.applied)
         self.assertEqual([str(p) for p in result.problems],
                          ["第5行 C列「年度计划投资」：确保该数字不超过14位。"])
+
+
+class SplitHeadingTests(AuditTestCase):
+    HEADER = ["序号", "项目名称", "总投资", "责任单位"]
+
+    def categories(self, rows):
+        self.apply(office_workbook(self.HEADER, rows))
+        return {p.name: p.category.name for p in Project.objects.filter(name__endswith="（新）")}
+
+    def test_a_bare_numeral_in_xuhao_and_the_heading_in_the_name_cell(self):
+        found = self.categories([
+            ["一", "城市核心板块（3个）"],
+            [1, "核心区管廊（新）", 20000, "甲局"],
+            ["二", "重大基础设施（1个）"],
+            [1, "东环路（新）", 30000, "乙局"],
+        ])
+        self.assertEqual(found, {"核心区管廊（新）": "城市核心板块", "东环路（新）": "重大基础设施"})
+
+    def test_numbering_with_its_mark_in_xuhao_and_the_heading_in_the_name_cell(self):
+        found = self.categories([
+            ["一、", "城市核心板块（3个）"],
+            [1, "核心区管廊（新）", 20000, "甲局"],
+            ["（一）", "重大基础设施"],
+            [1, "东环路（新）", 30000, "乙局"],
+        ])
+        self.assertEqual(found, {"核心区管廊（新）": "城市核心板块", "东环路（新）": "重大基础设施"})
+
+    def test_the_heading_as_the_issue_wrote_it_in_one_cell(self):
+        found = self.categories([
+            ["一、城市核心板块（3个）"],
+            [1, "核心区管廊（新）", 20000, "甲局"],
+        ])
+        self.assertEqual(found, {"核心区管廊（新）": "城市核心板块"})
+
+    def test_a_row_with_amounts_or_a_unit_is_not_a_heading(self):
+        wb = office_workbook(self.HEADER, [["一", "一环路工程", 20000, "甲局"]])
+        result = self.apply(wb, default_category=self.ledger.category)
+        self.assertEqual((result.rows, result.created), (1, 1))
