@@ -340,23 +340,34 @@ class LedgerImporter:
                 self._cell_problem(result, row.number, "leader", f"“{leader_name}”不是市级领导")
         person_name = _text(values.get("responsible"))
         if person_name:
-            candidates = self.people.get(person_name, [])
-            unit = parsed.get("lead_unit")
-            in_unit = [p for p in candidates if unit is not None and p.unit_id == unit.pk]
-            person = (in_unit or candidates or [None])[0]
-            if person is not None:
-                parsed["responsible_person"] = person
-            else:
-                parsed["responsible_name"] = person_name[:50]
-                self._cell_problem(result, row.number, "responsible",
-                                   f"人员目录中没有“{person_name}”，已作为责任人姓名保存，"
-                                   "可稍后在项目页关联人员", warning=True)
+            self._parse_person(row, person_name, parsed, result)
         category_name = _text(values.get("category"))
         if category_name:
             parsed["category"] = self.categories.get(category_name)
             if parsed["category"] is None:
                 self._cell_problem(result, row.number, "category",
                                    f"计划中没有类别“{category_name}”")
+
+    def _parse_person(self, row, name, parsed, result):
+        """Link the one person of that name in the row's unit (else the project's lead
+        unit); a namesake elsewhere is never linked: the name is kept as text, with a 提示."""
+        unit = parsed.get("lead_unit")
+        project = self.current.get(parsed.get("code"))
+        unit_id = unit.pk if unit is not None else (project.lead_unit_id if project else None)
+        candidates = self.people.get(name, [])
+        in_unit = [p for p in candidates if unit_id is not None and p.unit_id == unit_id]
+        if len(in_unit) == 1:
+            parsed["responsible_person"] = in_unit[0]
+            return
+        parsed["responsible_name"] = name[:50]
+        if len(in_unit) > 1:
+            why = f"责任单位有{len(in_unit)}名“{name}”，无法确定是哪一位"
+        elif candidates:
+            why = f"责任单位的人员中没有“{name}”（其他单位有同名人员，未关联）"
+        else:
+            why = f"人员目录中没有“{name}”"
+        self._cell_problem(result, row.number, "responsible",
+                           f"{why}，已作为责任人姓名保存，可稍后在项目页关联人员", warning=True)
 
     # --- apply -----------------------------------------------------------------
 

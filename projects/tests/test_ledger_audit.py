@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 
 from core.choices import ChangeSource
 from core.history import change_context
+from org import actions as org_actions
 from plans import actions as plan_actions
 from projects.ledger_import import LedgerImporter
 from projects.models import Project
@@ -125,3 +126,39 @@ class SplitHeadingTests(AuditTestCase):
         wb = office_workbook(self.HEADER, [["一", "一环路工程", 20000, "甲局"]])
         result = self.apply(wb, default_category=self.ledger.category)
         self.assertEqual((result.rows, result.created), (1, 1))
+
+
+class NamesakeTests(AuditTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        with change_context(ChangeSource.SYSTEM, label="测试数据"):
+            cls.zhang_a = org_actions.do_create_person(name="张伟", unit=cls.cast.unit_a)
+            cls.zhang_b = org_actions.do_create_person(name="张伟", unit=cls.cast.unit_b)
+            cls.li_b = org_actions.do_create_person(name="李娜", unit=cls.cast.unit_b)
+
+    def test_the_namesake_in_the_rows_unit_is_linked(self):
+        project = self.ledger.project_b          # lead unit B, no 责任单位 column
+        self.apply(office_workbook(["项目编号", "项目名称", "责任人"],
+                                   [[project.code, project.name, "张伟"]]))
+        project.refresh_from_db()
+        self.assertEqual(project.responsible_person, self.zhang_b)
+
+    def test_a_name_only_in_another_unit_is_kept_as_text_with_a_warning(self):
+        project = self.ledger.project_a          # lead unit A; 李娜 works in unit B
+        wb = office_workbook(["项目编号", "项目名称", "责任人"],
+                             [[project.code, project.name, "李娜"]])
+        preview = self.importer(wb).run(apply=False)
+        self.assertEqual([str(w) for w in preview.warnings],
+                         ["提示：第5行 C列「责任人」：责任单位的人员中没有“李娜”（其他单位有同名人员，"
+                          "未关联），已作为责任人姓名保存，可稍后在项目页关联人员"])
+        self.apply(wb)
+        project.refresh_from_db()
+        self.assertEqual((project.responsible_person, project.responsible_name), (None, "李娜"))
+
+    def test_a_new_row_links_the_namesake_of_its_own_unit(self):
+        wb = office_workbook(["项目名称", "总投资", "责任单位", "责任人"],
+                             [["西湖公园（新）", 100, "乙局", "张伟"]])
+        self.apply(wb, default_category=self.ledger.category)
+        self.assertEqual(Project.objects.get(name="西湖公园（新）").responsible_person,
+                         self.zhang_b)
