@@ -133,8 +133,11 @@ class LedgerImporter:
         codes.discard("")
         base = Project.objects.active() if self.user is None else \
             Project.objects.visible_to(self.user)
-        self.current = {p.code: p for p in ledger_import_rows(base.filter(code__in=codes),
-                                                              self.year)}
+        base = base.filter(code__in=codes)
+        mine = base.filter(plan=self.plan) if self.plan is not None else base
+        self.current = {p.code: p for p in ledger_import_rows(mine, self.year)}
+        # Codes the user sees in another plan: said so, rather than "does not exist".
+        self.other_plan = set(base.exclude(code__in=self.current).values_list("code", flat=True))
         self.reportable = set(self.current) if self.user is None else set(
             Project.objects.editable_by(self.user).filter(code__in=codes)
             .values_list("code", flat=True))
@@ -247,7 +250,10 @@ class LedgerImporter:
         values, columns = row.values, self.sheet.columns
         parsed: dict = {}
         code = compact(values.get("code"))
-        if code and code not in self.current:
+        if code in self.other_plan:
+            self._cell_problem(result, row.number, "code",
+                               f"项目编号“{code}”不属于计划“{self.plan.name}”")
+        elif code and code not in self.current:
             self._cell_problem(result, row.number, "code", f"项目编号“{code}”不存在或无权导入")
         parsed["code"] = code
         parsed["name"] = _text(values.get("name"))
@@ -259,7 +265,9 @@ class LedgerImporter:
         self._parse_cells(row, parsed, result)
         self._parse_schedule(row, parsed, result)
         self._parse_refs(row, parsed, result)
-        if "category" not in parsed and section is not None:
+        # A heading files new rows only; an existing project's category changes only
+        # through an explicit 项目类别 column (a reporter's progress file keeps its headings).
+        if "category" not in parsed and section is not None and not code:
             parsed["category"] = section
         return parsed
 

@@ -162,3 +162,35 @@ class NamesakeTests(AuditTestCase):
         self.apply(wb, default_category=self.ledger.category)
         self.assertEqual(Project.objects.get(name="西湖公园（新）").responsible_person,
                          self.zhang_b)
+
+
+class HeadingOverExistingProjectTests(AuditTestCase):
+    def test_a_reporters_progress_file_with_section_headings_imports(self):
+        project = self.ledger.project_a          # 重大基础设施, under another heading here
+        wb = office_workbook(["序号", "项目编号", "项目名称", "1—5月累计完成投资", "形象进度"], [
+            "一、城市核心板块（1个）",
+            [1, project.code, project.name, 400, "主体施工（35%）"],
+        ])
+        result = self.apply(wb, user=self.cast.reporter_a)
+        self.assertEqual((result.reported, result.updated), (1, 0))
+        project.refresh_from_db()
+        self.assertEqual(project.category, self.ledger.category)
+
+    def test_a_heading_does_not_move_an_existing_project_for_the_office_either(self):
+        project = self.ledger.project_b
+        wb = office_workbook(["序号", "项目编号", "项目名称"],
+                             ["一、城市核心板块", [1, project.code, project.name]])
+        self.assertEqual(self.apply(wb).updated, 0)
+        project.refresh_from_db()
+        self.assertEqual(project.category, self.ledger.category)
+
+    def test_a_code_of_another_plan_is_a_row_problem(self):
+        with change_context(ChangeSource.SYSTEM, label="测试数据"):
+            other = plan_actions.do_create_plan(name="城市更新计划", start_year=2025,
+                                                end_year=2027)
+            plan_actions.do_add_taxonomy(other, "category", code="GX", name="城市更新")
+        result = LedgerImporter(workbook_bytes(office_workbook(
+            ["项目编号", "项目名称"], [[self.ledger.project_a.code, "甲路"]])),
+            user=self.cast.office_admin, plan=other).run(apply=False)
+        self.assertEqual([str(p) for p in result.problems], [
+            f"第5行 A列「项目编号」：项目编号“{self.ledger.project_a.code}”不属于计划“城市更新计划”"])
