@@ -243,7 +243,9 @@ def items(request, cid):
     except BadRequest as exc:
         return _error(400, "InvalidParameterValue", str(exc))
     matched = qs.count()
-    page = [source.to_feature(obj) for obj in qs[offset:offset + limit]]
+    # Past the last row the page is empty; a huge offset never reaches the database's OFFSET
+    # (SQLite and PostgreSQL both overflow beyond a bigint).
+    page = [source.to_feature(obj) for obj in qs[offset:offset + limit]] if offset < matched else []
     query = request.GET.copy()
     links = [{"href": request.build_absolute_uri(), "rel": "self",
               "type": "application/geo+json", "title": "本页"}]

@@ -195,3 +195,19 @@ class ApiInputTests(CastTestCase):
         self.assert_refused(office.post(f"/api/projects/reports/{report.json()['id']}/return/",
                                         {"reason": long}, format="json"), 400, "reason")
         self.assertEqual(ProgressReport.objects.get().return_reason, "")
+
+
+class OgcInputTests(CastTestCase):
+    def test_a_huge_offset_is_an_empty_page(self):
+        build_ledger(self.cast)
+        client = APIClient(raise_request_exception=False)
+        token = Token.objects.create(user=self.cast.office_admin)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        for cid in ("projects", "core-districts"):
+            with self.subTest(cid=cid):
+                response = client.get(f"/ogc/collections/{cid}/items", {"offset": BIG})
+                self.assertEqual(response.status_code, 200, response.content)
+                self.assertEqual(response.json()["features"], [])
+                response = client.get(f"/ogc/collections/{cid}/items/{BIG}")
+                self.assertEqual(response.status_code, 404)
+                self.assertTrue(response.json()["description"])
