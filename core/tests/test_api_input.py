@@ -7,6 +7,7 @@ driver, a JSON 1e400 id was an infinite float, a NUL byte in a token broke Postg
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -211,3 +212,17 @@ class OgcInputTests(CastTestCase):
                 response = client.get(f"/ogc/collections/{cid}/items/{BIG}")
                 self.assertEqual(response.status_code, 404)
                 self.assertTrue(response.json()["description"])
+
+
+class MalformedSessionCookieTests(CastTestCase):
+    def test_a_nul_byte_in_the_session_cookie_is_no_session_not_a_500(self):
+        self.client.cookies[settings.SESSION_COOKIE_NAME] = "abc\x00def"
+        response = self.client.get("/projects/")
+        self.assertEqual(response.status_code, 302)  # to the login page, as without a cookie
+        self.assertIn("/accounts/login/", response["Location"])
+        api = self.client.get("/api/projects/projects/")
+        self.assertIn(api.status_code, (401, 403))
+
+    def test_a_real_session_still_works(self):
+        self.client.force_login(self.cast.office_admin)
+        self.assertEqual(self.client.get("/projects/").status_code, 200)
