@@ -6,15 +6,21 @@ transaction or not at all. Rows are matched by project code, so importing an
 exported file unchanged changes nothing. A column the sheet does not have, and a
 blank cell, never clear a field. Warnings (提示) are kept and shown; they do not block.
 
-The dry run is the real apply rolled back. The workbook is read once: the web
-preview keeps the read `Sheet` as JSON and the apply starts from it (see views_ledger).
+The dry run is the real apply rolled back. A big file is checked once: the web preview
+keeps what it validated (`prepared`: each row's resolved changes, with a fingerprint of
+the projects it compared against) and the apply, while the fingerprint still matches,
+goes straight to the same do_* actions (`apply_prepared`); when a project changed in
+between, the full check runs again (see views_ledger).
 """
 
+import json
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Max
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
@@ -32,7 +38,7 @@ from projects.ledger_format import (
     parse_stage,
 )
 from projects.ledger_sheet import Sheet, read_sheet
-from projects.models import Project, ProjectYearPlan
+from projects.models import ProgressReport, Project, ProjectYearPlan
 from projects.selectors import ledger_import_rows
 
 MASTER_FIELDS = {"name": "项目名称", "content": "建设内容及规模", "total_investment": "总投资",
@@ -41,6 +47,7 @@ MASTER_FIELDS = {"name": "项目名称", "content": "建设内容及规模", "to
                  "start_date": "计划开工", "finish_date": "计划完工", "category": "项目类别",
                  "year_planned": "年度计划投资", "schedule": "序时计划"}
 CENT = Decimal("0.01")
+PREPARED_VERSION = 1
 
 
 @dataclass
@@ -89,6 +96,7 @@ class LedgerImporter:
     def __init__(self, data: bytes | None, *, user, plan, default_category=None, now=None,
                  sheet: Sheet | None = None):
         self.data, self.user, self.plan = data, user, plan
+        self.prepared: dict | None = None  # set by a dry run without problems
         self.default_category = default_category
         self.now = now or timezone.now()
         self.year = timezone.localdate(self.now).year
@@ -109,15 +117,117 @@ class LedgerImporter:
             return result
         self._ignored_columns(sheet, result)
         self._load_lookups(sheet)
+        pks = sorted(p.pk for p in self.current.values())
+        names = sorted({_text(r.values.get("name")) for r in sheet.rows
+                        if r.section is None and not compact(r.values.get("code"))})
+        fingerprint = None if apply else self.fingerprint(pks, names)
         try:
             with transaction.atomic(), engine.deferred_recompute():
                 self._process(sheet, result)
                 if result.problems or not apply:
                     raise _DryRun
         except _DryRun:
+            if result.ok:
+                self.prepared = self._prepare(result, pks, names, fingerprint)
             return result
         result.applied = True
         return result
+
+    # --- what the preview validated, applied without checking the file again ----
+
+    def fingerprint(self, pks, names) -> list:
+        """The database state a preview was checked against: each project's updated_at, its
+        latest report and year plans, and the projects already named like a new row."""
+        state = [
+            list(Project.objects.filter(pk__in=pks).order_by("pk")
+                 .values_list("pk", "updated_at")),
+            list(ProgressReport.objects.filter(project_id__in=pks).values("project_id")
+                 .annotate(last=Max("pk"), at=Max("updated_at")).order_by("project_id")
+                 .values_list("project_id", "last", "at")),
+            list(ProjectYearPlan.objects.filter(project_id__in=pks)
+                 .order_by("project_id", "year").values_list("project_id", "year",
+                                                             "updated_at")),
+            sorted(Project.objects.filter(plan=self.plan, name__in=names)
+                   .values_list("pk", flat=True)) if names else [],
+        ]
+        return json.loads(json.dumps(state, default=str))
+
+    def _prepare(self, result, pks, names, fingerprint) -> dict:
+        """The validated changes as JSON-able data (ids, Decimals as text, ISO dates)."""
+        return {
+            "version": PREPARED_VERSION, "plan": self.plan.pk if self.plan else None,
+            "year": self.year, "pks": pks, "names": names, "fingerprint": fingerprint,
+            "counts": [result.rows, result.created, result.updated, result.reported],
+            "creates": [[row, _encode_fields(fields), _encode_value(year_plan)]
+                        for row, fields, year_plan in self.pending_creates],
+            "master": [[row, p.pk, _encode_fields(f)] for row, p, f in self.pending],
+            "year_plans": [[row, p.pk, year, str(total), _encode_value(schedule)]
+                           for row, p, year, total, schedule in self.pending_year_plans],
+            "stages": [[row, p.pk, stage] for row, p, stage in self.pending_stages],
+            "reports": [[row, i.project.pk, str(i.cumulative), i.progress_text,
+                         i.progress_percent, i.problems, i.correction_note]
+                        for row, i in self.pending_reports],
+        }
+
+    def apply_prepared(self, prepared: dict) -> ImportResult | None:
+        """Apply what a preview validated through the same do_* actions (which still check
+        their own rules), without reading or checking the rows again. None when the
+        database is no longer what the preview saw: the caller runs the full check again."""
+        if not prepared or prepared.get("version") != PREPARED_VERSION or \
+                prepared["plan"] != (self.plan.pk if self.plan else None) or \
+                prepared["year"] != self.year or \
+                prepared["fingerprint"] != self.fingerprint(prepared["pks"], prepared["names"]):
+            return None
+        result = ImportResult()
+        result.rows, result.created, result.updated, result.reported = prepared["counts"]
+        projects = {p.pk: p for p in ledger_import_rows(
+            Project.objects.filter(pk__in=prepared["pks"]), self.year)}
+        try:
+            creates, self.pending = self._decode_fields(prepared, projects)
+        except KeyError:  # a unit, person or category referred to is gone
+            return None
+        self.pending_year_plans = [
+            (row, projects[pk], year, Decimal(total), _decimals(schedule))
+            for row, pk, year, total, schedule in prepared["year_plans"]]
+        self.pending_stages = [(row, projects[pk], stage)
+                               for row, pk, stage in prepared["stages"]]
+        self.pending_reports = [(row, actions.ReportInput(
+            project=projects[pk], cumulative=Decimal(cumulative), progress_text=text,
+            progress_percent=percent, problems=problems, correction_note=note))
+            for row, pk, cumulative, text, percent, problems, note in prepared["reports"]]
+        try:
+            with transaction.atomic(), engine.deferred_recompute():
+                for row_no, fields, year_plan in creates:
+                    self._write_create(row_no, fields, year_plan, result)
+                if not result.problems:
+                    self._apply_pending(result)
+                if result.problems:
+                    raise _DryRun
+        except _DryRun:
+            return result
+        result.applied = True
+        return result
+
+    def _decode_fields(self, prepared, projects):
+        """The create and master-data fields with their related objects (one query a model)."""
+        wanted: dict = {}
+        for fields in [f for _, f, _ in prepared["creates"]] + \
+                [f for _, _, f in prepared["master"]]:
+            for key, value in fields.items():
+                related = Project._meta.get_field(key).related_model
+                if related is not None and value is not None:
+                    wanted.setdefault(related, set()).add(value)
+        refs = {model: model.objects.in_bulk(pks) for model, pks in wanted.items()}
+        creates = [(row, _decode_fields(fields, refs), year_plan and (
+            year_plan[0], Decimal(year_plan[1]), _decimals(year_plan[2])))
+            for row, fields, year_plan in prepared["creates"]]
+        master = []
+        for row, pk, fields in prepared["master"]:
+            project, decoded = projects[pk], _decode_fields(fields, refs)
+            for key, value in decoded.items():  # the instance carries its changes
+                setattr(project, key, value)
+            master.append((row, project, decoded))
+        return creates, master
 
     def _ignored_columns(self, sheet: Sheet, result: ImportResult):
         for col in sheet.ignored:
@@ -162,6 +272,7 @@ class LedgerImporter:
         self.pending: list[tuple] = []  # (row, project, master-data fields), applied in bulk
         self.pending_year_plans: list[tuple] = []  # (row, project, year, total, schedule|None)
         self.pending_stages: list[tuple] = []
+        self.pending_creates: list[tuple] = []  # (row, create fields, (year, total, schedule))
         self.pending_reports: list[tuple[int, actions.ReportInput]] = []
         seen: dict[str, int] = {}
         section = None
@@ -228,7 +339,7 @@ class LedgerImporter:
                                                    "；".join(messages)))
 
     def _col(self, key):
-        col = self.sheet.columns.get(key)
+        col = self.sheet.columns.get(key) if self.sheet is not None else None
         return (col.index, col.label) if col else (None, "")
 
     def _section_category(self, row, current):
@@ -504,26 +615,76 @@ class LedgerImporter:
                                       lead_unit=parsed["lead_unit"]).first()
         if twin is not None:  # e.g. the same file uploaded again after a timeout
             raise ValidationError(f"已存在同名项目（{twin.code}），如为同一项目请填写项目编号")
-        extra = {k: parsed[k] for k in ("stage", "responsible_name") if parsed.get(k)}
-        project = actions.do_create_project(
-            plan=self.plan, category=category, name=parsed["name"],
-            lead_unit=parsed["lead_unit"], total_investment=parsed["total_investment"],
-            content=parsed.get("content", ""), leader=parsed.get("leader"),
-            responsible_person=parsed.get("responsible_person"),
-            start_date=parsed.get("start_date"), finish_date=parsed.get("finish_date"),
-            acting_user=self.user, **extra)
+        fields = dict(category=category, name=parsed["name"], lead_unit=parsed["lead_unit"],
+                      total_investment=parsed["total_investment"],
+                      content=parsed.get("content", ""), leader=parsed.get("leader"),
+                      responsible_person=parsed.get("responsible_person"),
+                      start_date=parsed.get("start_date"), finish_date=parsed.get("finish_date"))
+        fields.update({k: parsed[k] for k in ("stage", "responsible_name") if parsed.get(k)})
         year, schedule = parsed.get("schedule", (self.year, None))
-        if schedule is not None:
-            actions.do_set_year_plan(project, year, schedule[-1], monthly=schedule,
-                                     acting_user=self.user)
-        elif parsed.get("year_planned") is not None:
-            actions.do_set_year_plan(project, self.year, parsed["year_planned"],
-                                     acting_user=self.user)
+        year_plan = (year, schedule[-1], schedule) if schedule is not None else \
+            (self.year, parsed["year_planned"], None) \
+            if parsed.get("year_planned") is not None else None
+        project = self._create_project(fields, year_plan)
+        self.pending_creates.append((row_no, fields, year_plan))
         result.created += 1
         result.changes.append(f"第{row_no}行：新建项目 {project.code} {project.name}")
+
+    def _create_project(self, fields, year_plan) -> Project:
+        project = actions.do_create_project(plan=self.plan, acting_user=self.user, **fields)
+        if year_plan is not None:
+            year, total, schedule = year_plan
+            actions.do_set_year_plan(project, year, total, monthly=schedule,
+                                     acting_user=self.user)
+        return project
+
+    def _write_create(self, row_no, fields, year_plan, result):
+        """A prepared new row; an action's refusal is a problem on its row."""
+        try:
+            with transaction.atomic():
+                self._create_project(fields, year_plan)
+        except (ValidationError, PermissionDenied) as exc:
+            messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            result.problems.append(Problem(row_no, "；".join(messages)))
 
 
 def _text(value) -> str:
     if value is None:
         return ""
     return str(value).strip()
+
+
+def _encode_value(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, Decimal | date):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_encode_value(v) for v in value]
+    return value
+
+
+def _encode_fields(fields: dict) -> dict:
+    return {key: _encode_value(value) for key, value in fields.items()}
+
+
+def _decode_fields(fields: dict, refs: dict) -> dict:
+    """Project field values back from `_encode_fields`, by each field's type."""
+    decoded = {}
+    for key, value in fields.items():
+        model_field = Project._meta.get_field(key)
+        if value is None:
+            decoded[key] = None
+        elif model_field.related_model is not None:
+            decoded[key] = refs[model_field.related_model][value]
+        elif isinstance(model_field, models.DecimalField):
+            decoded[key] = Decimal(value)
+        elif isinstance(model_field, models.DateField):
+            decoded[key] = date.fromisoformat(value)
+        else:
+            decoded[key] = value
+    return decoded
+
+
+def _decimals(values):
+    return None if values is None else [Decimal(v) for v in values]

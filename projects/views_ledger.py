@@ -2,6 +2,7 @@
 序时 schedule form of the project page."""
 
 import hashlib
+import json
 import uuid
 
 from django import forms
@@ -31,6 +32,7 @@ from projects.models import Project
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 SESSION_KEY = "ledger_import_token"
+STAGING = "ledger-imports"  # previews waiting for the clerk's 确认导入 (purge_staged_uploads)
 
 
 class ExportView(CapabilityRequiredMixin, View):
@@ -64,8 +66,10 @@ class ImportView(CapabilityRequiredMixin, View):
     """Step 1 uploads and shows the dry run (every problem, warning and change);
     step 2 applies the same rows all-or-nothing.
 
-    The workbook is read once: the preview keeps the rows it read (JSON, named by the
-    file's SHA-256 and a token) and the apply starts from them instead of the file.
+    The file is read and checked once: the preview keeps the rows it read and what it
+    validated (JSON, named by the file's SHA-256 and a token, see STAGING); the apply writes
+    those changes while the projects are as the preview saw them, and otherwise checks the
+    rows again and shows the new preview instead of applying.
     """
 
     required_cap = Cap.IMPORT_LEDGER
@@ -86,18 +90,24 @@ class ImportView(CapabilityRequiredMixin, View):
             return render(request, self.template_name, {"form": form}, status=400)
         data = upload.read()
         digest = hashlib.sha256(data).hexdigest()
-        request.session[SESSION_KEY] = stash = {
+        request.session[SESSION_KEY] = {
             "token": uuid.uuid4().hex, "sha256": digest, "plan": form.cleaned_data["plan"].pk,
             "category": form.cleaned_data["category"].pk if form.cleaned_data["category"] else None,
             "name": upload.name}
         importer = self._importer(request, data)
+        return self._preview(request, importer, form)
+
+    def _preview(self, request, importer, form, **context):
+        """The dry run shown, and what it validated kept for the apply."""
+        stash = request.session[SESSION_KEY]
         result = importer.run(apply=False)
         if result.ok:
-            default_storage.save(_stash_path(stash), ContentFile(
-                importer.sheet.to_json().encode()))
+            default_storage.save(_stash_path(stash), ContentFile(json.dumps(
+                {"sheet": importer.sheet.to_json(), "prepared": importer.prepared},
+                ensure_ascii=False).encode()))
         return render(request, self.template_name, {
             "form": form, "result": result, "token": stash["token"] if result.ok else None,
-            "filename": upload.name}, status=200 if result.ok else 400)
+            "filename": stash["name"], **context}, status=200 if result.ok else 400)
 
     def _importer(self, request, data, sheet=None):
         stash = request.session[SESSION_KEY]
@@ -117,12 +127,17 @@ class ImportView(CapabilityRequiredMixin, View):
             messages.error(request, "导入预览已失效，请重新上传文件。")
             return redirect("projects:import")
         with default_storage.open(path, "rb") as fh:
-            sheet = Sheet.from_json(fh.read().decode())
-        result = self._importer(request, None, sheet=sheet).run(apply=True)
+            stored = json.loads(fh.read().decode())
+        default_storage.delete(path)
+        importer = self._importer(request, None, sheet=Sheet.from_json(stored["sheet"]))
+        result = importer.apply_prepared(stored.get("prepared"))
+        if result is None:  # a project changed since the preview: check again, show that
+            stash["token"] = uuid.uuid4().hex
+            request.session[SESSION_KEY] = stash
+            return self._preview(request, importer, ImportForm(), rechecked=True)
         if not result.applied:
             return render(request, self.template_name, {"form": ImportForm(), "result": result},
                           status=400)
-        default_storage.delete(path)
         del request.session[SESSION_KEY]
         messages.success(request, f"导入完成：新建{result.created}个项目，修改{result.updated}个，"
                                   f"填报进度{result.reported}个。")
@@ -130,7 +145,7 @@ class ImportView(CapabilityRequiredMixin, View):
 
 
 def _stash_path(stash) -> str:
-    return f"ledger-imports/{stash['sha256'][:16]}-{stash['token']}.json"
+    return f"{STAGING}/{stash['sha256'][:16]}-{stash['token']}.json"
 
 
 class ScheduleView(CapabilityRequiredMixin, View):

@@ -5,7 +5,10 @@ apply that trusts its preview only while the database is unchanged.
 "Now" is Wednesday 2026-05-20 10:00 in Beijing (the year 2026, the period from 2026-05-18).
 """
 
+import io
 import tempfile
+from datetime import date
+from decimal import Decimal
 from io import StringIO
 from unittest import mock
 
@@ -17,6 +20,7 @@ from core.choices import ChangeSource
 from core.history import change_context
 from org import actions as org_actions
 from plans import actions as plan_actions
+from projects import actions
 from projects.ledger_import import LedgerImporter
 from projects.models import Project
 from projects.tests.test_ledger_habits import office_workbook, workbook_bytes
@@ -194,3 +198,62 @@ class HeadingOverExistingProjectTests(AuditTestCase):
             user=self.cast.office_admin, plan=other).run(apply=False)
         self.assertEqual([str(p) for p in result.problems], [
             f"第5行 A列「项目编号」：项目编号“{self.ledger.project_a.code}”不属于计划“城市更新计划”"])
+
+
+class ApplyAfterPreviewTests(AuditTestCase):
+    def preview(self, client, wb, **extra):
+        upload = io.BytesIO(workbook_bytes(wb))
+        upload.name = "台账.xlsx"
+        page = client.post("/projects/import/", {"file": upload, "plan": self.cast.plan.pk,
+                                                 **extra})
+        self.assertEqual(page.status_code, 200, page.content.decode()[:500])
+        return page
+
+    def test_a_project_changed_after_the_preview_is_checked_again_not_applied_blindly(self):
+        project = self.ledger.project_a
+        wb = office_workbook(["项目编号", "项目名称", "总投资"],
+                             [[project.code, project.name, 12500]])
+        client = self.login(self.cast.office_admin)
+        page = self.preview(client, wb)
+        self.assertEqual(page.context["result"].updated, 1)
+        with change_context(ChangeSource.SYSTEM, label="测试"):   # someone else, meanwhile
+            actions.do_update_project(project, total_investment=Decimal("12500"),
+                                      name="甲路综合改造工程（一期）")
+        with mock.patch.object(LedgerImporter, "_process", autospec=True,
+                               side_effect=LedgerImporter._process) as process:
+            again = client.post("/projects/import/", {"token": page.context["token"]})
+        self.assertEqual(process.call_count, 1)   # the full check ran again
+        self.assertContains(again, "预览之后有项目被修改，已按最新数据重新检查")
+        self.assertIn(f"第5行 {project.code}：修改项目名称", again.context["result"].changes)
+        project.refresh_from_db()
+        self.assertEqual(project.name, "甲路综合改造工程（一期）")   # nothing applied yet
+        done = client.post("/projects/import/", {"token": again.context["token"]})
+        self.assertRedirects(done, "/projects/")
+        project.refresh_from_db()
+        self.assertEqual((project.name, project.total_investment),
+                         ("甲路综合改造工程", Decimal("12500.00")))
+
+    def test_new_rows_year_plans_stages_and_units_apply_from_the_preview(self):
+        project = self.ledger.project_b
+        wb = office_workbook(
+            ["项目编号", "项目名称", "总投资", "年度计划投资", "责任单位", "计划完工", "建设阶段"],
+            [[project.code, project.name, 9000, 1500, "甲局", "2027年6月底", "已竣工"],
+             [None, "北湖公园（新）", 800, 200, "乙局", "2026年12月", "在建"]])
+        client = self.login(self.cast.office_admin)
+        page = self.preview(client, wb, category=self.ledger.category.pk)
+        self.assertEqual((page.context["result"].created, page.context["result"].updated), (1, 1))
+        with mock.patch.object(LedgerImporter, "_process", autospec=True,
+                               side_effect=LedgerImporter._process) as process:
+            done = client.post("/projects/import/", {"token": page.context["token"]})
+        self.assertRedirects(done, "/projects/")
+        self.assertEqual(process.call_count, 0)
+        project.refresh_from_db()
+        self.assertEqual((project.total_investment, project.lead_unit, project.finish_date,
+                          project.stage, project.year_plans.get(year=2026).planned_investment),
+                         (Decimal("9000.00"), self.cast.unit_a, date(2027, 6, 30), "completed",
+                          Decimal("1500.00")))
+        new = Project.objects.get(name="北湖公园（新）")
+        self.assertEqual((new.category, new.lead_unit, new.finish_date,
+                          new.year_plans.get(year=2026).planned_investment),
+                         (self.ledger.category, self.cast.unit_b, date(2026, 12, 31),
+                          Decimal("200.00")))

@@ -244,21 +244,26 @@ class HabitTests(CastTestCase):
         self.assertEqual(ProgressReport.objects.get(project=project).investment_year_cumulative,
                          Decimal("300.00"))
 
-    def test_import_page_shows_warnings_and_applies_from_the_rows_read_once(self):
+    def test_import_page_applies_what_the_preview_checked_without_reading_or_checking_again(
+            self):
         project = self.ledger.project_a
-        wb = office_workbook(["项目编号", "项目名称", "总投资", "备注"],
-                             [[project.code, project.name, 12500, "调整"]])
+        wb = office_workbook(["项目编号", "项目名称", "总投资", "1—5月累计完成投资", "备注"],
+                             [[project.code, project.name, 12500, 300, "调整"]])
         upload = io.BytesIO(workbook_bytes(wb))
         upload.name = "台账.xlsx"
         client = self.login(self.cast.office_admin)
         page = client.post("/projects/import/", {"file": upload, "plan": self.cast.plan.pk})
-        self.assertContains(page, "提示：第3行 D列「备注」：未识别的列，已忽略")
+        self.assertContains(page, "提示：第3行 E列「备注」：未识别的列，已忽略")
         token = page.context["token"]
-        with _no_workbook_read():
+        with _no_workbook_read(), _counting(LedgerImporter, "_process") as process, \
+                _counting(LedgerImporter, "_load_lookups") as lookups:
             done = client.post("/projects/import/", {"token": token})
         self.assertRedirects(done, "/projects/")
+        self.assertEqual((process.call_count, lookups.call_count), (0, 0))
         project.refresh_from_db()
         self.assertEqual(project.total_investment, Decimal("12500.00"))
+        self.assertEqual(ProgressReport.objects.get(project=project).investment_year_cumulative,
+                         Decimal("300.00"))
 
 
 class _no_workbook_read:
@@ -274,3 +279,10 @@ class _no_workbook_read:
     def __exit__(self, *exc):
         self.patch.stop()
 
+
+def _counting(cls, name):
+    """Patch a method with a mock that wraps it: the method still runs, its calls counted."""
+    from unittest import mock
+
+    original = getattr(cls, name)
+    return mock.patch.object(cls, name, autospec=True, side_effect=original)
