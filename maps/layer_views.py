@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.shortcuts import redirect, render
 from django.views import View
 
+from core.staging import LAYER_IMPORTS
 from core.views import CapabilityRequiredMixin
 from geo.choices import LayerKind
 from geo.importers import Target, import_layers, list_sources
@@ -19,7 +20,7 @@ from geo.models import Layer
 from org.roles import Cap
 
 SESSION_KEY = "layer_import"
-STAGING = "layer-imports"  # staged uploads waiting for the clerk's choice
+STAGING = LAYER_IMPORTS  # staged uploads waiting for the clerk's choice (purge_staged_uploads)
 
 
 class LayerForm(forms.Form):

@@ -18,6 +18,7 @@ from django.views import View
 from core.audit import record_audit
 from core.choices import AuditEventType
 from core.scope import get_for_user
+from core.staging import LEDGER_IMPORTS
 from core.views import CapabilityRequiredMixin
 from org.roles import Cap
 from plans.models import Category, Plan
@@ -32,7 +33,7 @@ from projects.models import Project
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 SESSION_KEY = "ledger_import_token"
-STAGING = "ledger-imports"  # previews waiting for the clerk's 确认导入 (purge_staged_uploads)
+STAGING = LEDGER_IMPORTS  # previews waiting for the clerk's 确认导入 (purge_staged_uploads)
 
 
 class ExportView(CapabilityRequiredMixin, View):
