@@ -82,6 +82,13 @@ class ScheduleForm(forms.Form):
                 label=f"{m}月", min_value=Decimal("0"), max_digits=14, decimal_places=2,
                 required=False, initial=months[m - 1] if months else None)
 
+    def clean(self):
+        data = super().clean()
+        months = [f"m{m}" for m in range(1, 13)]
+        if not self.errors and all(data.get(key) is None for key in months):
+            raise forms.ValidationError("1—12月计划均为空，未保存（年度计划投资为0时请填写0）。")
+        return data
+
     def cumulative(self) -> list[Decimal]:
         total, values = Decimal("0"), []
         for m in range(1, 13):

@@ -158,9 +158,10 @@ class ScheduleView(CapabilityRequiredMixin, View):
         project = get_for_user(Project, request.user, pk)
         form = ScheduleForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "序时计划未保存：" + "；".join(
-                f"{form.fields[key].label}：{'；'.join(errors)}"
-                for key, errors in form.errors.items() if key in form.fields))
+            messages.error(request, "序时计划未保存：" + "；".join([
+                *(f"{form.fields[key].label}：{'；'.join(errors)}"
+                  for key, errors in form.errors.items() if key in form.fields),
+                *form.non_field_errors()]))
             return redirect(project.get_absolute_url())
         schedule = form.cumulative()
         try:
