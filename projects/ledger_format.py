@@ -61,6 +61,10 @@ _UNIT_SUFFIX = re.compile(r"[（(](?:单位[:：])?(万元|亿元|元)[）)]$")
 _UNIT_LINE = re.compile(r"单位\s*[:：]\s*(万元|亿元|元)")
 _MONTH = re.compile(r"^(\d{1,2})月(?:份)?(?:计划)?$")
 _MONTH_CUMULATIVE = re.compile(r"^(?:1|一)[—\-–~至](\d{1,2})月(?:累计)?(?:计划)?$")
+# Month headers that say so without a 序时 group above: 1月计划 … 12月计划, 一月 … 十二月.
+_MONTH_PLAN = re.compile(r"^(\d{1,2})月(?:份)?计划$")
+_MONTH_CN = re.compile(r"^(十[一二]?|[一二三四五六七八九])月(?:份)?(?:计划)?$")
+_CN_DIGITS = "一二三四五六七八九十"
 _SCHEDULE_GROUP = re.compile(r"序时|逐月|(?:1|一)[—\-–~至]12月")
 _YEAR = re.compile(r"(20\d\d)年")
 UNIT_FACTORS = {"万元": Decimal("1"), "亿元": Decimal("10000"), "元": Decimal("0.0001")}
@@ -99,11 +103,21 @@ def parse_header(label, group=None) -> Header:
     if group is not None and _SCHEDULE_GROUP.search(compact(group)):
         if (m := _MONTH.match(text) or _MONTH_CUMULATIVE.match(text)) and 1 <= int(m[1]) <= 12:
             return Header("month", unit, int(m[1]))
+    if (m := _MONTH_PLAN.match(text)) and 1 <= int(m[1]) <= 12:
+        return Header("month", unit, int(m[1]))
+    if m := _MONTH_CN.match(text):
+        return Header("month", unit, _chinese_month(m[1]))
     if text in HEADER_ALIASES:
         return Header(HEADER_ALIASES[text], unit)
     if _CUMULATIVE.search(text):
         return Header("year_actual", unit)
     return Header(None, unit)
+
+
+def _chinese_month(text: str) -> int:
+    """一 → 1 … 十 → 10, 十一 → 11, 十二 → 12."""
+    return 10 + (_CN_DIGITS.index(text[1]) + 1 if len(text) > 1 else 0) \
+        if text[0] == "十" else _CN_DIGITS.index(text) + 1
 
 
 def header_key(label) -> str | None:

@@ -257,3 +257,30 @@ class ApplyAfterPreviewTests(AuditTestCase):
                           new.year_plans.get(year=2026).planned_investment),
                          (self.ledger.category, self.cast.unit_b, date(2026, 12, 31),
                           Decimal("200.00")))
+
+
+class MonthHeaderTests(AuditTestCase):
+    def schedule_after(self, months, groups=()):
+        project = self.ledger.project_a
+        header = ["项目编号", "项目名称", *months]
+        amounts = [100] * 6 + [200] * 6
+        self.apply(office_workbook(header, [[project.code, project.name, *amounts]],
+                                   groups=groups))
+        plan = project.year_plans.get(year=2026)
+        return plan.planned_investment, plan.schedule()[5]
+
+    def test_a_one_row_header_of_month_plans(self):
+        self.assertEqual(self.schedule_after([f"{m}月计划" for m in range(1, 13)]),
+                         (Decimal("1800.00"), Decimal("600.00")))
+
+    def test_chinese_month_names_in_one_row(self):
+        names = ["一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月",
+                 "十一月", "十二月"]
+        self.assertEqual(self.schedule_after(names), (Decimal("1800.00"), Decimal("600.00")))
+
+    def test_chinese_month_names_under_a_schedule_group(self):
+        names = ["一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月",
+                 "十一月", "十二月"]
+        header = [None] * 12
+        self.assertEqual(self.schedule_after(header, groups=[
+            ("2026年序时计划（万元）", 3, 14, names)]), (Decimal("1800.00"), Decimal("600.00")))
