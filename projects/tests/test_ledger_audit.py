@@ -23,24 +23,12 @@ from plans import actions as plan_actions
 from projects import actions
 from projects.ledger_import import LedgerImporter
 from projects.models import Project
-from projects.tests.test_ledger_habits import office_workbook, workbook_bytes
-from tests.base import CastTestCase, on_mid_may_2026
-from tests.ledger_cast import build_ledger
+from projects.tests.test_ledger_habits import LedgerImportCase, office_workbook, workbook_bytes
+from tests.base import on_mid_may_2026
 
 
 @on_mid_may_2026
-class AuditTestCase(CastTestCase):
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        cls.ledger = build_ledger(cls.cast)
-        with change_context(ChangeSource.SYSTEM, label="测试数据"):
-            cls.core = plan_actions.do_add_taxonomy(cls.cast.plan, "category", code="HX",
-                                                    name="城市核心板块")
-
-    def importer(self, wb, user=None, **kw):
-        return LedgerImporter(workbook_bytes(wb), user=user or self.cast.office_admin,
-                              plan=self.cast.plan, **kw)
+class AuditTestCase(LedgerImportCase):
 
     def apply(self, wb, user=None, **kw):
         result = self.importer(wb, user, **kw).run(apply=True)

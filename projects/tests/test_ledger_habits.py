@@ -63,8 +63,9 @@ def office_workbook(header, rows, *, unit_line="单位：万元", groups=(), tit
     return wb
 
 
-@time_machine.travel(NOW, tick=False)
-class HabitTests(CastTestCase):
+class LedgerImportCase(CastTestCase):
+    """The cast's ledger plus a 城市核心板块 category, and an importer for a workbook."""
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -76,6 +77,10 @@ class HabitTests(CastTestCase):
     def importer(self, wb, user=None, **kw):
         return LedgerImporter(workbook_bytes(wb), user=user or self.cast.office_admin,
                               plan=self.cast.plan, **kw)
+
+
+@time_machine.travel(NOW, tick=False)
+class HabitTests(LedgerImportCase):
 
     def apply(self, wb, user=None):
         result = self.importer(wb, user).run(apply=True)
