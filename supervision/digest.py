@@ -2,14 +2,13 @@
 delivered in-app, by e-mail and to a 企业微信 or 钉钉 group robot; failures are retried."""
 
 import json
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from core import net
 from org.choices import Role
 from projects.models import Project, StatusTransition
 from supervision.choices import ActionItemStatus, Channel, DeliveryStatus
@@ -74,17 +73,27 @@ def queue_digests(today=None) -> int:
     return count
 
 
+def _post_to_robot(delivery):
+    """POST the payload through core.net (allow-list, public address, pinned connection)."""
+    data = json.dumps(delivery.payload, ensure_ascii=False).encode("utf-8")
+    status, answer = net.post(delivery.target, data, content_type="application/json",
+                              timeout=TIMEOUT_SECONDS)
+    if 300 <= status < 400:  # a redirect could point anywhere: never followed
+        raise RuntimeError(f"机器人地址返回重定向（HTTP {status}），未跟随。")
+    if not 200 <= status < 300:
+        raise RuntimeError(f"机器人地址返回 HTTP {status}。")
+    body = json.loads(answer or b"{}")
+    if not isinstance(body, dict):
+        raise RuntimeError("机器人应答格式不正确。")
+    if body.get("errcode", 0) != 0:  # both robots answer {"errcode": 0, ...} on success
+        raise RuntimeError(f"机器人返回错误：{body.get('errmsg', body)}")
+
+
 def _send(delivery):
     if delivery.channel == Channel.EMAIL:
         send_mail(delivery.subject, delivery.payload["text"], None, [delivery.target])
         return
-    request = urllib.request.Request(
-        delivery.target, data=json.dumps(delivery.payload, ensure_ascii=False).encode("utf-8"),
-        headers={"Content-Type": "application/json"}, method="POST")
-    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-        body = json.loads(response.read() or b"{}")
-    if body.get("errcode", 0) != 0:  # both robots answer {"errcode": 0, ...} on success
-        raise RuntimeError(f"机器人返回错误：{body.get('errmsg', body)}")
+    _post_to_robot(delivery)
 
 
 def send_deliveries(now=None) -> tuple[int, int]:
@@ -97,7 +106,12 @@ def send_deliveries(now=None) -> tuple[int, int]:
         delivery.attempts += 1
         try:
             _send(delivery)
-        except (OSError, urllib.error.URLError, RuntimeError, ValueError) as exc:
+        except net.RefusedURL as exc:
+            # The address itself is refused: trying again would only be refused again.
+            delivery.status, delivery.last_error = DeliveryStatus.FAILED, str(exc)[:300]
+            delivery.attempts = MAX_ATTEMPTS
+            failed += 1
+        except (OSError, RuntimeError, ValueError) as exc:
             delivery.status, delivery.last_error = DeliveryStatus.FAILED, str(exc)[:300]
             delivery.next_attempt_at = now + timedelta(minutes=2 ** delivery.attempts)
             failed += 1

@@ -3,12 +3,13 @@
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
 from core.models import TrackedModel, TrackedQuerySet
+from core.net import RefusedURL, check_url
 from org.choices import Role
 from org.models import CityLeader, Unit, user_unit_ids
 from org.roles import Cap, has_cap
@@ -422,6 +423,14 @@ class DigestSetting(models.Model):
     class Meta:
         verbose_name = "周报推送设置"
         verbose_name_plural = "周报推送设置"
+
+    def clean(self):
+        # Only the allowed robot hosts (core.net): the sender checks again, with DNS.
+        if self.webhook_url:
+            try:
+                check_url(self.webhook_url)
+            except RefusedURL as exc:
+                raise ValidationError({"webhook_url": str(exc)}) from None
 
     def __str__(self):
         return f"{self.user} 周报推送"

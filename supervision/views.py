@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views import View
 
 from core.files import serve_file
+from core.net import robot_host_hint
 from core.scope import get_for_user
 from core.views import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
 from org.choices import Role
@@ -415,7 +416,7 @@ class MessagesView(View):
         notes = Notification.objects.filter(user=request.user)[:50]
         setting = DigestSetting.objects.filter(user=request.user).first()
         response = render(request, "supervision/messages.html", {
-            "notes": notes, "setting": setting,
+            "notes": notes, "setting": setting, "robot_hosts": robot_host_hint(),
             "is_leader": request.user.role == Role.CITY_LEADER})
         Notification.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
         return response

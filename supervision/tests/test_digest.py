@@ -51,6 +51,11 @@ class DigestTests(CastTestCase):
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         Robot.received, Robot.down = [], False
         self.url = f"http://127.0.0.1:{self.server.server_port}/robot"
+        # The stand-in robot is local and plain http: allowed here explicitly (core.net).
+        robot = self.settings(ROBOT_WEBHOOK_HOSTS=[f"http://127.0.0.1:{self.server.server_port}"],
+                              ROBOT_WEBHOOK_ALLOW_PRIVATE=["127.0.0.1/32"])
+        robot.enable()
+        self.addCleanup(robot.disable)
 
     def tearDown(self):
         self.server.shutdown()
