@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
+from core.redirects import redirect_next
 from core.scope import get_for_user
 from core.views import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
 from org.roles import Cap
@@ -225,7 +226,7 @@ class RebaselineDecisionView(CapabilityRequiredMixin, View):
             messages.success(request, "已批准调整。" if decision == "approve" else "已驳回申请。")
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
-        return redirect(request.POST.get("next") or "projects:review")
+        return redirect_next(request, "projects:review")
 
 
 class ReportDetailView(ScopedDetailView):

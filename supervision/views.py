@@ -12,6 +12,7 @@ from django.views import View
 
 from core.files import serve_file
 from core.net import robot_host_hint
+from core.redirects import redirect_next
 from core.scope import get_for_user
 from core.views import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
 from org.choices import Role
@@ -139,7 +140,7 @@ class ActionItemListView(ScopedListView):
             problem = get_for_user(ReportProblem, request.user, request.POST["problem"])
         if not form.is_valid():
             messages.error(request, "请填写事项、承办单位和办理期限。")
-            return redirect(request.POST.get("next") or "supervision:item_list")
+            return redirect_next(request, "supervision:item_list")
         try:
             item = actions.do_create_action_item(
                 title=form.cleaned_data["title"], detail=form.cleaned_data["detail"],
@@ -147,7 +148,7 @@ class ActionItemListView(ScopedListView):
                 meeting=form.cleaned_data["meeting"], problem=problem, acting_user=request.user)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-            return redirect(request.POST.get("next") or "supervision:item_list")
+            return redirect_next(request, "supervision:item_list")
         messages.success(request, f"已交办：{item.title}")
         return redirect(item.get_absolute_url())
 
