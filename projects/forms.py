@@ -2,10 +2,11 @@ from decimal import Decimal
 
 from django import forms
 
+from core.forms import ScopedChoicesMixin
 from projects.models import Milestone
 
 
-class ReportForm(forms.Form):
+class ReportForm(ScopedChoicesMixin, forms.Form):
     """The one-screen weekly report (调度填报), sized for a phone."""
 
     investment_period = forms.DecimalField(label="本期完成投资（万元）", min_value=0,
@@ -16,7 +17,7 @@ class ReportForm(forms.Form):
     progress_percent = forms.IntegerField(label="形象进度（%）", min_value=0, max_value=100)
     progress_text = forms.CharField(label="形象进度说明", widget=forms.Textarea(attrs={"rows": 3}))
     milestones = forms.ModelMultipleChoiceField(
-        label="本期完成的节点", queryset=Milestone.objects.none(), required=False,
+        label="本期完成的节点", queryset=Milestone.objects.active(), required=False,
         widget=forms.CheckboxSelectMultiple)
     milestone_date = forms.DateField(label="节点完成日期", required=False,
                                      widget=forms.DateInput(attrs={"type": "date"}))
@@ -30,11 +31,10 @@ class ReportForm(forms.Form):
                                  "accept": "image/*", "capture": "environment",
                                  "allow_multiple_selected": True}))
 
-    def __init__(self, *args, project=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if project is not None:
-            self.fields["milestones"].queryset = project.milestones.active().filter(
-                actual_date__isnull=True)
+    def __init__(self, *args, project, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        milestones = self.fields["milestones"]
+        milestones.queryset = milestones.queryset.filter(project=project, actual_date__isnull=True)
 
 
 class RebaselineForm(forms.Form):
@@ -46,15 +46,15 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(label="退回原因", max_length=200)
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(ScopedChoicesMixin, forms.Form):
     file = forms.FileField(label="文件", help_text="照片（JPEG/PNG/WebP）或文件（PDF/DOCX/XLSX），不超过20MB")
-    milestone = forms.ModelChoiceField(label="对应节点（可选）", queryset=Milestone.objects.none(),
+    milestone = forms.ModelChoiceField(label="对应节点（可选）", queryset=Milestone.objects.active(),
                                        required=False)
 
-    def __init__(self, *args, project=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if project is not None:
-            self.fields["milestone"].queryset = project.milestones.active()
+    def __init__(self, *args, project, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        milestone = self.fields["milestone"]
+        milestone.queryset = milestone.queryset.filter(project=project)
 
 
 class ProcedureDocumentForm(forms.Form):

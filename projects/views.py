@@ -60,7 +60,7 @@ class ProjectDetailView(ScopedDetailView):
         ctx["may_report"] = Project.objects.editable_by(user).filter(pk=project.pk).exists()
         ctx["may_manage"] = user.has_cap(Cap.MANAGE_PROJECTS)
         ctx["timeline"] = milestone_timeline(ctx["milestones"])
-        ctx["attachment_form"] = AttachmentForm(project=project)
+        ctx["attachment_form"] = AttachmentForm(project=project, user=user)
         if project.geometry is None and ctx["may_manage"]:
             # A photo's EXIF position is offered as the project's location.
             ctx["gps_photo"] = project.attachments.active().exclude(gps_lon=None).first()
@@ -120,7 +120,7 @@ class ReportCreateView(CapabilityRequiredMixin, View):
 
     def get(self, request, pk):
         project = self._project(request, pk)
-        form = ReportForm(project=project)
+        form = ReportForm(project=project, user=request.user)
         context = self._context(project, form)
         if context["last"] is not None:  # start from last week's picture
             form.initial.update(progress_percent=context["last"].progress_percent,
@@ -129,7 +129,7 @@ class ReportCreateView(CapabilityRequiredMixin, View):
 
     def post(self, request, pk):
         project = self._project(request, pk)
-        form = ReportForm(request.POST, request.FILES, project=project)
+        form = ReportForm(request.POST, request.FILES, project=project, user=request.user)
         if form.is_valid():
             try:
                 with transaction.atomic():
@@ -240,7 +240,7 @@ class AttachmentUploadView(View):
 
     def post(self, request, pk):
         project = get_for_user(Project, request.user, pk)
-        form = AttachmentForm(request.POST, request.FILES, project=project)
+        form = AttachmentForm(request.POST, request.FILES, project=project, user=request.user)
         if not form.is_valid():
             messages.error(request, "请选择要上传的文件。")
             return redirect(project.get_absolute_url())

@@ -1,6 +1,5 @@
 """REST endpoints for meetings and action items (the same actions as the pages)."""
 
-from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -9,7 +8,6 @@ from rest_framework.routers import DefaultRouter
 
 from core.api import serializers as core
 from core.api.views import ScopedReadOnlyViewSet
-from org.models import Unit
 from org.roles import Cap
 from supervision import actions
 from supervision.models import ActionItem, ActionItemEvent, Meeting
@@ -63,11 +61,10 @@ class ActionItemViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         return super().get_queryset().prefetch_related("events")
 
     def create(self, request, *args, **kwargs):
-        data = ActionItemSerializer(data=request.data)
+        # unit, meeting and problem are looked up in the user's scope (core.api.serializers).
+        data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        if not Unit.objects.active().filter(pk=v["unit"].pk).exists():
-            raise PermissionDenied("承办单位不存在。")
         item = actions.do_create_action_item(
             title=v["title"], detail=v.get("detail", ""), unit=v["unit"], deadline=v["deadline"],
             meeting=v.get("meeting"), problem=v.get("problem"), acting_user=request.user)

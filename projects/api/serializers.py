@@ -70,7 +70,7 @@ class ProblemInSerializer(serializers.Serializer):
 class ReportSubmitSerializer(serializers.Serializer):
     """Input of POST /api/projects/reports/: files the period's report through do_submit_report."""
 
-    project = core.IdField(Project)
+    project = core.IdField(Project, as_url_id=True)
     period_start = core.DateField(required=False, help_text="默认为当前周期")
     investment_period = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     investment_year_cumulative = serializers.DecimalField(max_digits=14, decimal_places=2,

@@ -59,7 +59,8 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=s.ReportSubmitSerializer, responses={201: s.ReportSerializer})
     def create(self, request, *args, **kwargs):
-        data = s.ReportSubmitSerializer(data=request.data)
+        # The context carries the user every id in the body is looked up for.
+        data = s.ReportSubmitSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         v = data.validated_data
         project = get_for_user(Project, request.user, v["project"])
@@ -118,10 +119,10 @@ class RebaselineViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         return obj
 
     def create(self, request, *args, **kwargs):
-        data = s.RebaselineSerializer(data=request.data)
+        data = self.get_serializer(data=request.data)  # milestone: within the user's scope
         data.is_valid(raise_exception=True)
-        milestone = get_for_user(Milestone, request.user, data.validated_data["milestone"].pk)
-        req = actions.do_request_rebaseline(milestone, data.validated_data["new_date"],
+        req = actions.do_request_rebaseline(data.validated_data["milestone"],
+                                            data.validated_data["new_date"],
                                             reason=data.validated_data["reason"],
                                             acting_user=request.user)
         return Response(s.RebaselineSerializer(req).data, status=status.HTTP_201_CREATED)
