@@ -1,3 +1,7 @@
+import secrets
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
 
 from core.choices import ChangeSource
@@ -35,3 +39,73 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
         if request.path.startswith(_API_PREFIXES):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class CspNonce:
+    """A per-request nonce, made only when a template asks for it ({{ request.csp_nonce }}).
+
+    Pages that use none send a policy without a nonce, so script-src is our files alone.
+    """
+
+    def __init__(self):
+        self.value = ""
+
+    def __str__(self):
+        if not self.value:
+            self.value = secrets.token_urlsafe(18)
+        return self.value
+
+
+def tile_source(tile_url: str) -> str:
+    """The CSP source for the basemap's tiles, e.g. https://*.tianditu.gov.cn.
+
+    A {s} subdomain placeholder becomes a wildcard for its whole label; a path-only URL
+    is our own origin and needs nothing.
+    """
+    parts = urlsplit(tile_url)
+    if not parts.scheme or not parts.netloc:
+        return ""
+    labels = parts.netloc.split(".")
+    if "{" in labels[0]:
+        labels[0] = "*"
+    return f"{parts.scheme}://{'.'.join(labels)}"
+
+
+def content_security_policy(nonce: str = "") -> str:
+    script_src = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
+    img_src = " ".join(filter(None, ["'self' data: blob:", tile_source(settings.BASEMAP_TILE_URL)]))
+    return "; ".join([
+        "default-src 'self'",
+        # Scripts: our static files only (and, on the rare page that needs one, a nonced
+        # block). No 'unsafe-inline', so a stored name that slips into HTML cannot run.
+        f"script-src {script_src}",
+        # Styles stay inline-capable: Leaflet and ECharts write style attributes into the
+        # HTML they build (tooltips, markers), htmx injects its indicator <style>, and some
+        # templates carry style="". Styles cannot run script in current browsers.
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src {img_src}",  # data: for the PNG export and Leaflet's icons
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",  # as X_FRAME_OPTIONS = "DENY"
+    ])
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send the Content-Security-Policy on every response.
+
+    Placed before WhiteNoise so static files get it too. A view that sets a stricter
+    policy of its own (the Gantt SVG download) keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.csp_nonce = CspNonce()
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = content_security_policy(request.csp_nonce.value)
+        return response

@@ -1,13 +1,18 @@
 """推进时序: Gantt charts of one project's milestones or of a portfolio, as SVG.
 
 Drawn on the server so the same picture goes to the page, the PDF and the PNG.
+Every name in it is user data (projects, milestones): each goes through django's
+escape(), which also escapes quotes, because a name ends up inside attributes too
+(aria-label) and xml.sax.saxutils.escape leaves `"` as is — a project named
+`Q" onload="alert(1)//` would add an attribute and run script.
 Diamonds: ◇ grey = baseline date, ◆ = current planned date (red when overdue and
 not done), ● green = actual completion; the dashed line is today.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from xml.sax.saxutils import escape
+
+from django.utils.html import escape
 
 from projects.choices import COLOUR_HEX
 

@@ -193,9 +193,9 @@ def _body(bulletin):
 
 
 def render_pdf(bulletin) -> bytes:
-    from weasyprint import HTML
+    from core.pdf import html_to_pdf
 
     html = render_to_string("supervision/bulletin_print.html", {
         "b": bulletin, "issuer": ISSUER, "blocks": _body(bulletin), "margins": MARGINS_MM})
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)  # fetches only our static files (core/pdf.py)
 

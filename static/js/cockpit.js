@@ -1,4 +1,8 @@
 // Cockpit and big-screen charts (ECharts, served by the app).
+// Names here are data (categories, tasks, districts, units). ECharts draws axes, labels
+// and legends on the canvas; only tooltips are HTML, and its default tooltip escapes
+// names. So: no tooltip formatter that builds HTML from data, and no `html` options
+// (tests/e2e/test_xss.py shows a planted unit name in a tooltip).
 (function () {
   var data = JSON.parse(document.getElementById("cockpit-data").textContent);
   var dark = document.body.dataset.theme === "dark";

@@ -18,7 +18,8 @@
     iconCreateFunction: function (c) {
       var kids = c.getAllChildMarkers(), worst = "green", rank = { grey: 0, blue: 0, green: 1, yellow: 2, red: 3 };
       kids.forEach(function (m) { if (rank[m.options.colourKey] > rank[worst]) { worst = m.options.colourKey; } });
-      return L.divIcon({ className: "cluster cluster-" + worst, html: "<span>" + c.getChildCount() + "</span>", iconSize: [34, 34] });
+      // The only HTML string on this map: a count and a colour key of our own, no data text.
+      return L.divIcon({ className: "cluster cluster-" + worst, html: "<span>" + Number(c.getChildCount()) + "</span>", iconSize: [34, 34] });
     } });
   var shapes = L.geoJSON(null, {
     style: function (f) { return { color: colour(f.properties.colour), weight: 3, fillOpacity: 0.35 }; },
@@ -27,9 +28,11 @@
   });
   var projects = L.layerGroup([cluster, shapes]).addTo(map);
 
-  function textTip(text) {  // tooltips from data as text nodes, never as HTML
+  // Names come from offices, the admin and imported GIS files: they reach the page as
+  // text nodes only. Leaflet writes a string tooltip as HTML, so tooltips get an element.
+  function textTip(text) {
     var span = document.createElement("span");
-    span.textContent = text;
+    span.textContent = text == null ? "" : String(text);
     return span;
   }
 
@@ -38,6 +41,7 @@
     layer.on("click", function () {
       fetch(el.dataset.cardUrl.replace("/0/", "/" + feature.id + "/"), { credentials: "same-origin" })
         .then(function (r) { return r.text(); })
+        // The card is our server's template, autoescaped there (maps/_card.html).
         .then(function (html) { layer.bindPopup(html, { maxWidth: 320 }).openPopup(); });
     });
   }
