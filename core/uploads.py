@@ -3,6 +3,11 @@
 Photos (JPEG/PNG/WebP) are opened with Pillow, which also gives a thumbnail
 and the GPS position from EXIF; documents (PDF, DOCX, XLSX) are recognised by
 their signatures and, for the Office formats, the parts inside the zip.
+
+A small file can still cost a lot to open: a PNG of a few KB declares 12000×12000 pixels,
+a zip of 44 KB unpacks to gigabytes. Images are refused from their header's size before
+any pixel is decoded, and zips (ours and the importers': .xlsx, zipped shapefiles) from
+their directory before any member is unpacked (`check_zip`).
 """
 
 import hashlib
@@ -14,6 +19,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
@@ -21,9 +27,16 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
                  "WEBP": ("image/webp", "webp")}
 THUMBNAIL_SIZE = (320, 320)
-# 64 megapixels (8000×8000) covers ordinary phone and camera photos; decoding one
-# takes about 200 MB, so larger images are refused before they are decoded.
+# 64 million pixels (8000×8000): every 50 MP phone mode (8160×6120, 8192×6144) and ordinary
+# camera fits. A PNG or WebP has no reduced decode, so its thumbnail costs 4 bytes a pixel,
+# at most about 250 MB here (650 MB at the 12000×12000 a probe sent); the 64/108/200 MP
+# "full resolution" phone modes (9248×6936 …) are refused with a request to shrink.
+# UPLOAD_MAX_IMAGE_PIXELS in the settings overrides it.
 MAX_IMAGE_PIXELS = 64_000_000
+# Zip bombs, judged from the zip's directory before anything is unpacked.
+ZIP_MAX_MEMBERS = 1000  # an .xlsx holds about ten parts, a zip of shapefiles five per layer
+ZIP_MAX_RATIO = 200  # our 5,000-row ledger export compresses 13:1; deflate tops out near 1000:1
+ZIP_RATIO_FROM_BYTES = 1 << 20  # tiny parts compress absurdly and harmlessly
 
 
 @dataclass
@@ -44,6 +57,39 @@ def sanitise_filename(name: str, extension: str) -> str:
     base = unicodedata.normalize("NFKC", base)
     base = re.sub(r"[^\w\-]+", "_", base, flags=re.UNICODE).strip("._") or "file"
     return f"{base[:80]}.{extension}"
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:.0f}MB" if size >= 2**20 else f"{size / 1024:.0f}KB"
+
+
+def check_zip(archive: zipfile.ZipFile, filename: str, *, max_unpacked: int,
+              name_of=lambda info: info.filename) -> None:
+    """Refuse a zip bomb from the zip's directory, before any member is unpacked.
+
+    Python's zipfile (openpyxl reads through it too) stops every member at the size the
+    directory declares and fails on a CRC mismatch, so the declared sizes bound what
+    reading can produce: a lying directory only makes the read fail. `name_of` gives a
+    member's name as its author wrote it (GBK names, see geo.sources.member_name).
+    """
+    infos = archive.infolist()
+    most = getattr(settings, "ZIP_MAX_MEMBERS", ZIP_MAX_MEMBERS)
+    if len(infos) > most:
+        raise ValidationError(f"“{filename}”内含{len(infos)}个文件，超过{most}个的上限，"
+                              "不像正常的文件，已拒绝。")
+    total = sum(info.file_size for info in infos)
+    if total > max_unpacked:
+        raise ValidationError(f"“{filename}”解压后共{_mb(total)}，超过{_mb(max_unpacked)}的上限，"
+                              "请拆分后分别上传。")
+    ratio = getattr(settings, "ZIP_MAX_RATIO", ZIP_MAX_RATIO)
+    for info in infos:
+        if info.file_size >= ZIP_RATIO_FROM_BYTES and \
+                info.file_size > ratio * max(info.compress_size, 1):
+            found = info.file_size // max(info.compress_size, 1)
+            raise ValidationError(
+                f"“{filename}”中的“{name_of(info)}”压缩比异常（约{found}:1，正常文件不超过"
+                f"{ratio}:1），{_mb(info.compress_size)}解压后达{_mb(info.file_size)}，"
+                "疑似恶意构造的压缩包，已拒绝。")
 
 
 def _office_kind(data: bytes) -> tuple[str, str] | None:
@@ -84,10 +130,34 @@ def _gps_from_exif(image) -> tuple[float, float] | None:
     return (round(lon, 7), round(lat, 7))
 
 
-def _too_large(name: str, width: int, height: int) -> ValidationError:
+def image_pixel_limit() -> int:
+    return getattr(settings, "UPLOAD_MAX_IMAGE_PIXELS", MAX_IMAGE_PIXELS)
+
+
+def _pillow():
+    """Pillow, with its own decompression-bomb limit set to ours.
+
+    Pillow warns past MAX_IMAGE_PIXELS and refuses past twice that, in Image.open(); with
+    our number, every other use in the process (WeasyPrint drawing a photo into a PDF)
+    at least warns where the upload refuses.
+    """
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = image_pixel_limit()
+    return Image
+
+
+def _too_large(name: str, width: int | None = None, height: int | None = None,
+               pixels: int | None = None):
+    limit = image_pixel_limit() // 10_000
+    if width is None:  # Pillow refused it in open(), before we could read the size
+        found = f"（约{pixels // 10_000}万像素）" if pixels else ""
+        return ValidationError("图片“%(n)s”的像素过大%(f)s，超过%(m)d万像素上限，请缩小后再上传。",
+                               params={"n": name, "f": found, "m": limit})
     return ValidationError(
-        "图片“%(n)s”的像素过大（%(w)d×%(h)d），超过%(m)d万像素上限，请缩小后再上传。",
-        params={"n": name, "w": width, "h": height, "m": MAX_IMAGE_PIXELS // 10_000})
+        "图片“%(n)s”的像素过大（%(w)d×%(h)d，约%(p)d万像素），超过%(m)d万像素上限，"
+        "请缩小后再上传（手机可改用默认拍照模式）。",
+        params={"n": name, "w": width, "h": height, "p": width * height // 10_000, "m": limit})
 
 
 def _open_image(data: bytes, name: str):
@@ -96,33 +166,45 @@ def _open_image(data: bytes, name: str):
     The pixel count is read from the header and checked before anything is
     decoded: a few KB can declare 100,000×100,000 pixels (a decompression bomb).
     """
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
 
+    Image = _pillow()
     with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        # Past the limit Pillow warns, and we refuse just below with the size in the message;
+        # past twice the limit it raises before we can read the size.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))
             width, height = image.size
-            if width * height > MAX_IMAGE_PIXELS:
+            if width * height > image_pixel_limit():
                 raise _too_large(name, width, height)
             image.verify()  # structure check; the image must be reopened after verify()
             image = Image.open(io.BytesIO(data))
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            # Past Pillow's own limit Image.open() refuses before we see the size.
-            raise ValidationError("图片“%(n)s”的像素过大，超过%(m)d万像素上限，请缩小后再上传。",
-                                  params={"n": name, "m": MAX_IMAGE_PIXELS // 10_000}) from None
+        except Image.DecompressionBombError as exc:
+            declared = re.search(r"\((\d+) pixels\)", str(exc))  # Pillow's message
+            raise _too_large(name, pixels=int(declared[1]) if declared else None) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             return None
     return image
 
 
+# Modes Pillow resamples as they are; others (palettes, 1-bit, 16-bit) are expanded first.
+_RESAMPLED_AS_IS = {"L", "LA", "RGB", "RGBA", "CMYK", "YCbCr"}
+
+
 def _thumbnail(image, name: str) -> ContentFile:
-    """A small JPEG; decoding happens here, so a truncated or corrupt image is refused here."""
-    if image.format == "JPEG":
-        image.draft("RGB", THUMBNAIL_SIZE)  # let the JPEG decoder scale down: less memory
+    """A small JPEG; decoding happens here, so a truncated or corrupt image is refused here.
+
+    The image is decoded once, at the smallest size its format allows: a JPEG at 1/2 to
+    1/8 scale straight from the decoder (draft(), which thumbnail() calls), other formats
+    at full size in their own mode; it is shrunk before it is converted to RGB, so no
+    full-size RGB copy is ever made beside the decoded one.
+    """
     try:
+        if image.mode not in _RESAMPLED_AS_IS:
+            image = image.convert("L" if image.mode == "1" else "RGBA")
+        image.thumbnail(THUMBNAIL_SIZE)
         thumb = image.convert("RGB")
-        thumb.thumbnail(THUMBNAIL_SIZE)
     except (OSError, ValueError, SyntaxError):
         raise ValidationError("图片“%(n)s”已损坏或不完整，无法打开。", params={"n": name}) from None
     buffer = io.BytesIO()
