@@ -9,12 +9,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
+from core.audit import record_audit
+from core.choices import AuditEventType
 from core.scope import get_for_user
+from core.spreadsheet import set_value, write_row
 from core.views import ScopedListView
 from evaluation import actions
+from evaluation.forms import AdjustmentForm
 from evaluation.models import Scheme, UnitScore
 from evaluation.presets import PRESETS
-from org.models import Unit
 from org.roles import Cap
 
 
@@ -64,7 +67,7 @@ class SchemeDetailView(View):
         return render(request, "evaluation/scheme_detail.html", {
             "scheme": scheme, "groups": groups, "items": scheme.items.all(),
             "may_manage": request.user.has_cap(Cap.MANAGE_PROJECTS),
-            "units": Unit.objects.active().filter(kind__in=actions.GROUPS)})
+            "units": AdjustmentForm(user=request.user).fields["unit"].queryset})
 
     def post(self, request, pk):
         scheme = get_for_user(Scheme, request.user, pk)
@@ -77,17 +80,20 @@ class SchemeDetailView(View):
                 actions.do_publish(scheme, acting_user=request.user)
                 messages.success(request, "考评结果已冻结并公布。")
             elif step == "adjust":
-                unit = Unit.objects.active().get(pk=request.POST.get("unit"))
-                actions.do_adjust(scheme, unit=unit, points=request.POST.get("points", "0"),
-                                  reason=request.POST.get("reason", ""),
-                                  evidence=request.POST.get("evidence", ""),
-                                  acting_user=request.user)
+                self._adjust(request, scheme)
                 messages.success(request, "已记录加减分，请重新计算。")
             else:
                 raise Http404
-        except (ValidationError, Unit.DoesNotExist, ArithmeticError) as exc:
+        except ValidationError as exc:
             messages.error(request, "；".join(getattr(exc, "messages", ["输入有误"])))
         return redirect(scheme.get_absolute_url())
+
+    def _adjust(self, request, scheme):
+        # The unit is chosen among the units the user may see (an id outside is refused).
+        form = AdjustmentForm(request.POST, user=request.user)
+        if not form.is_valid():
+            raise ValidationError(form.error_messages())
+        actions.do_adjust(scheme, **form.cleaned_data, acting_user=request.user)
 
 
 class ScoreDetailView(View):
@@ -102,30 +108,40 @@ class ScoreDetailView(View):
 
 
 class SchemeExportView(View):
-    def get(self, request, pk):
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
+    """The scheme's ranking as .xlsx (audited like the ledger export)."""
 
+    def get(self, request, pk):
         scheme = get_for_user(Scheme, request.user, pk)
         if scheme.status == "draft":
             raise PermissionDenied("尚未计算。")
         scores = UnitScore.objects.visible_to(request.user).filter(scheme=scheme).select_related(
             "unit").order_by("group", "rank")
-        items = list(scheme.items.all())
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "考评结果"
-        ws.append([scheme.name])
-        ws["A1"].font = Font(bold=True, size=14)
-        ws.append(["分组", "名次", "单位", *[str(i) for i in items], "加减分", "总分"])
-        for s in scores:
-            by_fact = {row["fact"]: row["points"] for row in s.items}
-            ws.append([s.group, s.rank, s.unit.name,
-                       *[_number(by_fact.get(i.fact)) for i in items], float(s.adjustment),
-                       float(s.total)])
-        buffer = io.BytesIO()
-        wb.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=(
+        data, rows = _workbook(scheme, scores)
+        record_audit(AuditEventType.EXPORT, request=request, obj=scheme, what="考评结果",
+                     rows=rows)
+        response = HttpResponse(data, content_type=(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
         response["Content-Disposition"] = f'attachment; filename="evaluation-{scheme.pk}.xlsx"'
         return response
+
+
+def _workbook(scheme, scores) -> tuple[bytes, int]:
+    """The ranking sheet and how many units it lists; names go in as text (core.spreadsheet)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    items = list(scheme.items.all())
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "考评结果"
+    set_value(ws["A1"], scheme.name).font = Font(bold=True, size=14)
+    write_row(ws, 2, ["分组", "名次", "单位", *[str(i) for i in items], "加减分", "总分"])
+    count = 0
+    for count, s in enumerate(scores, start=1):
+        by_fact = {item["fact"]: item["points"] for item in s.items}
+        write_row(ws, 2 + count, [s.group, s.rank, s.unit.name,
+                                  *[_number(by_fact.get(i.fact)) for i in items],
+                                  float(s.adjustment), float(s.total)])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue(), count

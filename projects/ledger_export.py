@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from core.spreadsheet import set_value
 from projects.choices import Colour
 from projects.ledger_format import format_progress, ledger_columns
 from projects.selectors import ledger_export_rows
@@ -83,7 +84,7 @@ def write_ledger(projects, *, title: str, as_of: date | None = None) -> bytes:
     ws.title = "项目台账"
     last = get_column_letter(len(columns))
     ws.merge_cells(f"A1:{last}1")
-    ws["A1"] = f"{title}（截至{as_of.year}年{as_of.month}月{as_of.day}日）"
+    set_value(ws["A1"], f"{title}（截至{as_of.year}年{as_of.month}月{as_of.day}日）")  # a plan's name
     ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTER
     ws.row_dimensions[1].height = 36
     _write_header(ws, columns)
@@ -94,8 +95,9 @@ def write_ledger(projects, *, title: str, as_of: date | None = None) -> bytes:
         values = row_values(project, seq)
         for idx, key in enumerate(keys, start=1):
             # ws.cell is a dict lookup; ws.max_row would rescan the sheet every row.
-            cell = ws.cell(row=row, column=idx, value=values[key])
+            cell = ws.cell(row=row, column=idx)
             cell.style = _style_name(key, values["_colour"])
+            set_value(cell, values[key])  # names and texts people typed stay text
         for key in totals:
             totals[key] += values[key] or 0
         row += 1
