@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from core.audit import record_audit
+from core.choices import AuditEventType
 from geo.models import Feature, Layer
 from org.roles import Cap, has_cap
 from plans.models import CoreDistrict
@@ -257,9 +259,21 @@ def items(request, cid):
         query["offset"], query["limit"] = max(0, offset - limit), limit
         links.append({"href": _url(request, "ogc_items", cid, query=query.urlencode()),
                       "rel": "prev", "type": "application/geo+json", "title": "上一页"})
+    _audit_items(request, cid, len(page), matched)
     return _json({"type": "FeatureCollection", "features": page, "numberMatched": matched,
                   "numberReturned": len(page), "links": links},
                  content_type="application/geo+json")
+
+
+def _audit_items(request, cid, returned, matched):
+    """An items page read by a signed-in user or a token is audited as an export, as API
+    list reads are (core.api.views.audit_list_read). Anonymous reads of public layers are
+    not: they are public data, and auditing them would let anyone flood the trail."""
+    user = _user(request)
+    if user.is_authenticated:
+        record_audit(AuditEventType.EXPORT, request=request, user=user, what="OGC 要素读取",
+                     collection=cid, path=request.path,
+                     query=request.GET.urlencode()[:500], returned=returned, matched=matched)
 
 
 def item(request, cid, fid):
