@@ -120,16 +120,20 @@ def do_change_password(user: User, new_password: str, *, request=None) -> User:
     return user
 
 
-def do_reveal_phone(person: Person, *, user, reason: str, request=None) -> str:
-    """Show a full phone number to an entitled user; every reveal is audited with its reason."""
+def do_reveal_phone(person: Person, *, user, reason: str, request=None, page="detail") -> str:
+    """Show a full phone number to an entitled user; every reveal is audited with its reason.
+
+    `page` says where: "detail" (the current number) or "history" (the numbers in the
+    person's change history); the rule is the same.
+    """
     if not person.may_see_full_phone(user):
         record_audit(AuditEventType.VIEW_PERSONAL_DATA, request=request, user=user, obj=person,
-                     success=False, field="phone", reason=reason)
+                     success=False, field="phone", reason=reason, page=page)
         raise PermissionDenied("无权查看完整号码。")
     if not reason.strip():
         raise PermissionDenied("查看完整号码须填写事由。")
     record_audit(AuditEventType.VIEW_PERSONAL_DATA, request=request, user=user, obj=person,
-                 field="phone", reason=reason.strip())
+                 field="phone", reason=reason.strip(), page=page)
     return person.phone
 
 

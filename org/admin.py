@@ -1,10 +1,11 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.html import format_html
 from rest_framework.authtoken.admin import TokenProxy
 
 from core.admin import CapabilityAdmin, CapabilityInline
-from org.models import CityLeader, LeaderAssignment, Person, Unit, User
+from org.models import CityLeader, LeaderAssignment, Person, Unit, User, mask_phone
 from org.roles import Cap
 
 # A token's key is shown once, to its owner, on the account page (org/views/account.py);
@@ -22,13 +23,59 @@ class UnitAdmin(CapabilityAdmin):
     search_fields = ("name", "admin_code")
 
 
+class PersonAdminForm(forms.ModelForm):
+    """The phone field shows the stored number masked; submitted unchanged, the stored
+    number is kept. So editing a person never displays a full number: seeing one is the
+    person page's audited reveal, with a reason."""
+
+    class Meta:
+        model = Person
+        fields = ("name", "title", "unit", "phone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored_phone = self.instance.phone if self.instance.pk else ""
+        if self.stored_phone and "phone" in self.fields:
+            self.initial["phone"] = mask_phone(self.stored_phone)
+            self.fields["phone"].help_text = format_html(
+                "显示为掩码，不修改则保留原号码；如需查看完整号码，请到"
+                "<a href=\"{}\">人员页面</a>填写事由后显示（记入审计日志）。",
+                self.instance.get_absolute_url())
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        if self.stored_phone and phone == mask_phone(self.stored_phone):
+            return self.stored_phone  # a '*' is never part of a real number
+        return phone
+
+
 @admin.register(Person)
 class PersonAdmin(CapabilityAdmin):
+    """People. Phone numbers appear masked on the list, the change page and the read-only
+    page alike; every admin page is already sent with no-store (AdminSite.admin_view)."""
+
     manage_cap = Cap.MANAGE_ORG
     view_caps = (Cap.MANAGE_ACCOUNTS,)
-    list_display = ("name", "title", "unit")
+    form = PersonAdminForm
+    list_display = ("name", "title", "unit", "masked_phone")
     search_fields = ("name", "unit__name")
     autocomplete_fields = ("unit",)
+
+    @admin.display(description="联系电话")
+    def masked_phone(self, person):
+        return mask_phone(person.phone) or "—"
+
+    def get_readonly_fields(self, request, obj=None):
+        # A read-only page would print the raw field: show the masked one instead.
+        if self.has_change_permission(request, obj):
+            return super().get_readonly_fields(request, obj)
+        return (*super().get_readonly_fields(request, obj), "masked_phone")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return [f for f in fields if f != "phone"]
 
 
 class LeaderAssignmentInline(CapabilityInline):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from core.views import HistoryView
-from org.models import CityLeader, Person, Unit
+from org.models import CityLeader, Unit
 from org.roles import Cap
 from org.views import account
 from org.views import directory as views
@@ -15,8 +15,7 @@ urlpatterns = [
     path("people/", views.PersonListView.as_view(), name="person_list"),
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person_detail"),
     path("people/<int:pk>/reveal-phone/", views.RevealPhoneView.as_view(), name="person_reveal"),
-    path("people/<int:pk>/history/",
-         HistoryView.as_view(model=Person, required_cap=Cap.VIEW_ORG), name="person_history"),
+    path("people/<int:pk>/history/", views.PersonHistoryView.as_view(), name="person_history"),
     path("leaders/", views.CityLeaderListView.as_view(), name="leader_list"),
     path("leaders/<int:pk>/", views.CityLeaderDetailView.as_view(), name="leader_detail"),
     path("leaders/<int:pk>/history/",

@@ -31,6 +31,7 @@ class PersonViewSet(OrgViewSet):
     """人员（电话号码为掩码）。"""
 
     model = Person
+    personal_data = True
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
 

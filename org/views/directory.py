@@ -1,16 +1,25 @@
-"""Unit, people and city-leader pages."""
+"""Unit, people and city-leader pages.
+
+Pages that show people (names, masked or full phone numbers) are personal data: they
+are sent with `Cache-Control: no-store` (never_cache), so no browser or proxy keeps them.
+"""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import never_cache
 
+from core.history import masked_changes
 from core.scope import get_for_user
-from core.views import ScopedDetailView, ScopedListView
+from core.views import HistoryView, ScopedDetailView, ScopedListView
 from org import actions
 from org.filtersets import AccountFilterSet, CityLeaderFilterSet, PersonFilterSet, UnitFilterSet
-from org.models import CityLeader, LeaderAssignment, Person, Unit, User
+from org.models import CityLeader, LeaderAssignment, Person, Unit, User, mask_phone
 from org.roles import Cap
+
+personal_data = method_decorator(never_cache, name="dispatch")
 
 
 class UnitListView(ScopedListView):
@@ -21,6 +30,7 @@ class UnitListView(ScopedListView):
     template_name = "org/unit_list.html"
 
 
+@personal_data
 class UnitDetailView(ScopedDetailView):
     model = Unit
     required_cap = Cap.VIEW_ORG
@@ -36,6 +46,7 @@ class UnitDetailView(ScopedDetailView):
         return ctx
 
 
+@personal_data
 class PersonListView(ScopedListView):
     model = Person
     required_cap = Cap.VIEW_ORG
@@ -44,6 +55,7 @@ class PersonListView(ScopedListView):
     template_name = "org/person_list.html"
 
 
+@personal_data
 class PersonDetailView(ScopedDetailView):
     model = Person
     required_cap = Cap.VIEW_ORG
@@ -55,6 +67,7 @@ class PersonDetailView(ScopedDetailView):
         return ctx
 
 
+@personal_data
 class RevealPhoneView(View):
     """POST with a reason: returns the full number once, and logs who saw it and why."""
 
@@ -69,6 +82,35 @@ class RevealPhoneView(View):
                               {"error": str(exc), "person": person}, status=403)
             raise
         return render(request, "org/_phone_reveal.html", {"phone": phone, "person": person})
+
+
+@personal_data
+class PersonHistoryView(HistoryView):
+    """A person's change history with phone numbers masked, as on the person page. An
+    entitled user reveals them by posting a reason: the same rule and audit as
+    RevealPhoneView (org.actions.do_reveal_phone)."""
+
+    model = Person
+    required_cap = Cap.VIEW_ORG
+    template_name = "org/person_history.html"
+    masks = {"phone": mask_phone}
+    revealed = False
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        masks = {} if self.revealed else self.masks
+        ctx["rows"] = [(change, masked_changes(change, masks)) for change in ctx["page_obj"]]
+        ctx["revealed"] = self.revealed
+        ctx["may_reveal"] = not self.revealed and self.object.may_see_full_phone(
+            self.request.user)
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        actions.do_reveal_phone(self.object, user=request.user, request=request,
+                                reason=request.POST.get("reason", ""), page="history")
+        self.revealed = True
+        return self.render_to_response(self.get_context_data(object=self.object))
 
 
 class CityLeaderListView(ScopedListView):
@@ -101,6 +143,7 @@ class CityLeaderDetailView(ScopedDetailView):
         return ctx
 
 
+@personal_data
 class AccountListView(ScopedListView):
     model = User
     required_cap = Cap.VIEW_ACCOUNTS
