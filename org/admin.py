@@ -1,12 +1,22 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.shortcuts import redirect
 from django.utils.html import format_html
 from rest_framework.authtoken.admin import TokenProxy
 
 from core.admin import CapabilityAdmin, CapabilityInline
 from org.models import CityLeader, LeaderAssignment, Person, Unit, User, mask_phone
 from org.roles import Cap
+
+
+def _own_password_change(request, extra_context=None):
+    """The admin site's own password form would skip the throttle on wrong current
+    passwords and the audit (org.views.auth.PasswordChangeView): use that page instead."""
+    return redirect("password_change")
+
+
+admin.site.password_change = _own_password_change
 
 # A token's key is shown once, to its owner, on the account page (org/views/account.py);
 # DRF's own admin would list every key in full, so it is not offered.

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views import View
 
-from org import actions
+from org import actions, throttle
 
 
 class LoginForm(AuthenticationForm):
@@ -57,7 +57,10 @@ class PasswordChangeForm(forms.Form):
 
     def clean_old_password(self):
         if not self.user.check_password(self.cleaned_data["old_password"]):
-            raise ValidationError("当前密码不正确。")
+            raise ValidationError(
+                "当前密码不正确。连续输错%(limit)d次将锁定%(minutes)d分钟。", code="wrong_password",
+                params={"limit": settings.LOGIN_FAILURE_LIMIT,
+                        "minutes": settings.LOGIN_LOCKOUT_MINUTES})
         return self.cleaned_data["old_password"]
 
     def clean(self):
@@ -70,23 +73,42 @@ class PasswordChangeForm(forms.Form):
 
 
 class PasswordChangeView(View):
+    """Change one's own password. Wrong current passwords are throttled like logins
+    (org.throttle): counted per account, locked after the login limit, audited."""
+
     template_name = "org/password_change.html"
 
     def get(self, request):
-        return render(request, self.template_name, {"form": PasswordChangeForm(request.user),
-                                                    "expired": request.user.password_expired()})
+        return self.page(request, PasswordChangeForm(request.user))
 
     def post(self, request):
-        form = PasswordChangeForm(request.user, request.POST)
+        user = request.user
+        if until := throttle.locked_until(user):
+            throttle.record_refused_while_locked(user, request, until)
+            return self.locked(request, until)
+        form = PasswordChangeForm(user, request.POST)
         if form.is_valid():
             try:
-                actions.do_change_password(request.user, form.cleaned_data["new_password1"],
+                actions.do_change_password(user, form.cleaned_data["new_password1"],
                                            request=request)
             except ValidationError as exc:
                 form.add_error("new_password1", exc)
             else:
-                update_session_auth_hash(request, request.user)
+                update_session_auth_hash(request, user)
                 messages.success(request, "密码已修改。")
                 return redirect("home")
-        return render(request, self.template_name, {"form": form,
-                                                    "expired": request.user.password_expired()})
+        elif form.has_error("old_password", code="wrong_password"):
+            if until := throttle.record_wrong_old_password(user, request):
+                return self.locked(request, until)
+        return self.page(request, form)
+
+    def page(self, request, form, status=200, **extra):
+        return render(request, self.template_name, {
+            "form": form, "expired": request.user.password_expired(), **extra}, status=status)
+
+    def locked(self, request, until):
+        """HTTP 429 with a plain Chinese explanation, as a locked-out login gets."""
+        message = (f"当前密码已连续输错{settings.LOGIN_FAILURE_LIMIT}次，修改密码已锁定，"
+                   f"请{throttle.minutes_left(until)}分钟后再试，或联系安全管理员解除锁定。")
+        return self.page(request, PasswordChangeForm(request.user), status=429,
+                         locked_message=message)

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from core.history import masked_changes
 from core.scope import get_for_user
 from core.views import HistoryView, ScopedDetailView, ScopedListView
-from org import actions
+from org import actions, throttle
 from org.filtersets import AccountFilterSet, CityLeaderFilterSet, PersonFilterSet, UnitFilterSet
 from org.models import CityLeader, LeaderAssignment, Person, Unit, User, mask_phone
 from org.roles import Cap
@@ -166,7 +166,8 @@ class LockoutView(View):
         from axes.models import AccessAttempt
 
         attempts = AccessAttempt.objects.order_by("-attempt_time")[:200]
-        return render(request, self.template_name, {"attempts": attempts})
+        return render(request, self.template_name, {
+            "attempts": attempts, "password_locks": throttle.locked_accounts()})
 
     def post(self, request):
         username = request.POST.get("username", "").strip()
