@@ -52,7 +52,7 @@ PREPARED_VERSION = 1
 
 @dataclass
 class Problem:
-    row: int
+    row: int  # 0: the file as a whole (unreadable, too large …)
     message: str
     column: int | None = None
     label: str = ""
@@ -60,6 +60,8 @@ class Problem:
 
     def __str__(self):
         prefix = "提示：" if self.warning else ""
+        if not self.row:
+            return f"{prefix}{self.message}"
         if self.column:
             return (f"{prefix}第{self.row}行 {get_column_letter(self.column)}列「{self.label}」："
                     f"{self.message}")
@@ -113,7 +115,7 @@ class LedgerImporter:
         try:
             sheet = self.read()
         except ValidationError as exc:
-            result.problems.append(Problem(1, "；".join(exc.messages)))
+            result.problems.append(Problem(0, "；".join(exc.messages)))
             return result
         self._ignored_columns(sheet, result)
         self._load_lookups(sheet)

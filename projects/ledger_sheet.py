@@ -6,17 +6,30 @@ two-row header with merged group labels (「投资情况（万元）」, 「2026
 1月…12月), section headings merged across the whole row (「一、城市核心板块（3个）」), unit
 cells merged down over the rows of one unit, 「合 计」/「小 计」 rows. The result is plain data
 (`Sheet`), kept as JSON between the preview and the apply so the file is read once.
+
+A workbook is read as a stream within bounds (`Bounds`): a 1.6 KB file declaring A1:XFD2000
+once took 2.9 GB to open whole, and 44 KB of 300,000 rows 23 s. The zip is judged from its
+directory before anything is unpacked; the first sheet is then read cell by cell, never
+trusting its declared <dimension>, counting rows, columns, cells, merged cells and seconds.
 """
 
 import io
 import json
 import re
+import time as clock
+import zipfile
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
+from core.uploads import check_zip
 from projects.ledger_format import (
     compact,
     header_key,
@@ -34,6 +47,26 @@ SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]|^[（(][一�
 BARE_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]?|[（(][一二三四五六七八九十]+[）)])$")
 _SECTION_TAIL = re.compile(r"[（(](?:共)?\d+(?:个|项)?(?:项目)?[）)]$")
 WIDE_MERGE = 3  # a data-area merge over this many columns or more reads as a heading
+UNREADABLE = "无法读取该文件，请上传 .xlsx 格式的台账（WPS 或 Excel 另存为 .xlsx）。"
+_ROW, _CELL, _MERGE = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("row", "c", "mergeCell"))
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """What reading one workbook may cost; a setting of the same name in upper case with
+    LEDGER_MAX_ in front (LEDGER_MAX_ROWS …) overrides each."""
+
+    unpacked_bytes: int = 100 * 2**20  # our 5,000-row export unpacks to 4.2 MB
+    rows: int = 20_000  # the large demo city's ledger has 5,000 projects
+    columns: int = 200  # our export has 23; an office sheet with 12 months × 3 about 60
+    cells: int = 2_000_000  # row and cell elements read, empty formatted ones included
+    merged_cells: int = 200_000  # cells covered by merged ranges (a unit merged down …)
+    seconds: float = 30  # a 5,000-row ledger reads in about 1 s
+
+    @classmethod
+    def from_settings(cls) -> "Bounds":
+        return cls(**{name: getattr(settings, f"LEDGER_MAX_{name.upper()}", default)
+                      for name, default in asdict(cls()).items()})
 
 
 @dataclass
@@ -98,17 +131,7 @@ def _decode(obj):
 
 def read_sheet(data: bytes) -> Sheet:
     """The first worksheet as a Sheet; a ValidationError when it is no ledger."""
-    try:
-        wb = load_workbook(io.BytesIO(data), data_only=True)
-    except Exception:
-        raise ValidationError("无法读取该文件，请上传 .xlsx 格式的台账（WPS 或 Excel 另存为 .xlsx）。")
-    ws = wb.worksheets[0]
-    raw = [list(row) for row in ws.iter_rows(values_only=True)]
-    width = max((len(r) for r in raw), default=0)
-    for row in raw:
-        row.extend([None] * (width - len(row)))
-    ranges = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
-    wb.close()
+    raw, ranges = read_grid(data, Bounds.from_settings())
     top = _spread(raw, ranges, limit=MAX_HEADER_SCAN + 2)
     header = next((i for i, row in enumerate(top[:MAX_HEADER_SCAN])
                    if any(header_key(v) == "name" for v in row)), None)
@@ -123,6 +146,142 @@ def read_sheet(data: bytes) -> Sheet:
         if row is not None:
             sheet.rows.append(row)
     return sheet
+
+
+def read_grid(data: bytes, bounds: Bounds) -> tuple[list[list], list[tuple]]:
+    """The first worksheet's values as rows of equal width (as openpyxl gives them: a cell
+    under a merge other than its top-left one is empty) and its merged ranges
+    (min_row, min_col, max_row, max_col), clipped to the rows and columns that hold values."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_zip(archive, "上传的台账", max_unpacked=bounds.unpacked_bytes)
+        # read_only: openpyxl opens the workbook's parts but leaves the sheets to us.
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except ValidationError:
+        raise
+    except Exception:
+        raise ValidationError(UNREADABLE) from None
+    try:
+        values, merges = _stream(wb, wb.worksheets[0], bounds)
+    except ValidationError:
+        raise
+    except Exception:  # a malformed sheet: bad XML, a shared string that is not there …
+        raise ValidationError(UNREADABLE) from None
+    finally:
+        wb.close()
+    return _grid(values, merges, bounds)
+
+
+def _stream(wb, ws, bounds: Bounds) -> tuple[dict, list[str]]:
+    """{row number: {column: value}} for the cells that hold a value, and the merged ranges.
+
+    Element by element, each dropped as soon as it is read, so that neither a long sheet nor
+    one row of a million cells is ever held whole. Cells are decoded by openpyxl's own
+    WorkSheetParser.parse_cell (types, shared strings, dates from the styles), the code its
+    read-only mode uses; openpyxl is pinned, this is an internal API.
+    """
+    parser = WorkSheetParser(None, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                             date_formats=wb._date_formats,
+                             timedelta_formats=wb._timedelta_formats)
+    deadline = clock.monotonic() + bounds.seconds
+    values, merges, read, events = {}, [], 0, 0
+    open_elements, in_cell = [], 0  # the path from the root; depth inside a <c>
+    with ws._get_source() as source:
+        for event, element in iterparse(source, events=("start", "end")):
+            events += 1
+            if not events % 4096 and clock.monotonic() > deadline:
+                raise ValidationError(f"读取台账超过{bounds.seconds:g}秒仍未完成，已停止。"
+                                      "请删去多余的行列和格式，或拆分后分别导入。")
+            if event == "start":
+                open_elements.append(element)
+                if element.tag == _ROW:
+                    _start_row(parser, element)
+                in_cell += in_cell > 0 or element.tag == _CELL
+                continue
+            open_elements.pop()
+            if in_cell:
+                in_cell -= 1
+                if in_cell:
+                    continue  # <v>, <is> …: read with their cell, dropped with it
+            if element.tag in (_ROW, _CELL):
+                read += 1
+                if read > bounds.cells:
+                    raise _too_many_cells(bounds)
+                if element.tag == _CELL:
+                    _keep(values, parser.parse_cell(element), bounds)
+            elif element.tag == _MERGE and element.get("ref"):
+                merges.append(element.get("ref"))
+                if len(merges) > bounds.merged_cells:
+                    raise _too_many_merged(len(merges), bounds)
+            if open_elements:  # read: drop it, so that the tree never grows
+                open_elements[-1].remove(element)
+    return values, merges
+
+
+def _start_row(parser, element):
+    """The row counter a cell without its own reference counts from (as openpyxl does)."""
+    number = element.get("r")
+    parser.row_counter = int(float(number)) if number else parser.row_counter + 1
+    parser.col_counter = 0
+
+
+def _keep(values: dict, cell: dict, bounds: Bounds) -> None:
+    value = cell["value"]
+    if value is None or value == "":
+        return  # an empty formatted cell: counted, never kept
+    row, column = cell["row"], cell["column"]
+    if row > bounds.rows:
+        raise ValidationError(f"台账超过{bounds.rows}行的上限（第{row}行仍有内容），"
+                              "请拆分后分别导入。")
+    if column > bounds.columns:
+        where = get_column_letter(column) if column <= 16384 else f"第{column}列"
+        raise ValidationError(f"第{row}行 {where}列有内容，超过{bounds.columns}列的上限；"
+                              "请删去多余的列后再导入。")
+    values.setdefault(row, {})[column] = value
+
+
+def _too_many_cells(bounds):
+    return ValidationError(f"工作表的单元格超过{bounds.cells}个的上限（含设置了格式的空白单元格），"
+                           "请删去多余的行列和格式，或拆分后分别导入。")
+
+
+def _too_many_merged(found, bounds):
+    return ValidationError(f"工作表的合并单元格共覆盖{found}个以上单元格，超过{bounds.merged_cells}个"
+                           "的上限，请取消多余的合并后再导入。")
+
+
+def _grid(values: dict, merges: list[str], bounds: Bounds) -> tuple[list[list], list[tuple]]:
+    """Rows 1…last as equal-width lists, with the merges that touch them (clipped).
+
+    openpyxl loading a whole sheet gives the same: a merged range covers its cells, and only
+    its top-left one keeps a value.
+    """
+    last = max(values, default=0)
+    ranges, covered = [], 0
+    for ref in merges:
+        try:
+            c0, r0, c1, r1 = range_boundaries(ref)
+        except (TypeError, ValueError):
+            continue  # a malformed reference: openpyxl would fail, we ignore it
+        if r0 > last or c0 > bounds.columns:
+            continue  # below or right of every value: nothing to spread
+        r1, c1 = min(r1, last), min(c1, bounds.columns)
+        covered += (r1 - r0 + 1) * (c1 - c0 + 1)
+        if covered > bounds.merged_cells:
+            raise _too_many_merged(covered, bounds)
+        ranges.append((r0, c0, r1, c1))
+    width = max([max(cells) for cells in values.values()] + [c1 for *_, c1 in ranges],
+                default=0)
+    raw = [[None] * width for _ in range(last)]
+    for row, cells in values.items():
+        for column, value in cells.items():
+            raw[row - 1][column - 1] = value
+    for r0, c0, r1, c1 in ranges:
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                if (r, c) != (r0, c0):
+                    raw[r - 1][c - 1] = None
+    return raw, ranges
 
 
 def _spread(raw, ranges, limit):
