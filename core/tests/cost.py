@@ -4,8 +4,12 @@ Memory is the process's resident set, not tracemalloc: Pillow, GEOS and GDAL all
 where tracemalloc sees nothing. On Linux the peak is reset before the call (writing 5 to
 /proc/self/clear_refs), so the figure is this call's own; elsewhere it falls back to the
 growth of the process's lifetime peak, which can only under-count an earlier, higher peak.
+Memory the test freed before the call is handed back to the system first (malloc_trim), so
+that the call cannot reuse it unseen.
 """
 
+import ctypes
+import gc
 import os
 import re
 import resource
@@ -34,6 +38,14 @@ def _status_kb(field: str) -> int | None:
     return int(found[1]) if found else None
 
 
+def _hand_back_free_memory() -> None:
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the figure may under-count
+        pass
+
+
 def _reset_peak() -> bool:
     try:
         with open("/proc/self/clear_refs", "w") as fh:
@@ -48,6 +60,7 @@ def measured(label: str = ""):
     """with measured() as cost: …; then cost.seconds and cost.peak_mb (printed with `label`
     when COST_REPORT is set: COST_REPORT=1 pytest -s …)."""
     cost = Cost()
+    _hand_back_free_memory()
     before = _status_kb("VmRSS")
     exact = before is not None and _reset_peak()
     lifetime = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
