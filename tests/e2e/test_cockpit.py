@@ -40,7 +40,7 @@ def test_cockpit_and_big_screen(browser, live_server, screenshot_dir):
     assert size == [1920, 1080]  # no scrolling on the command-centre wall
     assert screen.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(11, 18, 32)"
     assert screen.locator("meta[http-equiv=refresh]").get_attribute("content") == "60"
-    screen.wait_for_function("document.getElementById('screen-map').dataset.rendered === '1'")
+    screen.wait_for_function("() => document.getElementById('screen-map').dataset.rendered === '1'")
     for chart in ("c-category", "c-trend", "c-investment", "c-units"):
         assert screen.get_attribute(f"#{chart}", "data-rendered") == "1", chart
     screen.screenshot(path=screenshot_dir / "big_screen.png")

@@ -27,11 +27,11 @@ def test_filter_to_red_and_open_a_project(browser, live_server, screenshot_dir):
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/")
     page.goto(f"{base}/maps/")
-    page.wait_for_function("document.getElementById('map').dataset.loaded !== undefined")
+    page.wait_for_function("() => document.getElementById('map').dataset.loaded !== undefined")
     page.select_option("select[name=colour]", "red")
     page.click("form.filters button[type=submit]")
-    page.wait_for_function("location.search.includes('colour=red')")
-    page.wait_for_function("document.getElementById('map-counts').innerText.includes('黄灯 0')")
+    page.wait_for_function("() => location.search.includes('colour=red')")
+    page.wait_for_function("() => document.getElementById('map-counts').innerText.includes('黄灯 0')")
     counts = page.get_by_test_id("map-counts").inner_text()
     assert "红灯 2" in counts and "黄灯 0" in counts
     assert page.get_attribute("#map", "data-loaded") == "1"  # of the two red, one has a location
@@ -86,7 +86,7 @@ def test_a_large_layer_loads_by_view_and_says_when_to_zoom_in(browser, live_serv
         page.click("button[type=submit]")
         page.wait_for_url(f"{base}/")
         page.goto(f"{base}/maps/")
-        page.wait_for_function("document.getElementById('map').dataset.loaded !== undefined")
+        page.wait_for_function("() => document.getElementById('map').dataset.loaded !== undefined")
         page.evaluate(f"window.cjMap.setView([{centre.y}, {centre.x}], 14)")
         page.get_by_label("控规用地<b>").check()  # the name shows as text, not as HTML
         notice = page.get_by_test_id("map-notice")
@@ -96,7 +96,7 @@ def test_a_large_layer_loads_by_view_and_says_when_to_zoom_in(browser, live_serv
         page.screenshot(path=screenshot_dir / "battle_map_layer_zoom_in.png")
         page.evaluate(f"window.cjMap.setView([{centre.y}, {centre.x}], 18)")
         key = f"layer{layer.pk}"
-        page.wait_for_function(f"/^[0-9]+$/.test(document.getElementById('map').dataset.{key})")
+        page.wait_for_function(f"() => /^[0-9]+$/.test(document.getElementById('map').dataset.{key})")
         drawn = int(page.get_attribute("#map", f"data-{key}"))
         assert 0 < drawn < 50
         assert notice.is_hidden()
