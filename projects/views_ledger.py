@@ -17,6 +17,7 @@ from django.views import View
 
 from core.audit import record_audit
 from core.choices import AuditEventType
+from core.forms import ScopedChoicesMixin
 from core.scope import get_for_user
 from core.staging import LEDGER_IMPORTS
 from core.views import CapabilityRequiredMixin
@@ -56,11 +57,18 @@ class ExportView(CapabilityRequiredMixin, View):
         return response
 
 
-class ImportForm(forms.Form):
+class ImportForm(ScopedChoicesMixin, forms.Form):
     file = forms.FileField(label="台账文件（.xlsx）")
     plan = forms.ModelChoiceField(label="计划", queryset=Plan.objects.active())
     category = forms.ModelChoiceField(label="新建项目的默认类别", required=False,
                                       queryset=Category.objects.active().select_related("plan"))
+
+    def clean(self):
+        data = super().clean()
+        plan, category = data.get("plan"), data.get("category")
+        if plan and category and category.plan_id != plan.pk:
+            self.add_error("category", f"类别“{category}”不属于计划“{plan}”，请选择该计划下的类别。")
+        return data
 
 
 class ImportView(CapabilityRequiredMixin, View):
@@ -77,12 +85,12 @@ class ImportView(CapabilityRequiredMixin, View):
     template_name = "projects/import.html"
 
     def get(self, request):
-        return render(request, self.template_name, {"form": ImportForm()})
+        return render(request, self.template_name, {"form": ImportForm(user=request.user)})
 
     def post(self, request):
         if request.POST.get("token"):
             return self._apply(request)
-        form = ImportForm(request.POST, request.FILES)
+        form = ImportForm(request.POST, request.FILES, user=request.user)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
         upload = form.cleaned_data["file"]
@@ -135,10 +143,10 @@ class ImportView(CapabilityRequiredMixin, View):
         if result is None:  # a project changed since the preview: check again, show that
             stash["token"] = uuid.uuid4().hex
             request.session[SESSION_KEY] = stash
-            return self._preview(request, importer, ImportForm(), rechecked=True)
+            return self._preview(request, importer, ImportForm(user=request.user), rechecked=True)
         if not result.applied:
-            return render(request, self.template_name, {"form": ImportForm(), "result": result},
-                          status=400)
+            return render(request, self.template_name,
+                          {"form": ImportForm(user=request.user), "result": result}, status=400)
         del request.session[SESSION_KEY]
         messages.success(request, f"导入完成：新建{result.created}个项目，修改{result.updated}个，"
                                   f"填报进度{result.reported}个。")

@@ -1,10 +1,11 @@
 from django import forms
 
+from core.forms import ScopedChoicesMixin
 from org.models import Unit
 from supervision.models import Meeting
 
 
-class ActionItemForm(forms.Form):
+class ActionItemForm(ScopedChoicesMixin, forms.Form):
     title = forms.CharField(label="交办事项", max_length=200)
     detail = forms.CharField(label="具体要求", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     unit = forms.ModelChoiceField(label="承办单位", queryset=Unit.objects.active())

@@ -129,12 +129,12 @@ class ActionItemListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         ctx["statuses"] = ActionItemStatus.choices
         ctx["may_issue"] = actions._may_issue(self.request.user)
-        ctx["form"] = ActionItemForm()
+        ctx["form"] = ActionItemForm(user=self.request.user)
         return ctx
 
     def post(self, request):
         """Issue a new item (from the list page, or from a report's problem)."""
-        form = ActionItemForm(request.POST)
+        form = ActionItemForm(request.POST, user=request.user)
         problem = None
         if request.POST.get("problem"):
             problem = get_for_user(ReportProblem, request.user, request.POST["problem"])

@@ -61,14 +61,7 @@ UNSCOPED: dict[str, str] = {
 
 # Forms with model choices that do not derive from ScopedChoicesMixin yet, and why. Their
 # fields are still posted out of scope below; an entry whose form has been converted fails.
-NOT_YET_MIXIN: dict[str, str] = {
-    "supervision.forms.ActionItemForm":
-        "supervision/views.py builds it without user=; its querysets (active units, active "
-        "meetings) are what every issuer may see",
-    "projects.views_ledger.ImportForm":
-        "projects/views_ledger.py: its querysets (active plans and categories) are what every "
-        "importer may see",
-}
+NOT_YET_MIXIN: dict[str, str] = {}
 
 LOCAL_APPS = {"core", "org", "plans", "projects", "supervision", "evaluation", "maps", "geo"}
 

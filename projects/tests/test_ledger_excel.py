@@ -199,3 +199,19 @@ class ExcelTests(CastTestCase):
     def test_not_a_spreadsheet(self):
         result = self.importer(b"this is not a workbook").run(apply=True)
         self.assertIn("无法读取该文件", str(result.problems[0]))
+
+
+class ImportFormTests(CastTestCase):
+    def test_a_category_of_another_plan_is_refused(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from plans import actions as plan_actions
+        from projects.views_ledger import ImportForm
+
+        other = plan_actions.do_create_plan(name="城乡结合部计划", start_year=2024, end_year=2026)
+        foreign = plan_actions.do_add_taxonomy(other, "category", code="QT", name="其他类别")
+        upload = SimpleUploadedFile("台账.xlsx", b"x")
+        form = ImportForm({"plan": self.cast.plan.pk, "category": foreign.pk}, {"file": upload},
+                          user=self.cast.office_staff)
+        self.assertFalse(form.is_valid())
+        self.assertIn("不属于计划", form.errors["category"][0])
