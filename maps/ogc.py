@@ -3,10 +3,14 @@
 Collections: `projects` (the user's scope), `core-districts`, and one per
 layer (`layer-<id>`); anonymous callers see public layers only. QGIS, ArcGIS
 and OWSLib read it; authenticate with a session or `Authorization: Token …`.
+
+Geometry is served as stored (the battle map simplifies, this does not); a page stops early
+at PAGE_MAX_VERTICES, with its next link, so that big shapes cannot make one answer huge.
 """
 
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Max, Min
 from django.http import Http404, JsonResponse
 from django.urls import reverse
@@ -17,6 +21,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from core.audit import record_audit
 from core.choices import AuditEventType
 from geo.models import Feature, Layer
+from maps.selectors import vertex_count
 from org.roles import Cap, has_cap
 from plans.models import CoreDistrict
 from projects.models import Project
@@ -27,6 +32,9 @@ CONFORMANCE = [
 ]
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
+# Geometry is sent as stored, never simplified: GIS clients measure and overlay it. What a
+# page may cost is bounded instead (about 12 MB of GeoJSON); OGC_PAGE_MAX_VERTICES overrides.
+PAGE_MAX_VERTICES = 500_000
 
 
 class BadRequest(Exception):
@@ -247,12 +255,12 @@ def items(request, cid):
     matched = qs.count()
     # Past the last row the page is empty; a huge offset never reaches the database's OFFSET
     # (SQLite and PostgreSQL both overflow beyond a bigint).
-    page = [source.to_feature(obj) for obj in qs[offset:offset + limit]] if offset < matched else []
+    page = _page(source, qs[offset:offset + limit]) if offset < matched else []
     query = request.GET.copy()
     links = [{"href": request.build_absolute_uri(), "rel": "self",
               "type": "application/geo+json", "title": "本页"}]
-    if offset + limit < matched:
-        query["offset"], query["limit"] = offset + limit, limit
+    if offset + len(page) < matched:
+        query["offset"], query["limit"] = offset + len(page), limit
         links.append({"href": _url(request, "ogc_items", cid, query=query.urlencode()),
                       "rel": "next", "type": "application/geo+json", "title": "下一页"})
     if offset > 0:
@@ -263,6 +271,20 @@ def items(request, cid):
     return _json({"type": "FeatureCollection", "features": page, "numberMatched": matched,
                   "numberReturned": len(page), "links": links},
                  content_type="application/geo+json")
+
+
+def _page(source, rows) -> list[dict]:
+    """Features with their stored geometry, until the page holds PAGE_MAX_VERTICES: a page
+    may then carry fewer than `limit`, and its next link starts after the last one sent."""
+    most = getattr(settings, "OGC_PAGE_MAX_VERTICES", PAGE_MAX_VERTICES)
+    page, vertices = [], 0
+    for obj in rows.iterator(chunk_size=100):  # never a whole page of big shapes in memory
+        feature = source.to_feature(obj)
+        vertices += vertex_count(feature["geometry"]) if feature["geometry"] else 0
+        if page and vertices > most:
+            break
+        page.append(feature)
+    return page
 
 
 def _audit_items(request, cid, returned, matched):
