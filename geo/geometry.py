@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 import shapely
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from pyproj import Transformer
 from shapely.geometry import mapping, shape
@@ -17,6 +18,14 @@ from shapely.validation import explain_validity
 
 GEOGRAPHIC_CRS = "EPSG:4490"  # CGCS2000 geographic
 ALLOWED_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
+# Vertices in one shape (a project's red line, a district, one feature of a layer). The map
+# draws a shape whole whenever it is in view and every check tests it whole; a red line or
+# boundary digitised at 0.5 m is far below this. GEOMETRY_MAX_VERTICES in settings overrides.
+MAX_VERTICES = 200_000
+
+
+def max_vertices() -> int:
+    return getattr(settings, "GEOMETRY_MAX_VERTICES", MAX_VERTICES)
 
 
 def gauss_kruger_epsg(longitude: float) -> int:
@@ -43,6 +52,10 @@ def parse_geojson(data, *, allowed=ALLOWED_TYPES):
         raise ValidationError("几何坐标格式错误：%(e)s", params={"e": exc}) from None
     if geom.is_empty:
         raise ValidationError("几何为空。")
+    vertices = shapely.get_num_coordinates(geom)
+    if vertices > max_vertices():  # before the validity check, whose cost grows with it
+        raise ValidationError("几何有%(n)d个顶点，超过%(m)d个的上限，请简化后再提交。",
+                              params={"n": vertices, "m": max_vertices()})
     minx, miny, maxx, maxy = geom.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise ValidationError("坐标超出经纬度范围，请使用经纬度（CGCS2000/WGS84）。")

@@ -7,6 +7,11 @@ The CRS is read from the file (.prj, GeoPackage metadata) and everything is
 reprojected to CGCS2000 longitude/latitude (EPSG:4490). Every problem is
 collected (invalid geometry with its feature index, missing CRS, missing
 用地性质 attribute …) and a file with any problem imports nothing.
+
+What a layer may cost is counted before it is read whole: its features and attribute values
+from the file's header (pyogrio.read_info), its vertices from the geometries as read, before
+any is checked, reprojected or stored (a 1M-vertex polygon is refused, not served to every
+map). File size and zips are bounded by geo/sources.py.
 """
 
 import os
@@ -23,13 +28,23 @@ from pyproj import CRS, Transformer
 from shapely.validation import explain_validity
 
 from geo.choices import KIND_KEYWORDS, LAND_USE_ATTRIBUTES, NAME_ATTRIBUTES, LayerKind
-from geo.geometry import gauss_kruger_epsg
+from geo.geometry import gauss_kruger_epsg, max_vertices
 from geo.models import Feature, Layer, LayerVersion
-from geo.sources import LayerSource, copy_upload, file_format, open_sources
+from geo.sources import LayerSource, copy_upload, file_format, limit, open_sources
 
 TARGET = CRS.from_epsg(4490)  # CGCS2000 geographic
 CHINA = (73.0, 3.0, 136.0, 54.0)  # lon/lat envelope the city must fall into
 MAX_ERRORS_LISTED = 50
+# What one layer may hold; settings of the same name override. The demo's land-use layer
+# has 20,164 parcels of 5 vertices; a county's has 30,000–100,000 parcels of a few dozen
+# vertices and 20–40 attribute fields. Reading and storing cost about 100 bytes a vertex.
+LAYER_MAX_FEATURES = 200_000
+LAYER_MAX_VALUES = 3_000_000  # attribute values: features × fields
+LAYER_MAX_VERTICES = 3_000_000  # in all; one shape at most geo.geometry.MAX_VERTICES
+STORE_BATCH_VERTICES = 200_000  # features are turned into GeoJSON and stored this many at a time
+# GDAL holds one GeoJSON feature at a time as a parsed tree it estimates at about 190 bytes a
+# vertex (a 1M-vertex polygon of 27 MB took 500 MB); past this estimate it stops reading.
+GEOJSON_BYTES_PER_VERTEX = 256
 
 
 @dataclass
@@ -52,8 +67,11 @@ def _guess_crs(geoms) -> CRS | None:
 
 def read_source(source: LayerSource, filename: str) -> ReadLayer:
     """Read, reproject to CGCS2000 lon/lat and check one layer; every problem is collected."""
+    _check_counts(_info(source, filename))
     meta, wkb, field_data = _raw_read(source, filename)
     geoms = shapely.from_wkb(wkb)
+    del wkb
+    _check_vertices(geoms)
     missing = {i for i, g in enumerate(geoms) if g is None or g.is_empty}
     errors = [f"第{i + 1}个要素没有几何图形" for i in sorted(missing)]
     present = np.array([g for g in geoms if g is not None and not g.is_empty], dtype=object)
@@ -88,15 +106,69 @@ def read_source(source: LayerSource, filename: str) -> ReadLayer:
                      fields, records)
 
 
+def _bound_gdal() -> None:
+    """GDAL's own bound on one GeoJSON feature, from ours on vertices (process-wide)."""
+    megabytes = -(-max_vertices() * GEOJSON_BYTES_PER_VERTEX // 2**20)
+    pyogrio.set_gdal_config_options({"OGR_GEOJSON_MAX_OBJ_SIZE": str(megabytes)})
+
+
+def _gdal_error(exc, filename) -> ValidationError:
+    if "too complex/large" in str(exc):  # GDAL stopped at OGR_GEOJSON_MAX_OBJ_SIZE
+        return ValidationError(f"“{filename}”中有要素过大：单个要素超过约{max_vertices()}个顶点的"
+                               "上限，请先在 GIS 软件中简化（容差0.5米即可）或把多部件要素拆开后"
+                               "再导入。")
+    # GDAL says why in English; we say what to do
+    return ValidationError(f"无法读取文件“{filename}”：文件损坏或格式不符（{exc}）。")
+
+
+def _info(source, filename) -> dict:
+    _bound_gdal()
+    try:
+        return pyogrio.read_info(source.path, layer=source.layer, encoding=source.encoding,
+                                 force_feature_count=True)
+    except Exception as exc:
+        raise _gdal_error(exc, filename) from None
+
+
+def _check_counts(info: dict) -> None:
+    """Features and attribute values, from the header, before anything is read."""
+    features, fields = int(info["features"]), len(info["fields"])
+    most = limit("LAYER_MAX_FEATURES", LAYER_MAX_FEATURES)
+    if features > most:
+        raise ValidationError(f"文件有{features}个要素，超过{most}个的上限，"
+                              "请按区域拆分成几个文件分别导入。")
+    most = limit("LAYER_MAX_VALUES", LAYER_MAX_VALUES)
+    if features * fields > most:
+        raise ValidationError(f"文件有{features}个要素、{fields}个属性字段，共{features * fields}个"
+                              f"属性值，超过{most}个的上限，请删去不需要的字段或拆分后再导入。")
+
+
+def _check_vertices(geoms) -> None:
+    """Vertices per shape and in all, counted before any shape is checked or reprojected."""
+    counts = shapely.get_num_coordinates(geoms)  # 0 for a missing shape
+    most = max_vertices()
+    big = np.flatnonzero(counts > most)
+    if len(big):
+        errors = [f"第{i + 1}个要素有{counts[i]}个顶点，超过单个要素{most}个的上限" for i in big]
+        more = f"（另有{len(errors) - MAX_ERRORS_LISTED}个）" if len(errors) > MAX_ERRORS_LISTED else ""
+        raise ValidationError([*errors[:MAX_ERRORS_LISTED], *([more] if more else []),
+                               "请先在 GIS 软件中简化（容差0.5米即可）或把多部件要素拆开后再导入。"])
+    total, most = int(counts.sum()), limit("LAYER_MAX_VERTICES", LAYER_MAX_VERTICES)
+    if total > most:
+        raise ValidationError(f"文件共有{total}个顶点，超过{most}个的上限，请先在 GIS 软件中简化"
+                              "（容差0.5米即可）或按区域拆分后分别导入。")
+
+
 def _raw_read(source, filename):
+    _bound_gdal()
     try:
         meta, _, wkb, field_data = pyogrio.raw.read(source.path, layer=source.layer,
                                                     encoding=source.encoding)
     except UnicodeDecodeError:
         raise ValidationError(f"“{source.label}”的属性文字编码无法识别，请在压缩包中附上同名的"
                               " .cpg 文件注明编码（如 GBK 或 UTF-8）。") from None
-    except Exception as exc:  # GDAL says why in English; we say what to do
-        raise ValidationError(f"无法读取文件“{filename}”：文件损坏或格式不符（{exc}）。") from None
+    except Exception as exc:
+        raise _gdal_error(exc, filename) from None
     return meta, wkb, field_data
 
 
@@ -171,7 +243,7 @@ def unpacked(uploaded, filename: str):
     file_format(filename)
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "upload" + os.path.splitext(filename.lower())[1])
-        copy_upload(uploaded, path)
+        copy_upload(uploaded, path, filename)
         yield open_sources(path, filename, os.path.join(tmp, "parts"))
 
 
@@ -183,11 +255,8 @@ def list_sources(uploaded, filename: str | None = None) -> list[SourceSummary]:
 
 
 def _summary(source, filename):
-    try:
-        info = pyogrio.read_info(source.path, layer=source.layer, encoding=source.encoding,
-                                 force_feature_count=True)
-    except Exception as exc:  # GDAL says why in English; we say what to do
-        raise ValidationError(f"无法读取文件“{filename}”：文件损坏或格式不符（{exc}）。") from None
+    info = _info(source, filename)
+    _check_counts(info)  # refused on the upload page, before the clerk chooses anything
     fields = [str(name) for name in info["fields"]]
     return SourceSummary(source.label, int(info["features"]), fields,
                          info.get("geometry_type") or "", source.suggested_name,
@@ -300,19 +369,36 @@ def _store(layer, item, source_name, source_format, acting_user, note):
         layer=layer, number=number, source_name=source_name, source_format=source_format,
         source_crs=data.crs_label, feature_count=len(data.records), imported_by=acting_user,
         note=note)
-    geoms = [g for _, _, g in data.records]
-    areas = _areas_m2(geoms)
-    Feature.objects.bulk_create([
-        Feature(version=version, index=i, properties=props, geometry=shapely.geometry.mapping(g),
-                geom_type=g.geom_type, area_m2=area,
-                name=str(props.get(name_attr) or "")[:200] if name_attr else "",
-                land_use=str(props.get(land_use_attr) or "")[:50] if land_use_attr else "",
-                min_lon=g.bounds[0], min_lat=g.bounds[1], max_lon=g.bounds[2], max_lat=g.bounds[3])
-        for (i, props, g), area in zip(data.records, areas, strict=True)
-    ], batch_size=2000)
+    areas = _areas_m2([g for _, _, g in data.records])
+    for batch in _batches(zip(data.records, areas, strict=True)):
+        Feature.objects.bulk_create([
+            _feature(version, i, props, g, area, name_attr, land_use_attr)
+            for (i, props, g), area in batch], batch_size=2000)
     layer.current_version = version
     layer.save(update_fields=["current_version"])
     return version
+
+def _batches(rows):
+    """Rows a few at a time, so that only one batch of shapes exists as GeoJSON lists."""
+    batch, vertices = [], 0
+    for row in rows:
+        batch.append(row)
+        vertices += shapely.get_num_coordinates(row[0][2])
+        if vertices >= STORE_BATCH_VERTICES or len(batch) >= 2000:
+            yield batch
+            batch, vertices = [], 0
+    if batch:
+        yield batch
+
+
+def _feature(version, i, props, g, area, name_attr, land_use_attr) -> Feature:
+    minx, miny, maxx, maxy = g.bounds
+    return Feature(version=version, index=i, properties=props,
+                   geometry=shapely.geometry.mapping(g), geom_type=g.geom_type, area_m2=area,
+                   name=str(props.get(name_attr) or "")[:200] if name_attr else "",
+                   land_use=str(props.get(land_use_attr) or "")[:50] if land_use_attr else "",
+                   min_lon=minx, min_lat=miny, max_lon=maxx, max_lat=maxy)
+
 
 def _areas_m2(geoms) -> list[float | None]:
     """Areas in the Gauss-Krüger zone of the layer's centre (vectorised)."""

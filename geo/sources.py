@@ -5,24 +5,33 @@ Offices send files the way their tools write them: a zip whose shapefile sits in
 no UTF-8 flag), .dbf attributes in GBK/GB18030 with no .cpg beside them, GeoPackages holding
 several layers. This module finds every layer in such a file so that the importer never picks
 one silently, and says which encoding each shapefile's attributes are in.
+
+What an upload may cost is bounded before it is read: its size while it is copied, a zip
+from its directory (members, unpacked size, compression ratio) before anything is unpacked.
+Features and vertices are counted by geo.importers.
 """
 
 import codecs
 import os
-import shutil
 import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
 
 import pyogrio
+from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from core.uploads import check_zip
 
 FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".zip": "Shapefile（zip）",
            ".gpkg": "GeoPackage", ".shp": "Shapefile"}
 SHAPE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 REQUIRED_PARTS = (".shx", ".dbf")
-MAX_UNPACKED_BYTES = 1 << 30  # a zip that unpacks past 1 GiB is refused (zip bombs)
+# A county's land-use layer as a zipped shapefile is 20–80 MB; its .dbf, fixed-width text
+# fields padded with spaces, unpacks to a few times that. Settings of the same name override.
+LAYER_MAX_UPLOAD_BYTES = 200 * 2**20
+LAYER_MAX_UNPACKED_BYTES = 500 * 2**20
 UTF8_FLAG = 0x800  # zip general-purpose bit 11: the member name is UTF-8
 
 
@@ -76,11 +85,26 @@ def _geopackage_sources(path, filename):
     return [LayerSource(name, path, layer=name) for name in layers]
 
 
+def limit(name: str, default: int) -> int:
+    """A bound on uploads: the setting of that name, else the module's constant."""
+    return getattr(settings, name, default)
+
+
+def _max_unpacked() -> int:
+    return limit("LAYER_MAX_UNPACKED_BYTES", LAYER_MAX_UNPACKED_BYTES)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:.0f}MB" if size >= 2**20 else f"{size / 1024:.0f}KB"
+
+
 def _zip_sources(path, filename, workdir):
     try:
         with zipfile.ZipFile(path) as archive:
+            most = _max_unpacked()
+            check_zip(archive, filename, max_unpacked=most, name_of=member_name)
             shapes = _shapefiles_in(archive, filename)
-            budget = [MAX_UNPACKED_BYTES]
+            budget = [most]
             sources = []
             for number, (label, parts) in enumerate(shapes):
                 folder = os.path.join(workdir, str(number))
@@ -145,11 +169,14 @@ def member_name(info: zipfile.ZipInfo) -> str:
 
 
 def _extract(archive, info, target, budget):
+    """Unpack one member; `budget` is a second guard behind check_zip (zipfile already stops
+    each member at its declared size)."""
     with archive.open(info) as src, open(target, "wb") as dst:
         while chunk := src.read(1 << 20):
             budget[0] -= len(chunk)
             if budget[0] < 0:
-                raise ValidationError("压缩包解压后超过1GB，请拆分后分别上传。")
+                raise ValidationError(f"压缩包解压后超过{_mb(_max_unpacked())}的上限，"
+                                      "请拆分后分别上传。")
             dst.write(chunk)
 
 
@@ -227,13 +254,27 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-def copy_upload(uploaded, target: str) -> None:
-    """Write an uploaded file (or any file object) to `target`, from its start."""
+def copy_upload(uploaded, target: str, filename: str = "") -> None:
+    """Write an uploaded file (or any file object) to `target`, from its start; refused
+    past LAYER_MAX_UPLOAD_BYTES, and never copied further than that."""
+    most = limit("LAYER_MAX_UPLOAD_BYTES", LAYER_MAX_UPLOAD_BYTES)
+    name = filename or getattr(uploaded, "name", "")
+    size = getattr(uploaded, "size", None)  # Django's uploads know it; an open file does not
+    if size is not None and size > most:
+        raise _too_big(name, most, size)
     if hasattr(uploaded, "seek"):
         uploaded.seek(0)
+    chunks = uploaded.chunks() if hasattr(uploaded, "chunks") else \
+        iter(lambda: uploaded.read(1 << 20), b"")
+    written = 0
     with open(target, "wb") as fh:
-        if hasattr(uploaded, "chunks"):
-            for chunk in uploaded.chunks():
-                fh.write(chunk)
-        else:
-            shutil.copyfileobj(uploaded, fh)
+        for chunk in chunks:
+            written += len(chunk)
+            if written > most:
+                raise _too_big(name, most)
+            fh.write(chunk)
+
+
+def _too_big(name, most, size=None):
+    found = f"有{_mb(size)}，" if size else ""
+    return ValidationError(f"文件“{name}”{found}超过{_mb(most)}的上限，请按区域拆分后分别导入。")
