@@ -41,6 +41,7 @@ class CspWatchedBrowser:
     def __init__(self, browser):
         self._browser = browser
         self.violations = []
+        self.opened = []  # pages and contexts, closed after the test
 
     def watch(self, page):
         page.on("console", lambda m: CSP_MESSAGE in m.text
@@ -48,12 +49,19 @@ class CspWatchedBrowser:
         return page
 
     def new_page(self, **kwargs):
-        return self.watch(self._browser.new_page(**kwargs))
+        page = self.watch(self._browser.new_page(**kwargs))
+        self.opened.append(page)
+        return page
 
     def new_context(self, **kwargs):
         context = self._browser.new_context(**kwargs)
         context.on("page", self.watch)
+        self.opened.append(context)
         return context
+
+    def close_all(self):
+        for item in self.opened:
+            item.close()
 
     def __getattr__(self, name):
         return getattr(self._browser, name)
@@ -63,6 +71,9 @@ class CspWatchedBrowser:
 def browser(chromium):
     watched = CspWatchedBrowser(chromium)
     yield watched
+    # A page left open keeps working (the big screen reloads every minute) and would
+    # reach the server while the next test sets up its data.
+    watched.close_all()
     assert watched.violations == [], "Content-Security-Policy violations"
 
 

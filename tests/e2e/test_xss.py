@@ -29,7 +29,7 @@ def hostile(live_server):
 
     cast = build_cast()
     ledger = build_ledger(cast)
-    CoreDistrict.objects.filter(pk=cast.district.pk).update(name="板块" + NAME)
+    CoreDistrict.objects.filter(pk=cast.district.pk).update(name="块" + NAME)  # 板块名称 holds 50
     ledger.category.__class__.objects.filter(pk=ledger.category.pk).update(name="类别" + NAME)
     lon, lat = POINT_A[1], POINT_A[0]
     actions.do_update_project(ledger.project_a, acting_user=cast.office_admin, name="项目" + NAME,
@@ -108,7 +108,7 @@ def test_the_battle_map_shows_hostile_names_as_text(browser, live_server, hostil
     assert "红线" + NAME in card.inner_text()
     # The core district's name.
     show(page, *DISTRICT, 15)
-    hover(page, *DISTRICT, "板块" + NAME)
+    hover(page, *DISTRICT, "块" + NAME)
     page.screenshot(path=screenshot_dir / "xss_map_district.png")
     # The plan layer: its name in the layer switcher, its features' attributes in tooltips.
     switch = page.get_by_label("图层" + NAME)
