@@ -18,8 +18,8 @@ def login(page, base):
     page.wait_for_url(f"{base}/")
 
 
-def test_admin_and_api_docs_scripts_run(browser, live_server, screenshot_dir):
-    build_cast()
+def test_admin_htmx_and_api_docs_scripts_run(browser, live_server, screenshot_dir):
+    cast = build_cast()
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -30,6 +30,12 @@ def test_admin_and_api_docs_scripts_run(browser, live_server, screenshot_dir):
     page.wait_for_function("() => [...document.querySelectorAll('input.action-select')]"
                            ".every(box => box.checked)")
     assert page.locator("input.action-select").count() >= 4
+    # htmx (its CSRF header from hx-headers, no eval): the audited phone reveal swaps in.
+    page.goto(f"{live_server.url}/org/people/{cast.person_a.pk}/")
+    page.fill("form.reveal input[name=reason]", "核对联系方式")
+    page.click("form.reveal button[type=submit]")
+    page.locator("#phone", has_text="13812345678").wait_for()
+    assert page.url.endswith(f"/org/people/{cast.person_a.pk}/")  # swapped, not navigated
     # The API docs: Swagger UI starts from the one nonced inline script.
     page.goto(f"{live_server.url}/api/docs/")
     page.locator(".swagger-ui .opblock").first.wait_for(timeout=15_000)
