@@ -54,12 +54,16 @@ def vertex_count(geometry: dict) -> int:
     return 1 if depth == 0 else count(geometry["coordinates"], depth)
 
 
-def display_geometry(geometry: dict, tolerance: float = 0.0) -> dict:
+def display_max_vertices() -> int:
+    return getattr(settings, "DISPLAY_MAX_VERTICES", DISPLAY_MAX_VERTICES)
+
+
+def display_geometry(geometry: dict, tolerance: float = 0.0, *, most: int | None = None) -> dict:
     """The shape as the map draws it: as stored when it is small enough; otherwise simplified
     at `tolerance`, and coarser until it has at most DISPLAY_MAX_VERTICES or simplifying gains
     nothing more. Shapes that large are few (at most geo.geometry.MAX_VERTICES each); what
     they are drawn as is kept in the cache, so each is simplified once per tolerance."""
-    most = getattr(settings, "DISPLAY_MAX_VERTICES", DISPLAY_MAX_VERTICES)
+    most = most or display_max_vertices()
     if geometry.get("type") == "Point":
         return geometry
     count = vertex_count(geometry)
@@ -95,12 +99,12 @@ def _simplified(geometry: dict, tolerance: float, most: int) -> dict:
 def for_basemap(collection: dict, *, tolerance: float = 0.0) -> dict:
     """What the basemap draws: each shape through display_geometry() (at `tolerance`, the
     view's, when the caller knows it), shifted into GCJ-02 when the basemap uses it."""
-    shift = None
+    shift, most = None, display_max_vertices()
     if settings.BASEMAP_IS_GCJ02:
         from maps.gcj02 import shift_geometry as shift
     for feature in collection["features"]:
         if feature.get("geometry"):
-            feature["geometry"] = display_geometry(feature["geometry"], tolerance)
+            feature["geometry"] = display_geometry(feature["geometry"], tolerance, most=most)
             if shift:
                 feature["geometry"] = shift(feature["geometry"])
     return collection
@@ -126,9 +130,9 @@ def project_shapes(qs, bbox, zoom: int) -> dict:
             .filter(max_lon__gte=minx, min_lon__lte=maxx, max_lat__gte=miny, min_lat__lte=maxy)
             .annotate(colour=Coalesce("status__overall", Value("grey")))
             .values_list("pk", "code", "name", "geometry", "colour"))
-    tolerance = SIMPLIFY_DEGREES.get(zoom, 0)
+    tolerance, most = SIMPLIFY_DEGREES.get(zoom, 0), display_max_vertices()
     return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": pk, "geometry": display_geometry(geometry, tolerance),
+        {"type": "Feature", "id": pk, "geometry": display_geometry(geometry, tolerance, most=most),
          "properties": {"code": code, "name": name, "colour": colour}}
         for pk, code, name, geometry, colour in rows]}
 
