@@ -32,6 +32,7 @@ REQUIRED_PARTS = (".shx", ".dbf")
 # fields padded with spaces, unpacks to a few times that. Settings of the same name override.
 LAYER_MAX_UPLOAD_BYTES = 200 * 2**20
 LAYER_MAX_UNPACKED_BYTES = 500 * 2**20
+LAYER_MAX_SOURCES = 100  # layers in one file; each is listed, read and chosen one by one
 UTF8_FLAG = 0x800  # zip general-purpose bit 11: the member name is UTF-8
 
 
@@ -80,9 +81,17 @@ def _geopackage_sources(path, filename):
         raise ValidationError(f"无法读取文件“{filename}”：文件损坏或格式不符（{exc}）。") from None
     if not layers:
         raise ValidationError(f"GeoPackage“{filename}”中没有含几何图形的图层。")
+    _check_source_count(len(layers), filename)
     if len(layers) == 1:
         return [LayerSource(filename, path, layer=layers[0])]
     return [LayerSource(name, path, layer=name) for name in layers]
+
+
+def _check_source_count(found: int, filename: str) -> None:
+    most = limit("LAYER_MAX_SOURCES", LAYER_MAX_SOURCES)
+    if found > most:
+        raise ValidationError(f"“{filename}”中有{found}个图层，超过{most}个的上限，"
+                              "请分成几个文件分别上传。")
 
 
 def limit(name: str, default: int) -> int:
@@ -104,6 +113,7 @@ def _zip_sources(path, filename, workdir):
             most = _max_unpacked()
             check_zip(archive, filename, max_unpacked=most, name_of=member_name)
             shapes = _shapefiles_in(archive, filename)
+            _check_source_count(len(shapes), filename)
             budget = [most]
             sources = []
             for number, (label, parts) in enumerate(shapes):

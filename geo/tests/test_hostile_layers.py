@@ -124,6 +124,17 @@ class HostileLayerTests(CastTestCase):
         self.refused(shapefile_zip([circle(100)], extra=[("成果/说明.bin", 20)]), "成果.zip",
                      "“成果/说明.bin”压缩比异常")
 
+    @override_settings(LAYER_MAX_SOURCES=3)
+    def test_too_many_layers_in_one_zip_are_refused_before_unpacking(self):
+        one = zipfile.ZipFile(io.BytesIO(shapefile_zip([circle(100)])))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for folder in range(4):
+                for info in one.infolist():
+                    archive.writestr(info.filename.replace("成果/", f"成果{folder}/"),
+                                     one.read(info))
+        self.refused(buffer.getvalue(), "成果.zip", "“成果.zip”中有4个图层，超过3个的上限")
+
     @override_settings(LAYER_MAX_UPLOAD_BYTES=2**20)
     def test_a_file_past_the_upload_limit_is_refused(self):
         data = geojson_bytes([circle(100_000)])
