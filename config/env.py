@@ -51,6 +51,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_cidrs(name: str) -> list[str]:
+    """A comma-separated list of networks (CIDR), checked at start-up."""
+    import ipaddress
+
+    networks = env_list(name, [])
+    for item in networks:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not a network such as 10.1.2.0/24.") from None
+    return networks
+
+
 def env_url(name: str, default: str = "") -> str:
     """An optional http(s) URL (may contain {z}/{x}/{y} placeholders)."""
     value = os.environ.get(name, default).strip()

@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import (
     env_bool,
     env_choice,
+    env_cidrs,
     env_int,
     env_list,
     env_path_prefix,
@@ -265,6 +266,12 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBa
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "chengjian@localhost")
+# Group robots the digest may be sent to (core/net.py): https hosts of 企业微信 and 钉钉, or an
+# exact origin such as http://10.1.2.3:8080 for an intranet gateway; private networks are
+# refused at send time unless listed in ROBOT_WEBHOOK_ALLOW_PRIVATE (CIDR).
+ROBOT_WEBHOOK_HOSTS = env_list("ROBOT_WEBHOOK_HOSTS", ["qyapi.weixin.qq.com", "oapi.dingtalk.com"])
+ROBOT_WEBHOOK_ALLOW_PRIVATE = env_cidrs("ROBOT_WEBHOOK_ALLOW_PRIVATE")
+ROBOT_WEBHOOK_CA_FILE = env_str("ROBOT_WEBHOOK_CA_FILE", "") or None
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 190, minimum=183)
 
 LOGGING = {

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.test import SimpleTestCase
 
-from config.env import env_bool, env_int, env_url
+from config.env import env_bool, env_cidrs, env_int, env_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,6 +18,7 @@ class EnvHelperTests(SimpleTestCase):
         os.environ["CJ_TEST_FLAG"] = "maybe"
         os.environ["CJ_TEST_INT"] = "thirty"
         os.environ["CJ_TEST_URL"] = "ftp://tiles"
+        os.environ["CJ_TEST_NETS"] = "10.1.2.0/24,intranet"
         try:
             with self.assertRaises(ImproperlyConfigured):
                 env_bool("CJ_TEST_FLAG")
@@ -25,8 +26,10 @@ class EnvHelperTests(SimpleTestCase):
                 env_int("CJ_TEST_INT", 1)
             with self.assertRaises(ImproperlyConfigured):
                 env_url("CJ_TEST_URL")
+            with self.assertRaises(ImproperlyConfigured):
+                env_cidrs("CJ_TEST_NETS")
         finally:
-            for key in ("CJ_TEST_FLAG", "CJ_TEST_INT", "CJ_TEST_URL"):
+            for key in ("CJ_TEST_FLAG", "CJ_TEST_INT", "CJ_TEST_URL", "CJ_TEST_NETS"):
                 del os.environ[key]
 
     def run_settings(self, **env):
