@@ -1,0 +1,155 @@
+"""Meetings, their calendar and iCalendar feed, and meeting packs."""
+
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views import View
+
+from core.files import serve_file
+from core.scope import get_for_user
+from core.views import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
+from org.roles import Cap
+from plans.models import Plan
+from supervision import actions
+from supervision.choices import MeetingKind
+from supervision.models import (
+    CalendarFeed,
+    Meeting,
+)
+from supervision.views.mimetypes import DOCX
+
+
+class MeetingListView(ScopedListView):
+    model = Meeting
+    required_cap = Cap.VIEW_PROJECTS
+    template_name = "supervision/meeting_list.html"
+    paginate_by = 60
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        kind = self.request.GET.get("kind")
+        if kind in MeetingKind.values:
+            qs = qs.filter(kind=kind)
+        if self.request.GET.get("all") != "1":
+            qs = qs.filter(date__gte=timezone.localdate() - timedelta(days=7))
+        return qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["kinds"] = MeetingKind.choices
+        ctx["plans"] = Plan.objects.visible_to(self.request.user)
+        ctx["may_manage"] = self.request.user.has_cap(Cap.MANAGE_PROJECTS)
+        return ctx
+
+    def post(self, request):
+        plan = get_for_user(Plan, request.user, request.POST.get("plan") or 0)
+        count = actions.do_generate_rhythm(plan, acting_user=request.user)
+        messages.success(request, f"已按工作日历生成{count}场会议。")
+        return redirect("supervision:meeting_list")
+
+
+class CalendarView(CapabilityRequiredMixin, View):
+    """The user's private subscription URL, and revoking it."""
+
+    required_cap = Cap.VIEW_PROJECTS
+
+    def get(self, request):
+        feed = actions.do_calendar_token(request.user)
+        url = request.build_absolute_uri(f"/supervision/calendar/{feed.token}.ics")
+        return render(request, "supervision/calendar.html", {"feed_url": url})
+
+    def post(self, request):
+        actions.do_calendar_token(request.user, renew=True)
+        messages.success(request, "已重置订阅地址，旧地址立即失效。")
+        return redirect("supervision:calendar")
+
+
+@login_not_required
+def calendar_feed(request, token):
+    """iCalendar (RFC 5545) of the meetings that concern the feed's owner."""
+    from icalendar import Calendar, Event
+
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404("订阅地址无效或已重置。")
+    cal = Calendar()
+    cal.add("prodid", "-//Chengjian//城建指挥平台//ZH")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "城建调度会议")
+    cal.add("x-wr-timezone", "Asia/Shanghai")
+    for meeting in Meeting.objects.visible_to(feed.user).select_related("plan"):
+        start = timezone.make_aware(datetime.combine(meeting.date, meeting.start_time))
+        event = Event()
+        event.add("uid", f"meeting-{meeting.pk}@chengjian")
+        event.add("summary", meeting.title)
+        event.add("dtstart", start)
+        event.add("dtend", start + timedelta(minutes=meeting.duration_minutes))
+        event.add("dtstamp", meeting.updated_at)
+        event.add("location", meeting.location)
+        event.add("description", f"{meeting.plan.name} · {meeting.get_kind_display()}")
+        cal.add_component(event)
+    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="chengjian.ics"'
+    return response
+
+
+class MeetingDetailView(ScopedDetailView):
+    model = Meeting
+    required_cap = Cap.VIEW_PROJECTS
+    template_name = "supervision/meeting_detail.html"
+
+    def get_context_data(self, **kwargs):
+        from django.utils.safestring import mark_safe
+
+        from supervision.packs import route_svg
+
+        ctx = super().get_context_data(**kwargs)
+        pack = getattr(self.object, "pack", None)
+        ctx["pack"] = pack
+        ctx["may_manage"] = self.request.user.has_cap(Cap.MANAGE_PROJECTS)
+        if pack and pack.content.get("route"):
+            ctx["route_svg"] = mark_safe(route_svg(pack.content["route"]))  # numbers and our text
+        return ctx
+
+
+class MeetingPackStepView(CapabilityRequiredMixin, View):
+    required_cap = Cap.MANAGE_PROJECTS
+
+    def post(self, request, pk, step):
+        meeting = get_for_user(Meeting, request.user, pk)
+        try:
+            if step == "generate":
+                actions.do_generate_pack(meeting, acting_user=request.user)
+                messages.success(request, "已根据数据生成会议材料草稿。")
+            elif step == "edit":
+                actions.do_edit_pack(meeting.pack, notes=request.POST.get("notes", ""),
+                                     acting_user=request.user)
+                messages.success(request, "已保存。")
+            elif step == "issue":
+                actions.do_issue_pack(meeting.pack, acting_user=request.user)
+                messages.success(request, "会议材料已印发，内容不再随数据变化。")
+            else:
+                raise Http404
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect("supervision:meeting_detail", pk=meeting.pk)
+
+
+class MeetingPackFileView(View):
+    """The issued meeting pack (scoped, audited: core/files.py)."""
+
+    def get(self, request, pk):
+        meeting = get_for_user(Meeting, request.user, pk)
+        pack = getattr(meeting, "pack", None)
+        if pack is None or not pack.docx:
+            raise Http404("会议材料尚未印发。")
+        return serve_file(request, pack.docx, obj=pack, variant="docx", content_type=DOCX,
+                          filename=f"pack-{meeting.date:%Y%m%d}.docx")
+
+
+# --- escalation ladder ----------------------------------------------------------------
