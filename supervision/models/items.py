@@ -1,0 +1,96 @@
+"""Action items (交办事项/马上办) with their timeline."""
+
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import TrackedModel, TrackedQuerySet
+from org.choices import Role
+from org.models import CityLeader, Unit, user_unit_ids
+from org.roles import Cap, has_cap
+from projects.models import Project, ReportProblem
+from supervision.choices import (
+    ActionEventKind,
+    ActionItemSource,
+    ActionItemStatus,
+)
+from supervision.models.base import CITYWIDE as _CITYWIDE
+from supervision.models.meetings import Meeting
+
+
+class ActionItemQuerySet(TrackedQuerySet):
+    def visible_to(self, user):
+        if not has_cap(user, Cap.VIEW_PROJECTS):
+            return self.none()
+        qs = self.active()
+        if user.role in _CITYWIDE:
+            return qs
+        if user.role == Role.CITY_LEADER:
+            leader = CityLeader.objects.filter(person_id=user.person_id).first()
+            units = leader.assignments.active().values("unit_id") if leader else []
+            return qs.filter(models.Q(issued_by=user) | models.Q(unit_id__in=units))
+        return qs.filter(unit_id__in=user_unit_ids(user))
+
+
+class ActionItem(TrackedModel):
+    """交办事项: a task given to a unit with a deadline; the unit responds, the issuer closes."""
+
+    title = models.CharField("事项", max_length=200)
+    detail = models.TextField("具体要求", blank=True)
+    unit = models.ForeignKey(Unit, verbose_name="承办单位", on_delete=models.PROTECT,
+                             related_name="action_items")
+    deadline = models.DateField("办理期限", db_index=True)
+    source = models.CharField("来源", max_length=16, choices=ActionItemSource.choices)
+    meeting = models.ForeignKey(Meeting, verbose_name="交办会议", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="action_items")
+    problem = models.ForeignKey(ReportProblem, verbose_name="来源问题", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="action_items")
+    project = models.ForeignKey(Project, verbose_name="相关项目", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="action_items")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="交办人", null=True,
+                                  blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField("状态", max_length=12, choices=ActionItemStatus.choices,
+                              default=ActionItemStatus.OPEN, db_index=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "交办事项"
+        verbose_name_plural = "交办事项"
+        ordering = ["status", "deadline", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("supervision:item_detail", args=[self.pk])
+
+    def get_history_url(self):
+        return reverse("supervision:item_history", args=[self.pk])
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status != ActionItemStatus.CLOSED and self.deadline < timezone.localdate()
+
+
+class ActionItemEvent(models.Model):
+    """One step on an action item's timeline (the facts on-time rates come from)."""
+
+    item = models.ForeignKey(ActionItem, verbose_name="交办事项", on_delete=models.CASCADE,
+                             related_name="events")
+    kind = models.CharField("环节", max_length=12, choices=ActionEventKind.choices)
+    text = models.TextField("内容", blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+                           on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
