@@ -196,7 +196,8 @@ def _stream(wb, ws, bounds: Bounds) -> tuple[dict, list[str]]:
                 open_elements.append(element)
                 if element.tag == _ROW:
                     _start_row(parser, element)
-                in_cell += in_cell > 0 or element.tag == _CELL
+                if in_cell or element.tag == _CELL:
+                    in_cell += 1
                 continue
             open_elements.pop()
             if in_cell:
