@@ -1,0 +1,71 @@
+"""State changes: The accountability ladder."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from supervision.actions.bulletins import _require_bureau
+from supervision.choices import (
+    EscalationLevel,
+    EscalationStatus,
+)
+
+
+@transaction.atomic
+def do_propose_escalations(today=None) -> int:
+    """Run the rules; add a proposal per unit and measure unless one is already open."""
+    from supervision.escalation import findings
+    from supervision.models import EscalationStep
+
+    open_steps = set(EscalationStep.objects.active().filter(status=EscalationStatus.PROPOSED)
+                     .values_list("unit_id", "level"))
+    created = 0
+    for rule, unit, reason, facts in findings(today):
+        if (unit.pk, rule.level) in open_steps:
+            continue
+        EscalationStep.objects.create(unit=unit, level=rule.level, reason=reason, rule=rule,
+                                      facts=facts)
+        open_steps.add((unit.pk, rule.level))
+        created += 1
+    return created
+
+
+@transaction.atomic
+def do_propose_step(*, unit, level, reason, acting_user):
+    """The bureau puts a step on a unit's ladder by hand (no rule), with its reason."""
+    from supervision.models import EscalationStep
+
+    _require_bureau(acting_user)
+    if not reason.strip():
+        raise ValidationError({"reason": "请说明理由。"})
+    return EscalationStep.objects.create(unit=unit, level=level, reason=reason.strip())
+
+
+@transaction.atomic
+def do_decide_step(step, *, confirm: bool, note: str, acting_user):
+    """A person decides every step, and says why (recorded with the step)."""
+    _require_bureau(acting_user)
+    if step.status != EscalationStatus.PROPOSED:
+        raise ValidationError("该措施已决定。")
+    if not note.strip():
+        raise ValidationError({"note": "请填写决定理由。"})
+    step.status = EscalationStatus.CONFIRMED if confirm else EscalationStatus.DISMISSED
+    step.decided_by, step.decided_at, step.decision_note = acting_user, timezone.now(), note.strip()
+    step.save()
+    return step
+
+
+@transaction.atomic
+def do_record_interview(step, *, held_on, attendees, content, commitments, follow_up="",
+                        acting_user):
+    from supervision.models import InterviewRecord
+
+    _require_bureau(acting_user)
+    if step.level != EscalationLevel.INTERVIEW or step.status != EscalationStatus.CONFIRMED:
+        raise ValidationError("只有已决定的约谈可以记录约谈情况。")
+    record = InterviewRecord(step=step, held_on=held_on, attendees=attendees.strip(),
+                             content=content.strip(), commitments=commitments.strip(),
+                             follow_up=follow_up.strip())
+    record.full_clean()
+    record.save()
+    return record

@@ -1,0 +1,111 @@
+"""State changes: Action items: create, respond, close, return, flag overdue."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from org.choices import Role
+from org.models import user_unit_ids
+from org.roles import Cap, has_cap
+from supervision.choices import (
+    ActionEventKind,
+    ActionItemSource,
+    ActionItemStatus,
+)
+from supervision.models import ActionItem, ActionItemEvent
+
+
+def _may_issue(user) -> bool:
+    return user is None or has_cap(user, Cap.MANAGE_PROJECTS) or user.role in (
+        Role.CITY_LEADER, Role.SUPERVISION)
+
+
+def _event(item, kind, user, text=""):
+    return ActionItemEvent.objects.create(item=item, kind=kind, by=user, text=text)
+
+
+@transaction.atomic
+def do_create_action_item(*, title, unit, deadline, acting_user, detail="", meeting=None,
+                          problem=None, project=None) -> ActionItem:
+    """交办: from a meeting, from a report's problem, or by a leader."""
+    if not _may_issue(acting_user):
+        raise PermissionDenied("当前角色不能交办事项。")
+    if deadline < timezone.localdate():
+        raise ValidationError({"deadline": "办理期限不能早于今天。"})
+    source = (ActionItemSource.MEETING if meeting else
+              ActionItemSource.REPORT_PROBLEM if problem else ActionItemSource.LEADER)
+    if problem is not None:
+        project = project or problem.project
+    item = ActionItem(title=title.strip(), detail=detail.strip(), unit=unit, deadline=deadline,
+                      source=source, meeting=meeting, problem=problem, project=project,
+                      issued_by=acting_user)
+    item.full_clean()
+    item.save()
+    _event(item, ActionEventKind.CREATED, acting_user, detail)
+    return item
+
+
+def _require_unit(item, user):
+    if user is not None and (not has_cap(user, Cap.SUBMIT_REPORTS)
+                             or item.unit_id not in user_unit_ids(user)):
+        raise PermissionDenied("只有承办单位可以反馈。")
+
+
+def _require_issuer(item, user):
+    if user is None or has_cap(user, Cap.MANAGE_PROJECTS) or item.issued_by_id == user.pk:
+        return
+    raise PermissionDenied("只有交办人或领导小组办公室可以办结或退回。")
+
+
+@transaction.atomic
+def do_respond(item: ActionItem, *, text: str, acting_user) -> ActionItem:
+    _require_unit(item, acting_user)
+    if item.status not in (ActionItemStatus.OPEN, ActionItemStatus.RETURNED):
+        raise ValidationError("该事项当前不能反馈。")
+    if not text.strip():
+        raise ValidationError({"text": "请填写办理情况。"})
+    item.status = ActionItemStatus.RESPONDED
+    item.save()
+    _event(item, ActionEventKind.RESPONDED, acting_user, text.strip())
+    return item
+
+
+@transaction.atomic
+def do_close(item: ActionItem, *, acting_user, text: str = "") -> ActionItem:
+    _require_issuer(item, acting_user)
+    if item.status != ActionItemStatus.RESPONDED:
+        raise ValidationError("承办单位反馈后才能办结。")
+    item.status, item.closed_at = ActionItemStatus.CLOSED, timezone.now()
+    item.save()
+    _event(item, ActionEventKind.CLOSED, acting_user, text.strip())
+    return item
+
+
+@transaction.atomic
+def do_return(item: ActionItem, *, reason: str, acting_user) -> ActionItem:
+    _require_issuer(item, acting_user)
+    if item.status != ActionItemStatus.RESPONDED:
+        raise ValidationError("只有已反馈的事项可以退回。")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写退回原因。"})
+    item.status = ActionItemStatus.RETURNED
+    item.save()
+    _event(item, ActionEventKind.RETURNED, acting_user, reason.strip())
+    return item
+
+
+@transaction.atomic
+def do_flag_overdue(today=None) -> int:
+    """Record an overdue reminder once per overdue item (the first escalation step)."""
+    today = today or timezone.localdate()
+    items = (ActionItem.objects.active().filter(deadline__lt=today)
+             .exclude(status=ActionItemStatus.CLOSED)
+             .exclude(events__kind=ActionEventKind.OVERDUE))
+    events = [ActionItemEvent(item=item, kind=ActionEventKind.OVERDUE,
+                              text=f"已超过办理期限{(today - item.deadline).days}天")
+              for item in items]
+    ActionItemEvent.objects.bulk_create(events)
+    return len(events)
+
+
+# --- bulletins (督查通报) -----------------------------------------------------------
