@@ -1,6 +1,6 @@
 from core.home import HomePanel, register_panel
 from core.navigation import register
-from org.roles import Cap, allowed_with, has_cap
+from org.roles import Cap, allowed_with
 
 
 def register_menu():
@@ -10,21 +10,19 @@ def register_menu():
     register("台账", "台账导入", "projects:import", allowed_with(Cap.IMPORT_LEDGER), order=4)
     register_panel(HomePanel("ledger", "项目亮灯", "projects/panels/ledger.html",
                              allowed_with(Cap.VIEW_PROJECTS), _ledger_context, order=5))
+    from projects.panels import register_panels
+
+    register_panels()
 
 
 def _ledger_context(user) -> dict:
     from projects.choices import COLOUR_HEX, COLOUR_ICON, Colour
     from projects.engine import colour_counts
     from projects.models import Project
-    from projects.selectors import due_projects
 
     visible = Project.objects.visible_to(user)
     counts = colour_counts(visible)
     ctx = {"counts": [(c, Colour(c).label, counts[c], COLOUR_HEX[c], COLOUR_ICON[c])
                       for c in Colour.values],
            "total": sum(counts.values())}
-    if has_cap(user, Cap.SUBMIT_REPORTS):
-        rows = due_projects(user)
-        ctx["due_open"] = sum(1 for r in rows if r["report"] is None
-                              or r["report"].status in ("draft", "returned", "missing"))
-    return ctx
+    return ctx  # what a reporter still owes is the 我的填报 panel (projects/panels.py)

@@ -6,6 +6,19 @@ document.addEventListener("DOMContentLoaded", function () {
   if (nav && window.matchMedia("(max-width: 768px)").matches) { nav.open = false; }
 });
 
+// List filters fold behind one button on phones; the button says how many are in use.
+// Without script (or with an error to show) they stay open.
+document.addEventListener("DOMContentLoaded", function () {
+  Array.prototype.forEach.call(document.querySelectorAll("details.filter-fold"), function (fold) {
+    var used = Array.prototype.filter.call(fold.querySelectorAll("select, input"), function (el) {
+      return el.name && el.type !== "hidden" && el.value !== "";
+    }).length;
+    fold.querySelector("summary").textContent = used ? "筛选（已选" + used + "项）" : "筛选";
+    var phone = window.matchMedia("(max-width: 768px)").matches;
+    if (phone && !fold.parentNode.querySelector(".error")) { fold.open = false; }
+  });
+});
+
 // Report forms survive a dropped connection: typed fields are kept in localStorage
 // and restored when the form is opened again. A successful submit redirects to a
 // page without the form, which then clears the saved draft.
