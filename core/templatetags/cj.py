@@ -1,5 +1,7 @@
 from django import template
 
+from core import dates as _dates
+
 register = template.Library()
 
 
@@ -36,3 +38,23 @@ def filter_field(bound_field):
          for v, label in bound_field.field.choices))
     return format_html('<select name="{}" id="{}">{}</select>', bound_field.html_name,
                        bound_field.auto_id, options)
+
+
+# Dates in local time, written the Chinese way (core/dates.py). Django's `|date` converts
+# to local time too; these exist so a page and a document write a date the same way.
+@register.filter
+def cn_date(value):
+    """{{ bulletin.issued_at|cn_date }} → 2026年11月29日 (local day)."""
+    return _dates.cn_date(value)
+
+
+@register.filter
+def cn_datetime(value):
+    """{{ event.at|cn_datetime }} → 2026年11月29日 01:30 (local time)."""
+    return _dates.cn_datetime(value)
+
+
+@register.filter
+def local_date(value):
+    """The local calendar day of an aware datetime, for `|date:` or comparisons."""
+    return _dates.local_date(value)
