@@ -13,6 +13,7 @@ from django.db.models.signals import m2m_changed
 from django.utils import timezone
 
 from core.choices import AuditEventType, ChangeAction, ChangeSource
+from core.dates import local_datetime
 from core.history import current_context, history_fields, snapshot, to_jsonable
 
 
@@ -292,7 +293,9 @@ class AuditEvent(models.Model):
         ordering = ["-id"]
 
     def __str__(self):
-        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.username} {self.get_event_type_display()}"
+        # Shown in the admin and on the audit page: the local time, not the stored UTC.
+        return (f"{local_datetime(self.time):%Y-%m-%d %H:%M:%S} {self.username} "
+                f"{self.get_event_type_display()}")
 
     def compute_hash(self) -> str:
         payload = [

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from core import dates
 from core.spreadsheet import set_value
 from projects.choices import Colour
 from projects.ledger_format import format_progress, ledger_columns
@@ -76,7 +77,7 @@ def row_values(project, seq: int) -> dict:
 
 def write_ledger(projects, *, title: str, as_of: date | None = None) -> bytes:
     """The workbook as bytes: title, two-row header, data, 合计, print set-up."""
-    as_of = as_of or date.today()
+    as_of = as_of or dates.today()  # the local day; date.today() follows the server's zone
     columns = ledger_columns(as_of.month)
     wb = Workbook()
     _register_styles(wb)
@@ -84,7 +85,7 @@ def write_ledger(projects, *, title: str, as_of: date | None = None) -> bytes:
     ws.title = "项目台账"
     last = get_column_letter(len(columns))
     ws.merge_cells(f"A1:{last}1")
-    set_value(ws["A1"], f"{title}（截至{as_of.year}年{as_of.month}月{as_of.day}日）")  # a plan's name
+    set_value(ws["A1"], f"{title}（截至{dates.cn_date(as_of)}）")  # a plan's name
     ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTER
     ws.row_dimensions[1].height = 36
     _write_header(ws, columns)
