@@ -13,11 +13,8 @@ from django.utils import timezone
 
 from core.models import TrackedModel, TrackedQuerySet
 from org.choices import ADMINISTRATIVE_ROLES, UNIT_ROLES, LeaderAssignmentKind, Role, UnitKind
-from org.roles import Cap, has_cap
+from org.roles import Cap, has_cap, sees_whole_city
 from org.validators import validate_admin_code, validate_mobile
-
-# Roles that see every unit's people and leader assignments.
-_CITYWIDE_ROLES = {Role.OFFICE_ADMIN, Role.OFFICE_STAFF, Role.SUPERVISION, Role.SYS_ADMIN}
 
 
 class UnitQuerySet(TrackedQuerySet):
@@ -90,7 +87,7 @@ class PersonQuerySet(TrackedQuerySet):
         if not has_cap(user, Cap.VIEW_ORG):
             return self.none()
         qs = self.active()
-        if user.role in _CITYWIDE_ROLES or user.role == Role.CITY_LEADER:
+        if sees_whole_city(user) or user.role == Role.CITY_LEADER:
             return qs
         # Unit-bound roles see their own unit's people and the city leaders.
         return qs.filter(models.Q(unit_id__in=user_unit_ids(user)) | models.Q(leader__isnull=False))
@@ -175,7 +172,7 @@ class LeaderAssignmentQuerySet(TrackedQuerySet):
         if not has_cap(user, Cap.VIEW_ORG):
             return self.none()
         qs = self.active()
-        if user.role in _CITYWIDE_ROLES:
+        if sees_whole_city(user):
             return qs
         if user.role == Role.CITY_LEADER:
             return qs.filter(leader__person_id=user.person_id) if user.person_id else qs.none()

@@ -45,6 +45,47 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
 }
 
 
+class Reach(StrEnum):
+    """How far a role's reading reaches, once its capabilities let it read a kind of record."""
+
+    CITY = "city"                # every unit's records
+    ASSIGNMENTS = "assignments"  # a city leader: the units and projects of their 分包
+    OWN_UNIT = "own_unit"        # the account's unit and the units below it
+    NOTHING = "nothing"
+
+
+# Who sees everything, and how far everyone else sees: the one table every `visible_to()`
+# reads (the capabilities above say *what* a role may read, this says *whose*).
+REACH: dict[str, Reach] = {
+    Role.OFFICE_ADMIN: Reach.CITY,
+    Role.OFFICE_STAFF: Reach.CITY,
+    Role.SUPERVISION: Reach.CITY,
+    # The account administrator sees every unit's people to manage their accounts; it holds
+    # no capability over business records, so its reach ends there.
+    Role.SYS_ADMIN: Reach.CITY,
+    Role.CITY_LEADER: Reach.ASSIGNMENTS,
+    Role.UNIT_HEAD: Reach.OWN_UNIT,
+    Role.UNIT_REPORTER: Reach.OWN_UNIT,
+    Role.ROAD_CHIEF: Reach.OWN_UNIT,
+    Role.INSPECTOR: Reach.OWN_UNIT,
+    Role.CITIZEN: Reach.NOTHING,
+    Role.SEC_ADMIN: Reach.NOTHING,
+    Role.AUDIT_ADMIN: Reach.NOTHING,
+}
+CITYWIDE_ROLES = frozenset(role for role, reach in REACH.items() if reach == Reach.CITY)
+
+
+def reach_of(user) -> Reach:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Reach.NOTHING
+    return REACH.get(user.role, Reach.NOTHING)
+
+
+def sees_whole_city(user) -> bool:
+    """Whether the user reads every unit's records of the kinds their capabilities allow."""
+    return reach_of(user) == Reach.CITY
+
+
 def capabilities_of(user) -> frozenset[Cap]:
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()

@@ -15,9 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import TrackedModel, TrackedQuerySet
-from org.choices import Role
 from org.models import CityLeader, Person, Unit, user_unit_ids
-from org.roles import Cap, has_cap
+from org.roles import Cap, Reach, has_cap, reach_of
 from plans.models import Category, CoreDistrict, Plan, Programme, Task
 from projects.choices import (
     Colour,
@@ -31,7 +30,6 @@ from projects.choices import (
 )
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-_CITYWIDE = {Role.OFFICE_ADMIN, Role.OFFICE_STAFF, Role.SUPERVISION}
 
 
 class StatusRuleSet(TrackedModel):
@@ -100,9 +98,10 @@ class ProjectQuerySet(TrackedQuerySet):
         if not has_cap(user, Cap.VIEW_PROJECTS):
             return self.none()
         qs = self.active()
-        if user.role in _CITYWIDE:
+        reach = reach_of(user)
+        if reach == Reach.CITY:
             return qs
-        if user.role == Role.CITY_LEADER:
+        if reach == Reach.ASSIGNMENTS:
             leader = CityLeader.objects.filter(person_id=user.person_id).first()
             if leader is None:
                 return qs.none()
@@ -304,6 +303,12 @@ class Milestone(TrackedModel):
         return self.name
 
 
+class RebaselineQuerySet(TrackedQuerySet):
+    def visible_to(self, user):
+        """A request is seen by whoever sees its milestone's project."""
+        return self.active().filter(milestone__project__in=Project.objects.visible_to(user))
+
+
 class RebaselineRequest(TrackedModel):
     """A request to move an approved milestone's planned date."""
 
@@ -320,6 +325,8 @@ class RebaselineRequest(TrackedModel):
                                    blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     decision_note = models.CharField("审批意见", max_length=200, blank=True)
+
+    objects = RebaselineQuerySet.as_manager()
 
     class Meta:
         verbose_name = "节点调整申请"
@@ -470,6 +477,12 @@ class ProjectStatus(models.Model):
                 for r in self.reasons.get(dim, [])]
 
 
+class TransitionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A colour change is seen by whoever sees its project."""
+        return self.filter(project__in=Project.objects.visible_to(user))
+
+
 class StatusTransition(models.Model):
     """One colour change: the facts that on-time rates and trends are derived from."""
 
@@ -482,6 +495,8 @@ class StatusTransition(models.Model):
     at = models.DateTimeField("时间", db_index=True)
     as_of = models.DateField("计算基准日")
     trigger = models.CharField("触发", max_length=12, choices=TransitionTrigger.choices)
+
+    objects = TransitionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "亮灯变化"

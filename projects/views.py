@@ -17,7 +17,14 @@ from projects.choices import COLOUR_HEX, COLOUR_ICON, RebaselineStatus, ReportSt
 from projects.engine import colour_counts
 from projects.filtersets import ProjectFilterSet
 from projects.forms import AttachmentForm, RebaselineForm, ReportForm, ReturnForm, StageForm
-from projects.models import Attachment, Milestone, ProgressReport, Project, RebaselineRequest
+from projects.models import (
+    Attachment,
+    Milestone,
+    ProgressReport,
+    Project,
+    RebaselineRequest,
+    StatusTransition,
+)
 from projects.sections import sections_for
 from projects.selectors import due_projects, enrich
 
@@ -54,8 +61,10 @@ class ProjectDetailView(ScopedDetailView):
         ctx["attachments"] = project.attachments.active().select_related(
             "milestone", "procedure")[:24]
         ctx["year_plans"] = project.year_plans.active()
-        ctx["rebaselines"] = RebaselineRequest.objects.filter(milestone__project=project)[:20]
-        ctx["transitions"] = project.transitions.filter(dimension="overall")[:10]
+        ctx["rebaselines"] = RebaselineRequest.objects.visible_to(user).filter(
+            milestone__project=project)[:20]
+        ctx["transitions"] = StatusTransition.objects.visible_to(user).filter(
+            project=project, dimension="overall")[:10]
         ctx["status"] = getattr(project, "status", None)
         ctx["may_report"] = Project.objects.editable_by(user).filter(pk=project.pk).exists()
         ctx["may_manage"] = user.has_cap(Cap.MANAGE_PROJECTS)
@@ -169,8 +178,8 @@ class ReviewQueueView(CapabilityRequiredMixin, View):
                                                  status=ReportStatus.SUBMITTED)
                    .select_related("project__lead_unit", "submitted_by")
                    .order_by("-submitted_at")[:200])
-        rebaselines = (RebaselineRequest.objects.filter(milestone__project__in=visible,
-                                                        status=RebaselineStatus.PENDING)
+        rebaselines = (RebaselineRequest.objects.visible_to(request.user)
+                       .filter(status=RebaselineStatus.PENDING)
                        .select_related("milestone__project", "requested_by"))
         return render(request, "projects/review.html",
                       {"reports": reports, "rebaselines": rebaselines, "return_form": ReturnForm()})
@@ -215,10 +224,7 @@ class RebaselineDecisionView(CapabilityRequiredMixin, View):
     required_cap = Cap.MANAGE_PROJECTS
 
     def post(self, request, pk, decision):
-        req = RebaselineRequest.objects.filter(
-            pk=pk, milestone__project__in=Project.objects.visible_to(request.user)).first()
-        if req is None:
-            raise PermissionDenied("申请不存在或无权处理。")
+        req = get_for_user(RebaselineRequest, request.user, pk)
         try:
             actions.do_decide_rebaseline(req, approve=decision == "approve",
                                          note=request.POST.get("note", ""),

@@ -2,10 +2,9 @@ from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from core.api.views import ScopedReadOnlyViewSet, check_pk
+from core.api.views import ScopedReadOnlyViewSet
 from core.scope import get_for_user
 from org.roles import Cap
 from projects import actions
@@ -107,17 +106,6 @@ class RebaselineViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     serializer_class = s.RebaselineSerializer
     filterset_fields = ["status", "milestone"]
 
-    def get_queryset(self):
-        return RebaselineRequest.objects.filter(
-            milestone__project__in=Project.objects.visible_to(self.request.user))
-
-    def get_object(self):
-        pk = check_pk(RebaselineRequest, self.kwargs["pk"], "申请不存在或无权查看。")
-        obj = self.get_queryset().filter(pk=pk).first()
-        if obj is None:
-            raise NotFound("申请不存在或无权查看。")
-        return obj
-
     def create(self, request, *args, **kwargs):
         data = self.get_serializer(data=request.data)  # milestone: within the user's scope
         data.is_valid(raise_exception=True)
@@ -174,14 +162,3 @@ class TransitionViewSet(ScopedReadOnlyViewSet):
     required_cap = Cap.VIEW_PROJECTS
     serializer_class = s.TransitionSerializer
     filterset_fields = ["project", "dimension", "to_colour", "trigger"]
-
-    def get_queryset(self):
-        return StatusTransition.objects.filter(
-            project__in=Project.objects.visible_to(self.request.user))
-
-    def get_object(self):
-        pk = check_pk(StatusTransition, self.kwargs["pk"], "记录不存在或无权查看。")
-        obj = self.get_queryset().filter(pk=pk).first()
-        if obj is None:
-            raise NotFound("记录不存在或无权查看。")
-        return obj

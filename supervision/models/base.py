@@ -4,12 +4,10 @@
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
-from org.choices import Role
+from org.roles import CITYWIDE_ROLES as CITYWIDE  # noqa: F401  (the table is org.roles.REACH)
 from supervision.choices import (
     BulletinStatus,
 )
-
-CITYWIDE = {Role.OFFICE_ADMIN, Role.OFFICE_STAFF, Role.SUPERVISION}  # see the whole city
 
 
 class FrozenOnceIssued(models.Model):

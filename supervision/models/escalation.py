@@ -6,12 +6,11 @@ from django.db import models
 
 from core.models import TrackedModel, TrackedQuerySet
 from org.models import Unit, user_unit_ids
-from org.roles import Cap, has_cap
+from org.roles import Cap, has_cap, sees_whole_city
 from supervision.choices import (
     EscalationLevel,
     EscalationStatus,
 )
-from supervision.models.base import CITYWIDE as _CITYWIDE
 
 
 class EscalationRule(models.Model):
@@ -36,10 +35,10 @@ class EscalationRule(models.Model):
 
 class EscalationQuerySet(TrackedQuerySet):
     def visible_to(self, user):
-        if has_cap(user, Cap.SUPERVISE) or (user.is_authenticated and user.role in _CITYWIDE):
-            return self.active()
         if not has_cap(user, Cap.VIEW_PROJECTS):
             return self.none()
+        if sees_whole_city(user):
+            return self.active()
         # A unit sees the measures decided about it, not the bureau's proposals.
         return self.active().filter(unit_id__in=user_unit_ids(user),
                                     status=EscalationStatus.CONFIRMED)

@@ -7,16 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import TrackedModel, TrackedQuerySet
-from org.choices import Role
 from org.models import CityLeader, Unit, user_unit_ids
-from org.roles import Cap, has_cap
+from org.roles import Cap, Reach, has_cap, reach_of
 from projects.models import Project, ReportProblem
 from supervision.choices import (
     ActionEventKind,
     ActionItemSource,
     ActionItemStatus,
 )
-from supervision.models.base import CITYWIDE as _CITYWIDE
 from supervision.models.meetings import Meeting
 
 
@@ -25,9 +23,10 @@ class ActionItemQuerySet(TrackedQuerySet):
         if not has_cap(user, Cap.VIEW_PROJECTS):
             return self.none()
         qs = self.active()
-        if user.role in _CITYWIDE:
+        reach = reach_of(user)
+        if reach == Reach.CITY:
             return qs
-        if user.role == Role.CITY_LEADER:
+        if reach == Reach.ASSIGNMENTS:
             leader = CityLeader.objects.filter(person_id=user.person_id).first()
             units = leader.assignments.active().values("unit_id") if leader else []
             return qs.filter(models.Q(issued_by=user) | models.Q(unit_id__in=units))
