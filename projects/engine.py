@@ -153,6 +153,15 @@ def load_facts(projects: list[Project], today: date) -> dict[int, Facts]:
     return facts
 
 
+def planned_to_date(year: int, day: date) -> dict[int, tuple[Decimal, Decimal]]:
+    """Per project with a live plan for `year`: (the year's planned investment, its 序时
+    share on `day`), the monthly schedule read as the status engine reads it. Evaluation
+    scores investment against this share, not against the whole year."""
+    plans = ProjectYearPlan.objects.filter(year=year, archived_at=None, project__archived_at=None)
+    return {yp.project_id: (yp.planned_investment, schedule_to_date(yp.schedule(), day))
+            for yp in plans.only("project_id", "planned_investment", "monthly_cumulative")}
+
+
 def _day_end(today: date):
     """`now` as it was at the end of `today` (or now, if today is today)."""
     return min(timezone.now(), timezone.make_aware(datetime.combine(today, time.max)))
