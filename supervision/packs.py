@@ -1,4 +1,10 @@
-"""会议材料: what a meeting needs from the data of its period, as a frozen snapshot."""
+"""会议材料: what a meeting needs from the data of its period, as a frozen snapshot.
+
+Every row of the snapshot names the unit, project or action item it is about (`unit_id`,
+`project_id`, `item_id`), so that each reader gets their own part of the same frozen pack:
+the office and the bureau the whole of it, a unit the rows of its projects and its items,
+a city leader the rows of their 分包 (`part_for`).
+"""
 
 import io
 import math
@@ -7,6 +13,8 @@ from datetime import timedelta
 from docx import Document
 from docx.shared import Mm, Pt
 
+from org.models import LeaderAssignment, user_unit_ids
+from org.roles import Reach, reach_of, sees_whole_city
 from projects.choices import Colour, ReportStatus
 from projects.models import ProgressReport, Project, ReportProblem, StatusTransition
 from supervision.choices import ActionItemStatus, MeetingKind
@@ -35,6 +43,7 @@ def build_content(meeting, start, end) -> dict:
         first = changes.setdefault(t.project_id, {"from": t.from_colour, "project": t.project})
         first["to"], first["reasons"] = t.to_colour, t.reasons
     changed = [{"project": c["project"].name, "code": c["project"].code,
+                "project_id": c["project"].pk, "unit_id": c["project"].lead_unit_id,
                 "unit": c["project"].lead_unit.name, "from": LABELS.get(c["from"], "—"),
                 "to": LABELS[c["to"]], "reasons": c["reasons"][:3]}
                for c in changes.values() if c["from"] != c["to"]]
@@ -46,14 +55,17 @@ def build_content(meeting, start, end) -> dict:
     by_unit: dict[str, dict] = {}
     for r in reports:
         row = by_unit.setdefault(r.project.lead_unit.name, {"unit": r.project.lead_unit.name,
+                                                            "unit_id": r.project.lead_unit_id,
                                                             "missing": 0, "late": 0})
         row["missing" if r.status == ReportStatus.MISSING else "late"] += 1
     problems = [{"project": p.project.name, "problem": p.description,
-                 "coordinate_with": p.coordinate_with}
+                 "coordinate_with": p.coordinate_with, "project_id": p.project_id,
+                 "unit_id": p.project.lead_unit_id}
                 for p in ReportProblem.objects.active().filter(project__in=projects,
                                                                resolved=False)
                 .select_related("project")[:100]]
     items = [{"title": i.title, "unit": i.unit.name, "deadline": i.deadline.isoformat(),
+              "item_id": i.pk, "unit_id": i.unit_id,
               "status": i.get_status_display(), "overdue": i.deadline < end}
              for i in ActionItem.objects.active().exclude(status=ActionItemStatus.CLOSED)
              .select_related("unit").order_by("deadline")[:100]]
@@ -63,6 +75,43 @@ def build_content(meeting, start, end) -> dict:
     if meeting.kind == MeetingKind.QUARTERLY_ONSITE:
         content["route"] = site_route(projects)
     return content
+
+
+# Which rows of each part of the pack a reader with a partial view gets: a row whose
+# project they see, whose unit is theirs, or whose action item they see. A row without
+# those ids (a pack issued before they were recorded) is shown to nobody but the whole-pack
+# readers: a part fails closed.
+PART_KEYS = {"changed": ("project_id",), "reports": ("unit_id",), "problems": ("project_id",),
+             "items": ("item_id",), "route": ("project_id",)}
+
+
+def part_for(content: dict, user) -> dict:
+    """The part of a pack's frozen content that `user` may read (the whole for the office
+    and the bureau; for a unit its projects and items; for a city leader their 分包)."""
+    if sees_whole_city(user):
+        return content
+    if reach_of(user) == Reach.ASSIGNMENTS:
+        units = set(LeaderAssignment.objects.visible_to(user).values_list("unit_id", flat=True))
+    elif reach_of(user) == Reach.OWN_UNIT:
+        units = user_unit_ids(user)
+    else:
+        units = set()
+    mine = {"project_id": set(Project.objects.visible_to(user).values_list("pk", flat=True)),
+            "unit_id": units,
+            "item_id": set(ActionItem.objects.visible_to(user).values_list("pk", flat=True))}
+    part = {key: value for key, value in content.items() if key not in PART_KEYS}
+    for key, ids in PART_KEYS.items():
+        if key in content:
+            part[key] = [row for row in content[key]
+                         if any(row.get(i) in mine[i] for i in ids)]
+    return part
+
+
+def part_label(user) -> str:
+    """Whose part a partial reader gets, as the document says it."""
+    if reach_of(user) == Reach.ASSIGNMENTS and user.person_id:
+        return f"{user.person.name}分包联系"
+    return user.unit.name if user.unit_id else user.get_username()
 
 
 def site_route(projects) -> list[dict]:
@@ -83,6 +132,7 @@ def site_route(projects) -> list[dict]:
         remaining.remove(nxt)
         here = ((nxt.min_lon + nxt.max_lon) / 2, (nxt.min_lat + nxt.max_lat) / 2)
         route.append({"order": len(route) + 1, "project": nxt.name, "code": nxt.code,
+                      "project_id": nxt.pk, "unit_id": nxt.lead_unit_id,
                       "lon": round(here[0], 6), "lat": round(here[1], 6),
                       "colour": LABELS[nxt.status.overall]})
     return route
@@ -110,7 +160,8 @@ def route_svg(route, size=360) -> str:
             f'stroke-dasharray="6 4"/>{dots}</svg>')
 
 
-def render_docx(pack) -> bytes:
+def render_docx(pack, content=None, part=None) -> bytes:
+    """The pack as a Word file: the whole of it, or (`content`, `part`) one reader's part."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -118,7 +169,9 @@ def render_docx(pack) -> bytes:
     doc.add_heading(f"{pack.meeting.title}会议材料", level=0)
     doc.add_paragraph(f"{pack.meeting.date:%Y年%-m月%-d日} · {pack.meeting.location} · "
                       f"材料期间 {pack.period_start:%-m月%-d日}—{pack.period_end:%-m月%-d日}")
-    c = pack.content
+    if part:
+        doc.add_paragraph(f"（本件为会议材料中涉及{part}的部分。）")
+    c = pack.content if content is None else content
     sections = [
         ("一、亮灯变化的项目", [f"{r['project']}（{r['unit']}）：{r['from']} → {r['to']}。"
                           f"{'；'.join(r['reasons'])}" for r in c.get("changed", [])]),

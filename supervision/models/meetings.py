@@ -66,6 +66,21 @@ class CalendarFeed(models.Model):
         return secrets.token_urlsafe(32)
 
 
+def may_see_draft_packs(user) -> bool:
+    """Drafts of meeting packs are the office's work, read by the bureau."""
+    return has_cap(user, Cap.MANAGE_PROJECTS) or has_cap(user, Cap.SUPERVISE)
+
+
+class MeetingPackQuerySet(TrackedQuerySet):
+    def visible_to(self, user):
+        """Drafts: the office and the bureau. Issued packs: everyone on the programme, each
+        reading only their own part of it (supervision.packs.part_for)."""
+        if not has_cap(user, Cap.VIEW_PROJECTS):
+            return self.none()
+        qs = self.active().filter(meeting__in=Meeting.objects.visible_to(user))
+        return qs if may_see_draft_packs(user) else qs.filter(status=BulletinStatus.ISSUED)
+
+
 class MeetingPack(FrozenOnceIssued, TrackedModel):
     """会议材料 for a meeting: a snapshot of the period's facts, editable notes, then frozen."""
 
@@ -82,7 +97,7 @@ class MeetingPack(FrozenOnceIssued, TrackedModel):
                                   blank=True, on_delete=models.PROTECT, related_name="+")
     docx = models.FileField("会议材料（docx）", upload_to="packs/", blank=True)
 
-    objects = MeetingQuerySet.as_manager()
+    objects = MeetingPackQuerySet.as_manager()
     frozen_message = "已印发的会议材料不可修改。"
 
     class Meta:

@@ -8,19 +8,25 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
 from django.views import View
 
+from core.audit import record_audit
+from core.choices import AuditEventType
 from core.files import serve_file
 from core.scope import get_for_user
 from core.views import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
-from org.roles import Cap
+from org.roles import Cap, sees_whole_city
 from plans.models import Plan
 from supervision import actions
-from supervision.choices import MeetingKind
+from supervision.choices import BulletinStatus, MeetingKind
 from supervision.models import (
     CalendarFeed,
     Meeting,
+    MeetingPack,
 )
+from supervision.packs import part_for, part_label, render_docx
 from supervision.views.mimetypes import DOCX
 
 
@@ -44,6 +50,15 @@ class MeetingListView(ScopedListView):
         ctx["kinds"] = MeetingKind.choices
         ctx["plans"] = Plan.objects.visible_to(self.request.user)
         ctx["may_manage"] = self.request.user.has_cap(Cap.MANAGE_PROJECTS)
+        # The pack of each meeting shown, as far as the user may see it (drafts: the office
+        # and the bureau only), in one query.
+        meetings = list(ctx["object_list"])
+        labels = dict(BulletinStatus.choices)
+        packs = dict(MeetingPack.objects.visible_to(self.request.user)
+                     .filter(meeting__in=meetings).values_list("meeting_id", "status"))
+        for m in meetings:
+            m.pack_label = labels.get(packs.get(m.pk), "")
+        ctx["object_list"] = meetings
         return ctx
 
     def post(self, request):
@@ -109,11 +124,17 @@ class MeetingDetailView(ScopedDetailView):
         from supervision.packs import route_svg
 
         ctx = super().get_context_data(**kwargs)
-        pack = getattr(self.object, "pack", None)
+        user = self.request.user
+        pack = MeetingPack.objects.visible_to(user).filter(meeting=self.object).first()
         ctx["pack"] = pack
-        ctx["may_manage"] = self.request.user.has_cap(Cap.MANAGE_PROJECTS)
-        if pack and pack.content.get("route"):
-            ctx["route_svg"] = mark_safe(route_svg(pack.content["route"]))  # numbers and our text
+        ctx["may_manage"] = user.has_cap(Cap.MANAGE_PROJECTS)
+        if pack is not None:
+            ctx["content"] = part_for(pack.content, user)
+            ctx["partial"] = not sees_whole_city(user)
+            ctx["part"] = part_label(user) if ctx["partial"] else ""
+            if ctx["content"].get("route"):
+                # numbers and our own text only
+                ctx["route_svg"] = mark_safe(route_svg(ctx["content"]["route"]))
         return ctx
 
 
@@ -141,15 +162,33 @@ class MeetingPackStepView(CapabilityRequiredMixin, View):
 
 
 class MeetingPackFileView(View):
-    """The issued meeting pack (scoped, audited: core/files.py)."""
+    """The issued meeting pack, scoped and audited: the office and the bureau download the
+    frozen file (core/files.py); any other reader gets their own part of the same frozen
+    content, rendered for them and audited the same way."""
 
     def get(self, request, pk):
         meeting = get_for_user(Meeting, request.user, pk)
-        pack = getattr(meeting, "pack", None)
+        pack = MeetingPack.objects.visible_to(request.user).filter(meeting=meeting).first()
         if pack is None or not pack.docx:
             raise Http404("会议材料尚未印发。")
-        return serve_file(request, pack.docx, obj=pack, variant="docx", content_type=DOCX,
-                          filename=f"pack-{meeting.date:%Y%m%d}.docx")
+        name = f"pack-{meeting.date:%Y%m%d}"
+        if sees_whole_city(request.user):
+            return serve_file(request, pack.docx, obj=pack, variant="docx", content_type=DOCX,
+                              filename=f"{name}.docx")
+        part = part_label(request.user)
+        data = render_docx(pack, content=part_for(pack.content, request.user), part=part)
+        return serve_rendered(request, data, obj=pack, variant="docx", part=part,
+                              filename=f"{name}-{part}.docx", content_type=DOCX)
+
+
+def serve_rendered(request, data: bytes, *, obj, filename, content_type, variant, **detail):
+    """A document made for this reader (not a stored file), audited like serve_file()."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    patch_cache_control(response, private=True, max_age=0)
+    record_audit(AuditEventType.FILE_DOWNLOAD, request=request, obj=obj, variant=variant,
+                 name=filename, size=len(data), **detail)
+    return response
 
 
 # --- escalation ladder ----------------------------------------------------------------
