@@ -8,6 +8,16 @@ class MeetingKind(models.TextChoices):
     HALF_YEAR_EVALUATION = "half_year_evaluation", "半年阶段考评"
 
 
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "按期举行"
+    CANCELLED = "cancelled", "已取消"
+
+
+class MeetingChangeKind(models.TextChoices):
+    MOVED = "moved", "改期"
+    CANCELLED = "cancelled", "取消"
+
+
 class ActionItemStatus(models.TextChoices):
     OPEN = "open", "待办理"
     RESPONDED = "responded", "已反馈"
@@ -39,6 +49,7 @@ class BulletinSection(models.TextChoices):
     OVERDUE_MILESTONES = "overdue_milestones", "节点超期"
     MISSING_REPORTS = "missing_reports", "未按时报送进度"
     OVERDUE_ITEMS = "overdue_items", "交办事项逾期"
+    CRITICISED = "criticised", "通报批评"  # a confirmed 通报 step of the escalation ladder
 
 
 class RectificationStatus(models.TextChoices):

@@ -3,8 +3,10 @@ meeting, half-year evaluation — default dates on working days of the Chinese c
 
 import calendar
 from datetime import date, time, timedelta
+from enum import StrEnum
 
 from core.workdays import next_workday, previous_workday
+from org.choices import Role
 from supervision.choices import MeetingKind
 
 DEFAULTS = {
@@ -51,3 +53,40 @@ SCHEDULES = {
     MeetingKind.QUARTERLY_ONSITE: quarterly_dates,
     MeetingKind.HALF_YEAR_EVALUATION: half_year_dates,
 }
+
+
+class Party(StrEnum):
+    """Who sits at the meetings of the rhythm."""
+
+    OFFICE = "office"    # 领导小组办公室: calls and runs every meeting
+    BUREAU = "bureau"    # 督查局: reports on supervision at the larger meetings
+    LEADERS = "leaders"  # 市级领导 whose 分包 holds a project of the meeting's plan
+    UNITS = "units"      # 责任单位 with a project of the plan (leading or cooperating)
+
+
+# The accounts of each party (roles not listed attend no meeting).
+PARTY_OF_ROLE = {
+    Role.OFFICE_ADMIN: Party.OFFICE,
+    Role.OFFICE_STAFF: Party.OFFICE,
+    Role.SUPERVISION: Party.BUREAU,
+    Role.CITY_LEADER: Party.LEADERS,
+    Role.UNIT_HEAD: Party.UNITS,
+    Role.UNIT_REPORTER: Party.UNITS,
+}
+
+# Who attends each kind of meeting (三(三)): the office dispatches the responsible units
+# every week; the monthly meeting, the quarterly on-site meeting and the half-year
+# evaluation bring in the city leaders and the supervision bureau as well.
+ATTENDEES: dict[str, frozenset[Party]] = {
+    MeetingKind.WEEKLY_DISPATCH: frozenset({Party.OFFICE, Party.UNITS}),
+    MeetingKind.MONTHLY_MEETING: frozenset({Party.OFFICE, Party.LEADERS, Party.BUREAU,
+                                            Party.UNITS}),
+    MeetingKind.QUARTERLY_ONSITE: frozenset({Party.OFFICE, Party.LEADERS, Party.BUREAU,
+                                             Party.UNITS}),
+    MeetingKind.HALF_YEAR_EVALUATION: frozenset({Party.OFFICE, Party.LEADERS, Party.BUREAU,
+                                                 Party.UNITS}),
+}
+
+
+def kinds_attended_by(party) -> list[str]:
+    return [kind for kind, parties in ATTENDEES.items() if party in parties]

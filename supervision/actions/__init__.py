@@ -30,6 +30,7 @@ from supervision.actions.items import (  # noqa: F401
 from supervision.actions.meetings import (  # noqa: F401
     _require_office,
     do_calendar_token,
+    do_cancel_meeting,
     do_edit_pack,
     do_generate_pack,
     do_generate_rhythm,

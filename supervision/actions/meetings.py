@@ -7,8 +7,11 @@ from django.utils import timezone
 from org.roles import Cap, has_cap
 from supervision.choices import (
     BulletinStatus,
+    MeetingChangeKind,
+    MeetingStatus,
 )
 from supervision.models import CalendarFeed, Meeting
+from supervision.models.meetings import MeetingChange
 from supervision.rhythm import DEFAULTS, SCHEDULES
 
 
@@ -18,6 +21,9 @@ def do_generate_rhythm(plan, *, years=None, acting_user=None) -> int:
     if acting_user is not None and not has_cap(acting_user, Cap.MANAGE_PROJECTS):
         raise PermissionDenied("只有领导小组办公室可以生成会议安排。")
     existing = set(Meeting.objects.filter(plan=plan).values_list("kind", "date"))
+    # A day a meeting was moved away from is not free again: re-running keeps the move.
+    existing |= set(MeetingChange.objects.filter(meeting__plan=plan, kind=MeetingChangeKind.MOVED)
+                    .values_list("meeting__kind", "old_date"))
     created = []
     for year in years or plan.years:
         for kind, dates in SCHEDULES.items():
@@ -34,15 +40,59 @@ def do_generate_rhythm(plan, *, years=None, acting_user=None) -> int:
     return len(created)
 
 
-@transaction.atomic
-def do_move_meeting(meeting: Meeting, *, date, start_time=None, acting_user=None) -> Meeting:
+def _lock_for_change(meeting: Meeting, acting_user, reason: str, verb: str) -> Meeting:
+    """The meeting row, locked, after the checks every change shares (so two clerks
+    changing it at once take turns and each SEQUENCE is counted once)."""
     if acting_user is not None and not has_cap(acting_user, Cap.MANAGE_PROJECTS):
-        raise PermissionDenied("只有领导小组办公室可以调整会议。")
-    meeting.date = date
-    if start_time is not None:
-        meeting.start_time = start_time
-    meeting.full_clean()
-    meeting.save()
+        raise PermissionDenied(f"只有领导小组办公室可以{verb}会议。")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": f"请说明{verb}原因。"})
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked.status == MeetingStatus.CANCELLED:
+        raise ValidationError("该会议已取消。")
+    if locked.date < timezone.localdate():
+        raise ValidationError(f"会议已于{locked.date:%Y年%-m月%-d日}召开，不能{verb}。")
+    return locked
+
+
+@transaction.atomic
+def do_move_meeting(meeting: Meeting, *, date, start_time=None, reason: str,
+                    acting_user=None) -> Meeting:
+    """改期: a new day (and time) with the reason, recorded as a MeetingChange row; the
+    meeting's SEQUENCE goes up so subscribed calendars move it."""
+    locked = _lock_for_change(meeting, acting_user, reason, "改期")
+    start_time = start_time or locked.start_time
+    if (date, start_time) == (locked.date, locked.start_time):
+        raise ValidationError({"date": "新的日期和时间与原安排相同。"})
+    if date < timezone.localdate():
+        raise ValidationError({"date": "不能改到今天之前。"})
+    if Meeting.objects.filter(plan_id=locked.plan_id, kind=locked.kind, date=date).exclude(
+            pk=locked.pk).exists():
+        raise ValidationError({"date": f"{date:%Y年%-m月%-d日}已有一场{locked.get_kind_display()}。"})
+    MeetingChange.objects.create(
+        meeting=locked, kind=MeetingChangeKind.MOVED, old_date=locked.date,
+        old_start_time=locked.start_time, new_date=date, new_start_time=start_time,
+        reason=reason.strip(), by=acting_user)
+    locked.date, locked.start_time = date, start_time
+    locked.sequence += 1
+    locked.full_clean()
+    locked.save()
+    meeting.refresh_from_db()
+    return meeting
+
+
+@transaction.atomic
+def do_cancel_meeting(meeting: Meeting, *, reason: str, acting_user=None) -> Meeting:
+    """取消: the meeting stays on the calendar as cancelled (STATUS:CANCELLED in the feed,
+    SEQUENCE up), with the reason recorded as a MeetingChange row."""
+    locked = _lock_for_change(meeting, acting_user, reason, "取消")
+    MeetingChange.objects.create(
+        meeting=locked, kind=MeetingChangeKind.CANCELLED, old_date=locked.date,
+        old_start_time=locked.start_time, reason=reason.strip(), by=acting_user)
+    locked.status = MeetingStatus.CANCELLED
+    locked.sequence += 1
+    locked.save()
+    meeting.refresh_from_db()
     return meeting
 
 
@@ -69,6 +119,8 @@ def do_generate_pack(meeting, *, acting_user):
     from supervision.packs import build_content, pack_period
 
     _require_office(acting_user)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError("会议已取消，不再准备会议材料。")
     pack = MeetingPack.objects.filter(meeting=meeting).first()
     if pack is not None and pack.status == BulletinStatus.ISSUED:
         raise ValidationError("会议材料已印发，不能重新生成。")

@@ -93,3 +93,39 @@ class ActionItemEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ResponseAttachmentQuerySet(TrackedQuerySet):
+    def visible_to(self, user):
+        """A response's files are seen by whoever sees the action item."""
+        return self.active().filter(item__in=ActionItem.objects.visible_to(user))
+
+
+class ResponseAttachment(TrackedModel):
+    """A file the unit attached to its response (会议纪要, photos), checked by content
+    (core.uploads) and served only through the item's scope (core.files)."""
+
+    item = models.ForeignKey(ActionItem, verbose_name="交办事项", on_delete=models.PROTECT,
+                             related_name="attachments")
+    event = models.ForeignKey(ActionItemEvent, verbose_name="所附反馈", on_delete=models.PROTECT,
+                              related_name="attachments")
+    kind = models.CharField("类型", max_length=10, choices=[("photo", "照片"),
+                                                            ("document", "文件")])
+    file = models.FileField("文件", upload_to="action_items/%Y/%m/")
+    original_name = models.CharField("原文件名", max_length=200)
+    mime_type = models.CharField("文件格式", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("校验值", max_length=64)
+
+    objects = ResponseAttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "反馈附件"
+        verbose_name_plural = "反馈附件"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_file_url(self):
+        return reverse("supervision:item_file", args=[self.item_id, self.pk])

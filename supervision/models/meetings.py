@@ -4,21 +4,40 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 
 from core.models import TrackedModel, TrackedQuerySet
+from org.choices import Role
 from org.roles import Cap, has_cap
 from plans.models import Plan
+from projects.models import Project
 from supervision.choices import (
     BulletinStatus,
+    MeetingChangeKind,
     MeetingKind,
+    MeetingStatus,
 )
 from supervision.models.base import FrozenOnceIssued
+from supervision.rhythm import ATTENDEES, PARTY_OF_ROLE, Party, kinds_attended_by
 
 
 class MeetingQuerySet(TrackedQuerySet):
     def visible_to(self, user):
         # The meeting calendar is shared by everybody who works on the programme.
         return self.active() if has_cap(user, Cap.VIEW_PROJECTS) else self.none()
+
+    def attended_by(self, user):
+        """The meetings `user` sits at (supervision.rhythm.ATTENDEES): the office all of
+        them, the bureau the larger ones, a leader or a unit those of the plans that hold a
+        project in their scope. `Meeting.attendees()` is the same rule read the other way."""
+        party = PARTY_OF_ROLE.get(user.role) if has_cap(user, Cap.VIEW_PROJECTS) else None
+        if party is None:
+            return self.none()
+        qs = self.visible_to(user).filter(kind__in=kinds_attended_by(party))
+        if party in (Party.LEADERS, Party.UNITS):
+            qs = qs.filter(plan__in=Project.objects.visible_to(user).values("plan_id"))
+        return qs
 
 
 class Meeting(TrackedModel):
@@ -32,6 +51,11 @@ class Meeting(TrackedModel):
     duration_minutes = models.PositiveSmallIntegerField("时长（分钟）", default=90)
     title = models.CharField("名称", max_length=100)
     location = models.CharField("地点", max_length=100, blank=True)
+    status = models.CharField("状态", max_length=12, choices=MeetingStatus.choices,
+                              default=MeetingStatus.SCHEDULED, db_index=True)
+    sequence = models.PositiveIntegerField(
+        "修订次数", default=0, editable=False,
+        help_text="每次改期或取消加一（日历订阅的 SEQUENCE，客户端据此更新日程）")
 
     objects = MeetingQuerySet.as_manager()
 
@@ -44,6 +68,70 @@ class Meeting(TrackedModel):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("supervision:meeting_detail", args=[self.pk])
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+    def attendees(self):
+        """The active accounts that sit at this meeting (whom a move or a cancellation is
+        told to): the reverse of `Meeting.objects.attended_by(user)`."""
+        from django.contrib.auth import get_user_model
+
+        from org.models import CityLeader, Unit
+
+        parties = ATTENDEES[self.kind]
+        roles = [r for r, p in PARTY_OF_ROLE.items() if p in parties - {Party.LEADERS, Party.UNITS}]
+        who = models.Q(role__in=roles)
+        projects = Project.objects.active().filter(plan_id=self.plan_id)
+        if Party.UNITS in parties:
+            units = set(projects.values_list("lead_unit_id", flat=True)) | set(
+                projects.exclude(cooperating_units=None).values_list("cooperating_units",
+                                                                     flat=True))
+            # An account reads its unit and the units below it (org.models.user_unit_ids),
+            # so the units above a project's unit attend too.
+            frontier = set(units)
+            while frontier:
+                frontier = set(Unit.objects.filter(pk__in=frontier).exclude(parent=None)
+                               .values_list("parent_id", flat=True)) - units
+                units |= frontier
+            who |= models.Q(role__in=[r for r, p in PARTY_OF_ROLE.items() if p == Party.UNITS],
+                            unit_id__in=units)
+        if Party.LEADERS in parties:
+            leaders = CityLeader.objects.filter(
+                models.Q(pk__in=projects.exclude(leader=None).values("leader_id"))
+                | models.Q(assignments__archived_at=None,
+                           assignments__unit_id__in=projects.values("lead_unit_id")))
+            who |= models.Q(role=Role.CITY_LEADER, person_id__in=leaders.values("person_id"))
+        return get_user_model().objects.filter(who, is_active=True)
+
+
+class MeetingChange(models.Model):
+    """One move or cancellation of a meeting, with who made it and why (the attendees are
+    told from these rows; the calendar feed's SEQUENCE counts them)."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.PROTECT,
+                                related_name="changes")
+    kind = models.CharField("变更", max_length=12, choices=MeetingChangeKind.choices)
+    old_date = models.DateField("原日期")
+    old_start_time = models.TimeField("原开始时间")
+    new_date = models.DateField("新日期", null=True, blank=True)
+    new_start_time = models.TimeField("新开始时间", null=True, blank=True)
+    reason = models.TextField("原因")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True,
+                           blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "会议变更"
+        verbose_name_plural = "会议变更"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.meeting} {self.get_kind_display()}"
 
 
 class CalendarFeed(models.Model):
