@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "axes",
     # Our apps, from the ground up (see README "repo map").
     "core",
+    "notify",
     "geo",
     "org",
     "plans",
@@ -266,6 +267,11 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBa
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "chengjian@localhost")
+# notify: a mail server that never answers must not hold the delivery runner forever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+# notify: the address people open the platform at, for links in e-mails and robot messages
+# (e.g. https://cj.city.gov.cn); empty = those messages carry no link (in-app ones do).
+SITE_URL = env_url("SITE_URL", "")
 # Group robots the digest may be sent to (core/net.py): https hosts of 企业微信 and 钉钉, or an
 # exact origin such as http://10.1.2.3:8080 for an intranet gateway; private networks are
 # refused at send time unless listed in ROBOT_WEBHOOK_ALLOW_PRIVATE (CIDR).

@@ -23,6 +23,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("maps/", include("maps.urls")),
     path("supervision/", include("supervision.urls")),
+    path("messages/", include("notify.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("api/org/", include("org.api.urls")),
     path("api/plans/", include("plans.api.urls")),

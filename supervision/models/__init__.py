@@ -11,4 +11,3 @@ from supervision.models.bulletins import (  # noqa: F401
 from supervision.models.escalation import EscalationQuerySet, EscalationRule, EscalationStep, InterviewRecord  # noqa: F401
 from supervision.models.items import ActionItem, ActionItemEvent, ActionItemQuerySet  # noqa: F401
 from supervision.models.meetings import CalendarFeed, Meeting, MeetingPack, MeetingQuerySet  # noqa: F401
-from supervision.models.messages import Delivery, DigestSetting, Notification  # noqa: F401

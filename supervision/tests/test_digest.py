@@ -1,4 +1,5 @@
-"""The leaders' weekly digest: in-app, e-mail, 企业微信/钉钉 robots; failures retried."""
+"""The leaders' weekly digest, told through notify: in-app, e-mail, 企业微信/钉钉 robots;
+failures retried."""
 
 import json
 import threading
@@ -8,10 +9,11 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from django.core import mail
 from django.utils import timezone
 
+from notify.models import Delivery, Notification, NotifySetting
+from notify.queue import send_deliveries
 from projects import engine
 from projects.models import Project, StatusTransition
-from supervision.digest import queue_digests, send_deliveries, webhook_payload
-from supervision.models import Delivery, DigestSetting, Notification
+from supervision.digest import queue_digests
 from tests.base import CastTestCase
 from tests.ledger_cast import build_ledger
 
@@ -61,17 +63,12 @@ class DigestTests(CastTestCase):
         self.server.shutdown()
         self.server.server_close()
 
-    def test_formats(self):
-        wecom = webhook_payload("wecom", "周报", "### 周报")
-        ding = webhook_payload("dingtalk", "周报", "### 周报")
-        self.assertEqual(wecom, {"msgtype": "markdown", "markdown": {"content": "### 周报"}})
-        self.assertEqual(ding["markdown"], {"title": "周报", "text": "### 周报"})
-
     def test_digest_goes_in_app_by_mail_and_to_the_robot_with_retries(self):
         engine.recompute(Project.objects.all())
-        DigestSetting.objects.create(user=self.cast.city_leader, webhook_kind="dingtalk",
+        NotifySetting.objects.create(user=self.cast.city_leader, webhook_kind="dingtalk",
                                      webhook_url=self.url)
         self.assertEqual(queue_digests(), 1)
+        self.assertEqual(queue_digests(), 0)  # once a week, however often it runs
         note = Notification.objects.get(user=self.cast.city_leader)
         self.assertIn("城建周报", note.title)
         self.assertIn("甲路综合改造工程", note.body)       # the leader's project
@@ -81,7 +78,7 @@ class DigestTests(CastTestCase):
         self.assertEqual(send_deliveries(now), (1, 1))   # mail sent, robot failed
         self.assertEqual(len(mail.outbox), 1)
         hook = Delivery.objects.get(channel="dingtalk")
-        self.assertEqual((hook.status, hook.attempts), ("failed", 1))
+        self.assertEqual((hook.status, hook.attempts), ("pending", 1))  # to be retried
         self.assertIn("busy", hook.last_error)
         self.assertEqual(send_deliveries(now), (0, 0))   # not due yet (back-off)
         Robot.down = False
@@ -90,17 +87,18 @@ class DigestTests(CastTestCase):
         self.assertEqual((hook.status, hook.attempts), ("sent", 2))
         self.assertEqual(Robot.received[-1]["msgtype"], "markdown")
         self.assertIn("甲路综合改造工程", Robot.received[-1]["markdown"]["text"])
+        self.assertEqual(Robot.received[-1]["markdown"]["title"], note.title)
 
     def test_messages_page_and_settings(self):
         queue_digests()
         self.client.force_login(self.cast.city_leader)
-        self.assertContains(self.client.get("/supervision/messages/"), "城建周报")
-        self.client.post("/supervision/messages/", {"webhook_kind": "wecom",
-                                                    "webhook_url": "not a url"})
-        self.assertFalse(DigestSetting.objects.exists())
-        self.client.post("/supervision/messages/", {"webhook_kind": "wecom",
-                                                    "webhook_url": self.url, "email": "on"})
-        self.assertEqual(DigestSetting.objects.get().webhook_kind, "wecom")
+        self.assertContains(self.client.get("/messages/"), "城建周报")
+        self.assertRedirects(self.client.get("/supervision/messages/"), "/messages/")
+        self.client.post("/messages/settings/", {"webhook_kind": "wecom",
+                                                 "webhook_url": "not a url"})
+        self.assertFalse(NotifySetting.objects.exists())
+        self.client.post("/messages/settings/", {"webhook_kind": "wecom",
+                                                 "webhook_url": self.url, "email": "on"})
+        self.assertEqual(NotifySetting.objects.get().webhook_kind, "wecom")
         self.client.force_login(self.cast.reporter_a)
-        self.assertEqual(self.client.post("/supervision/messages/", {}).status_code, 403)
-        self.assertNotContains(self.client.get("/supervision/messages/"), "城建周报")
+        self.assertNotContains(self.client.get("/messages/"), "城建周报")

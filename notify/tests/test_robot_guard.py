@@ -1,4 +1,4 @@
-"""The digest robot cannot be pointed at the server's own network (SSRF, issue 17 item 4).
+"""A group robot cannot be pointed at the server's own network (SSRF, issue 17 item 4).
 
 Refused when the URL is saved (a Chinese form error) and again when a delivery is sent
 (allow-list, every resolved address public, connection pinned to the checked address).
@@ -17,8 +17,8 @@ from unittest import mock
 from django.test import TestCase
 
 from core import net
-from supervision.digest import MAX_ATTEMPTS, send_deliveries
-from supervision.models import Delivery, DigestSetting
+from notify.models import Delivery, NotifySetting
+from notify.queue import send_deliveries
 from tests.base import CastTestCase
 
 HOSTILE_URLS = [
@@ -82,14 +82,14 @@ def delivery_to(user, url) -> Delivery:
 class SavingTheRobotUrlTests(CastTestCase):
     def post(self, url):
         self.client.force_login(self.cast.city_leader)
-        return self.client.post("/supervision/messages/",
+        return self.client.post("/messages/settings/",
                                 {"webhook_kind": "dingtalk", "webhook_url": url}, follow=True)
 
     def test_hostile_urls_are_refused_with_a_chinese_reason(self):
         for url in HOSTILE_URLS:
             with self.subTest(url=url):
                 response = self.post(url)
-                self.assertFalse(DigestSetting.objects.exists())
+                self.assertFalse(NotifySetting.objects.exists())
                 errors = [str(m) for m in response.context["messages"]]
                 self.assertTrue(errors and any("机器人地址" in e or "网址" in e for e in errors),
                                 errors)
@@ -99,11 +99,11 @@ class SavingTheRobotUrlTests(CastTestCase):
                     "https://oapi.dingtalk.com/robot/send?access_token=abc"):
             with self.subTest(url=url):
                 self.post(url)
-                self.assertEqual(DigestSetting.objects.get().webhook_url, url)
+                self.assertEqual(NotifySetting.objects.get().webhook_url, url)
 
     def test_the_page_names_the_allowed_hosts(self):
         self.client.force_login(self.cast.city_leader)
-        response = self.client.get("/supervision/messages/")
+        response = self.client.get("/messages/")
         self.assertContains(response, "qyapi.weixin.qq.com")
         self.assertContains(response, "oapi.dingtalk.com")
 
@@ -117,7 +117,7 @@ class SendingToARefusedAddressTests(CastTestCase):
         delivery.refresh_from_db()
         self.assertEqual(delivery.status, "failed")
         self.assertIn(reason, delivery.last_error)
-        self.assertEqual(delivery.attempts, MAX_ATTEMPTS)  # refused addresses are not retried
+        self.assertEqual(delivery.attempts, 1)  # refused addresses are not retried
         self.assertEqual(Robot.received, [])
         self.assertEqual(send_deliveries(), (0, 0))
 
