@@ -16,7 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from evaluation import actions
-from evaluation.models import UnitScore
+from evaluation.choices import GROUPS, Fact
+from evaluation.facts import collect
+from evaluation.models import ScoreFact, UnitScore
+from evaluation.presets import preset_scheme
 from org.choices import UnitKind
 from org.models import User
 from projects.models import ProgressReport
@@ -30,20 +33,22 @@ def main():
     office = User.objects.get(username="bangongshi")
     today = timezone.localdate()
     print(f"database: {database_label()}; {ProgressReport.objects.count()} reports")
-    actions.GROUPS[UnitKind.COMMUNITY] = "社区(村)"
+    GROUPS[UnitKind.COMMUNITY] = UnitKind.COMMUNITY.label
     try:
         with transaction.atomic():
-            scheme = actions.do_create_scheme(preset="comprehensive",
-                                              period_start=date(today.year, 1, 1),
-                                              period_end=today, acting_user=office)
+            evaluation = actions.do_create_evaluation(
+                scheme=preset_scheme("comprehensive", acting_user=office),
+                period_start=date(today.year, 1, 1), period_end=today, acting_user=office)
             start = time.perf_counter()
-            facts = actions.collect_facts(scheme)
+            facts = collect(evaluation.period_start, today, today, list(Fact))
             facts_only = time.perf_counter() - start
             start = time.perf_counter()
-            n = actions.do_compute(scheme, acting_user=office)
+            n = actions.do_compute(evaluation, acting_user=office)
             full = time.perf_counter() - start
-            print(f"## evaluation of {n} units ({UnitScore.objects.filter(scheme=scheme).count()} "
-                  f"scores written): {full:6.2f} s")
+            written = UnitScore.objects.filter(evaluation=evaluation).count()
+            named = ScoreFact.objects.filter(item_score__score__evaluation=evaluation).count()
+            print(f"## evaluation of {n} units ({written} scores, {named} named facts "
+                  f"written): {full:6.2f} s")
             print(f"  ceiling: collecting the facts alone {facts_only:6.2f} s "
                   f"({sum(len(v) for v in facts.values())} unit-facts)")
             raise Rollback

@@ -63,6 +63,7 @@ def build_bulletin_and_evaluation(city):
     """A bulletin for last week, the escalation proposals, and two evaluations."""
 
     from evaluation import actions as evaluation
+    from evaluation.presets import preset_scheme
     from org.models import User
 
     today = timezone.localdate()
@@ -75,14 +76,14 @@ def build_bulletin_and_evaluation(city):
                               acting_user=bureau)
     actions.do_propose_escalations(today)
     (done_start, done_end, done_name), (now_start, now_name) = evaluation_halves(today)
-    finished = evaluation.do_create_scheme(
-        preset="investment_led", period_start=done_start, period_end=done_end,
-        acting_user=office, name=f"{done_name}阶段考评")
+    finished = evaluation.do_create_evaluation(
+        scheme=preset_scheme("investment_led", acting_user=office), period_start=done_start,
+        period_end=done_end, acting_user=office, name=f"{done_name}阶段考评")
     evaluation.do_compute(finished, acting_user=office)
     evaluation.do_publish(finished, acting_user=office)
-    current = evaluation.do_create_scheme(
-        preset="comprehensive", period_start=now_start, period_end=today,
-        acting_user=office, name=f"{now_name}阶段考评（进行中）")
+    current = evaluation.do_create_evaluation(
+        scheme=preset_scheme("comprehensive", acting_user=office), period_start=now_start,
+        period_end=today, acting_user=office, name=f"{now_name}阶段考评（进行中）")
     evaluation.do_compute(current, acting_user=office)
 
 

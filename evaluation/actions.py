@@ -1,189 +1,246 @@
-"""Create, compute, adjust and publish schemes. Facts come from the apps' facts modules."""
+"""Every state change of 阶段考评: schemes and their versions, evaluations, adjustments,
+computation and publication.
 
-from collections import defaultdict
+Facts are loaded by evaluation.facts, scored by evaluation.scoring (no database), and
+stored here as numbers with the rows behind them.
+"""
+
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from evaluation.formulas import (
-    per_occurrence,
-    points_per_percentage_point,
-    rank_points,
-    ratio_points,
+from evaluation import facts as evaluation_facts
+from evaluation import scoring
+from evaluation.choices import GROUPS, EvaluationStatus, VersionStatus
+from evaluation.models import (
+    Adjustment,
+    Evaluation,
+    ItemParameter,
+    ItemScore,
+    Scheme,
+    SchemeItem,
+    SchemeVersion,
+    ScoreFact,
+    UnitScore,
 )
-from evaluation.models import Adjustment, Scheme, SchemeItem, UnitScore
 from evaluation.presets import PRESETS
-from org.choices import UnitKind
+from evaluation.validation import (
+    ItemSpec,
+    check_item,
+    check_settings,
+    version_errors,
+)
 from org.models import Unit
 from org.roles import Cap, has_cap
-from projects import facts as project_facts
-from supervision import facts as supervision_facts
-
-GROUPS = {UnitKind.CITY_DEPT: "市直部门", UnitKind.TOWN: "乡镇办(街道)"}
 
 
-def _require(user):
+def _require_office(user):
+    """The office sets schemes and runs evaluations; None is the system (demo, commands)."""
     if user is not None and not has_cap(user, Cap.MANAGE_PROJECTS):
-        raise PermissionDenied("只有领导小组办公室可以组织考评。")
+        raise PermissionDenied("只有领导小组办公室可以制定考评方案和组织考评。")
+
+
+# --- schemes and versions ------------------------------------------------------------
 
 
 @transaction.atomic
-def do_create_scheme(*, preset, period_start, period_end, acting_user, name=None) -> Scheme:
-    _require(acting_user)
-    if preset not in PRESETS:
+def do_create_scheme(*, name, acting_user, preset="", description="") -> Scheme:
+    """A new scheme with a draft version 1: the preset's items, or none."""
+    _require_office(acting_user)
+    if not name.strip():
+        raise ValidationError({"name": "请填写方案名称。"})
+    if preset and preset not in PRESETS:
         raise ValidationError({"preset": "没有这个预设方案。"})
-    spec = PRESETS[preset]
-    scheme = Scheme.objects.create(name=name or spec["name"], preset=preset,
-                                   period_start=period_start, period_end=period_end,
-                                   bonus_cap=spec["bonus_cap"], deduction_cap=spec["deduction_cap"])
-    SchemeItem.objects.bulk_create([
-        SchemeItem(scheme=scheme, fact=fact, points=points, formula=formula, params=params,
-                   order=i) for i, (fact, points, formula, params) in enumerate(spec["items"])])
+    scheme = Scheme.objects.create(name=name.strip(), preset=preset,
+                                   description=description.strip())
+    if preset:
+        spec = PRESETS[preset]
+        version = SchemeVersion.objects.create(scheme=scheme, number=1,
+                                               bonus_cap=spec["bonus_cap"],
+                                               deduction_cap=spec["deduction_cap"])
+        _write_items(version, [ItemSpec(fact=fact, formula=formula, points=points, params=params)
+                               for fact, points, formula, params in spec["items"]])
+    else:
+        SchemeVersion.objects.create(scheme=scheme, number=1)
     return scheme
 
 
 @transaction.atomic
-def do_adjust(scheme, *, unit, points, reason, evidence="", acting_user) -> Adjustment:
-    _require(acting_user)
-    if scheme.status == "published":
+def do_start_draft(scheme, *, acting_user) -> SchemeVersion:
+    """Editing a scheme: the open draft, or a new one copied from the current version."""
+    _require_office(acting_user)
+    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)  # one new draft, not two
+    if scheme.draft is not None:
+        return scheme.draft
+    current = scheme.current_version
+    number = (scheme.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    if current is None:
+        return SchemeVersion.objects.create(scheme=scheme, number=number)
+    draft = SchemeVersion.objects.create(
+        scheme=scheme, number=number, total_points=current.total_points,
+        bonus_cap=current.bonus_cap, deduction_cap=current.deduction_cap)
+    _write_items(draft, [ItemSpec(i.fact, i.formula, i.points, i.params())
+                         for i in current.items.prefetch_related("parameters")])
+    return draft
+
+
+@transaction.atomic
+def do_save_draft(version, *, total_points, bonus_cap, deduction_cap, items: list[ItemSpec],
+                  note="", acting_user) -> SchemeVersion:
+    """Replace a draft's settings and items. Each item and the caps are checked here; the
+    weights may still disagree with the full points until the draft is published."""
+    _require_office(acting_user)
+    version = _locked_draft(version)
+    messages = list(check_settings(Decimal(total_points), Decimal(bonus_cap),
+                                   Decimal(deduction_cap)).values())
+    for i, item in enumerate(items, start=1):
+        _, item_errors = check_item(item, Decimal(total_points))
+        messages += [f"第{i}项：{message}" for message in item_errors.values()]
+    if messages:
+        raise ValidationError(messages)
+    version.total_points, version.bonus_cap = Decimal(total_points), Decimal(bonus_cap)
+    version.deduction_cap, version.note = Decimal(deduction_cap), note.strip()
+    version.save()
+    version.items.all().delete()  # a draft's items are referenced by no score
+    _write_items(version, items)
+    return version
+
+
+@transaction.atomic
+def do_publish_version(version, *, acting_user) -> SchemeVersion:
+    """The draft becomes the scheme's current version and never changes again."""
+    _require_office(acting_user)
+    version = _locked_draft(version)
+    messages = version_errors(version)
+    if messages:
+        raise ValidationError(messages)
+    version.status, version.published_at = VersionStatus.PUBLISHED, timezone.now()
+    version.published_by = acting_user
+    version.save()
+    return version
+
+
+@transaction.atomic
+def do_discard_draft(version, *, acting_user) -> None:
+    """Give up an edit: the draft is archived (its history stays)."""
+    _require_office(acting_user)
+    _locked_draft(version).archive()
+
+
+def _locked_draft(version) -> SchemeVersion:
+    version = SchemeVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != VersionStatus.DRAFT or version.archived_at is not None:
+        raise ValidationError("已发布的方案版本不能修改，请先修订出新的草稿。")
+    return version
+
+
+def _write_items(version, items: list[ItemSpec]) -> None:
+    """Items with their parameters, defaults filled in (the caller has checked them)."""
+    for order, spec in enumerate(items):
+        params, _ = check_item(spec, version.total_points)
+        item = SchemeItem.objects.create(version=version, fact=spec.fact, formula=spec.formula,
+                                         points=spec.points, order=order)
+        ItemParameter.objects.bulk_create(ItemParameter(item=item, name=name, value=value)
+                                          for name, value in params.items())
+
+
+# --- evaluations ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_create_evaluation(*, scheme, period_start, period_end, acting_user,
+                         name="") -> Evaluation:
+    """An evaluation of a period under the scheme's current version."""
+    _require_office(acting_user)
+    version = scheme.current_version
+    if version is None:
+        raise ValidationError({"scheme": "该方案还没有发布的版本，请先发布方案。"})
+    if period_end < period_start:
+        raise ValidationError({"period_end": "考评期间止不能早于期间起。"})
+    return Evaluation.objects.create(name=(name or "").strip() or scheme.name, scheme=scheme,
+                                     version=version, period_start=period_start,
+                                     period_end=period_end)
+
+
+@transaction.atomic
+def do_adjust(evaluation, *, unit, points, reason, evidence="", acting_user) -> Adjustment:
+    _require_office(acting_user)
+    if evaluation.is_published:
         raise ValidationError("考评结果已公布，不能再加减分。")
     if not reason.strip():
         raise ValidationError({"reason": "请填写加减分事由。"})
-    return Adjustment.objects.create(scheme=scheme, unit=unit, points=Decimal(points),
+    return Adjustment.objects.create(evaluation=evaluation, unit=unit, points=Decimal(points),
                                      reason=reason.strip(), evidence=evidence.strip())
 
 
-def collect_facts(scheme) -> dict[str, dict]:
-    """fact key → {unit: {"value": ratio or None, "ids": {...}}}, one query family each."""
-    start, end = scheme.period_start, scheme.period_end
-    out: dict[str, dict] = {}
-    inv = project_facts.investment_by_unit(end.year, end)
-    out["investment"] = {u: {"value": f["actual"] / f["planned"] if f["planned"] else None,
-                             "detail": f"完成{f['actual']}万元 / 计划{f['planned']}万元",
-                             "ids": {"projects": f["projects"]}} for u, f in inv.items()}
-    for key, source, label in (
-            ("milestones", project_facts.milestones_by_unit(start, end), "节点"),
-            ("reports", project_facts.reports_by_unit(start, end), "期填报"),
-            ("action_items", supervision_facts.action_items_by_unit(start, end), "项交办事项"),
-            ("rectification", supervision_facts.rectifications_by_unit(start, end), "次整改")):
-        out[key] = {}
-        for unit, f in source.items():
-            total = len(f["on_time"]) + len(f["late"])
-            out[key][unit] = {"value": Decimal(len(f["on_time"])) / total if total else None,
-                              "detail": f"按期{len(f['on_time'])}/{total}{label}",
-                              "ids": {"on_time": f["on_time"], "late": f["late"]}}
-    return out
-
-
-def score_item(item, fact):
-    """Points for one item (full points as a placeholder when the unit has no such fact)."""
-    if fact is None or fact["value"] is None:
-        return Decimal(item.points), None
-    value, p = fact["value"], item.params
-    if item.formula == "ratio":
-        return ratio_points(value, item.points, p.get("cap", 1)), value
-    if item.formula == "per_point":
-        return points_per_percentage_point(value * 100, p.get("baseline", 100), item.points,
-                                           p.get("per_point", 1)), value
-    if item.formula == "per_occurrence":
-        late = len(fact["ids"].get("late", []))
-        return per_occurrence(late, item.points, p.get("per_item", 1), p.get("cap")), value
-    if item.formula == "rank":  # placeholder points; do_compute ranks the group afterwards
-        return Decimal(item.points), value
-    raise ValidationError(f"未知的计分方法“{item.formula}”。")
-
-
-def _apply_rank_items(items, scores):
-    """Rank-based items: within each group, the best fact value gets the full points and each
-    place below loses `step`; units without the fact keep full points."""
-    for item in (i for i in items if i.formula == "rank"):
-        for group in GROUPS.values():
-            members = [s for s in scores if s.group == group]
-            rows = {s.unit_id: next(r for r in s.items if r["fact"] == item.fact and
-                                    r["item"] == str(item)) for s in members}
-            ranked = sorted((s for s in members if rows[s.unit_id]["value"] is not None),
-                            key=lambda s: -Decimal(rows[s.unit_id]["value"].rstrip("%")))
-            for place, score in enumerate(ranked, start=1):
-                row = rows[score.unit_id]
-                new = rank_points(place, len(ranked), item.points, item.params.get("step", 1))
-                row["points"], row["detail"] = str(new), f"{row['detail']}；组内第{place}名"
-
-
-def base_from_rows(rows, full: Decimal) -> Decimal:
-    """The earned share of the items that had facts, scaled to the scheme's full points."""
-    scored = [r for r in rows if r.get("value") is not None and "max" in r]
-    possible = sum((Decimal(r["max"]) for r in scored), Decimal("0"))
-    earned = sum((Decimal(r["points"]) for r in scored), Decimal("0"))
-    return (earned / possible * full).quantize(Decimal("0.01")) if possible else Decimal("0")
-
-
 @transaction.atomic
-def do_compute(scheme, *, acting_user) -> int:
-    """Score every 市直部门 and 乡镇办 unit; rank each group separately."""
-    _require(acting_user)
-    if scheme.status == "published":
+def do_compute(evaluation, *, acting_user) -> int:
+    """Score every 市直部门 and 乡镇办 unit with the scheme's current version; rank each
+    group separately. Returns how many units were scored."""
+    _require_office(acting_user)
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.is_published:
         raise ValidationError("考评结果已公布并冻结，不能重新计算。")
-    items = list(scheme.items.all())
-    facts = collect_facts(scheme)
-    adjustments = defaultdict(list)
-    for adj in scheme.adjustments.active():
-        adjustments[adj.unit_id].append(adj)
-    units = Unit.objects.active().filter(kind__in=GROUPS)
-    scores = []
-    full = sum((Decimal(i.points) for i in items), Decimal("0"))
-    for unit in units:
-        rows, earned, possible = [], Decimal("0"), Decimal("0")
-        for item in items:
-            fact = facts.get(item.fact, {}).get(unit.pk)
-            points, value = score_item(item, fact)
-            if fact is not None and fact["value"] is not None:
-                earned, possible = earned + points, possible + Decimal(item.points)
-            rows.append({"item": str(item), "fact": item.fact, "points": str(points),
-                         "max": str(item.points),
-                         "value": None if value is None else f"{Decimal(value) * 100:.1f}%",
-                         "detail": fact["detail"] if fact else "本期无此项考评内容",
-                         "ids": fact["ids"] if fact else {}})
-        if not possible:
-            continue  # nothing of this unit was due in the period: it is not ranked
-        # Items without facts are neither a gift nor a loss: the earned share is scaled up.
-        base = base_from_rows(rows, full)
-        for row in rows:
-            if row["value"] is None:
-                row["points"] = "—"
-                row["detail"] += "，按其余项目得分率折算"
-        bonus = sum((a.points for a in adjustments[unit.pk] if a.points > 0), Decimal("0"))
-        minus = sum((-a.points for a in adjustments[unit.pk] if a.points < 0), Decimal("0"))
-        adjustment = min(bonus, scheme.bonus_cap) - min(minus, scheme.deduction_cap)
-        rows += [{"item": "加减分", "fact": "adjustment", "points": str(a.points),
-                  "detail": f"{a.reason}（{a.evidence}）" if a.evidence else a.reason, "ids": {}}
-                 for a in adjustments[unit.pk]]
-        scores.append(UnitScore(scheme=scheme, unit=unit, group=GROUPS[unit.kind], base=base,
-                                adjustment=adjustment, total=base + adjustment, rank=0,
-                                items=rows, computed_by=acting_user))
-    _apply_rank_items(items, scores)
-    for score in scores:
-        score.base = base_from_rows(score.items, full)
-        score.total = score.base + score.adjustment
-    for group in GROUPS.values():
-        ranked = sorted((s for s in scores if s.group == group),
-                        key=lambda s: (-s.total, s.unit.sort_order, s.unit.name))
-        for i, s in enumerate(ranked, start=1):
-            s.rank = i
-    UnitScore.objects.filter(scheme=scheme).delete()
-    UnitScore.objects.bulk_create(scores, batch_size=500)
-    scheme.status, scheme.computed_at = "computed", timezone.now()
-    scheme.save()
-    return len(scores)
+    version = evaluation.scheme.current_version
+    if version is None:
+        raise ValidationError("该方案没有已发布的版本。")
+    items = list(version.items.prefetch_related("parameters"))
+    rules = [scoring.Rule(i.pk, i.fact, i.formula, i.points, i.params()) for i in items]
+    # Facts due so far: a period still running is measured up to today (a milestone due
+    # next week is not late yet; 序时 is taken on the same day as the reported figures).
+    as_of = min(evaluation.period_end, timezone.localdate())
+    facts = evaluation_facts.collect(evaluation.period_start, as_of, as_of,
+                                     [rule.fact for rule in rules])
+    totals = scoring.Totals(version.total_points, version.bonus_cap, version.deduction_cap)
+    results = scoring.score_all(rules, _units(evaluation), facts, totals)
+    UnitScore.objects.filter(evaluation=evaluation).delete()
+    _store(evaluation, results, acting_user)
+    evaluation.version, evaluation.status = version, EvaluationStatus.COMPUTED
+    evaluation.computed_at = timezone.now()
+    evaluation.save()
+    return len(results)
+
+
+def _units(evaluation) -> list[scoring.Unit]:
+    adjustments: dict[int, list[Decimal]] = {}
+    for unit_id, points in evaluation.adjustments.active().values_list("unit_id", "points"):
+        adjustments.setdefault(unit_id, []).append(points)
+    return [scoring.Unit(pk, kind, adjustments.get(pk, []))
+            for pk, kind in Unit.objects.active().filter(kind__in=GROUPS)
+            .order_by("sort_order", "name", "pk").values_list("pk", "kind")]
+
+
+def _store(evaluation, results, acting_user) -> None:
+    """Scores, item scores and the named facts, a few bulk inserts in all."""
+    scores = UnitScore.objects.bulk_create([UnitScore(
+        evaluation=evaluation, unit_id=r.unit_id, group=r.group, base=r.base,
+        adjustment=r.adjustment, total=r.total, rank=r.rank, computed_by=acting_user)
+        for r in results], batch_size=500)
+    pairs = [(score, item) for score, result in zip(scores, results, strict=True)
+             for item in result.items]
+    item_scores = ItemScore.objects.bulk_create([ItemScore(
+        score=score, item_id=item.rule.item_id, points=item.points, place=item.place,
+        achieved=item.fact.achieved if item.fact else None,
+        target=item.fact.target if item.fact else None,
+        value=item.fact.value if item.fact else None,
+        late=item.fact.late if item.fact else 0) for score, item in pairs], batch_size=1000)
+    ScoreFact.objects.bulk_create(
+        (ScoreFact(item_score=item_score, **vars(row))
+         for item_score, (_, item) in zip(item_scores, pairs, strict=True) if item.fact
+         for row in item.fact.rows), batch_size=2000)
 
 
 @transaction.atomic
-def do_publish(scheme, *, acting_user) -> Scheme:
-    """Freeze and publish: the ranking becomes visible to all units and can no longer change."""
-    _require(acting_user)
-    if scheme.status != "computed":
+def do_publish(evaluation, *, acting_user) -> Evaluation:
+    """Freeze and publish: the ranking becomes visible to all units and can no longer
+    change, nor can the version it used."""
+    _require_office(acting_user)
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.status != EvaluationStatus.COMPUTED:
         raise ValidationError("请先计算考评结果。")
-    scheme.status, scheme.published_at = "published", timezone.now()
-    scheme.save()
-    return scheme
+    evaluation.status, evaluation.published_at = EvaluationStatus.PUBLISHED, timezone.now()
+    evaluation.save()
+    return evaluation

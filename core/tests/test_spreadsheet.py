@@ -21,6 +21,7 @@ from core.choices import AuditEventType
 from core.models import AuditEvent
 from core.spreadsheet import csv_field, set_value, write_row
 from evaluation import actions as evaluation
+from evaluation.presets import preset_scheme
 from org import actions as org
 from projects.actions import do_submit_report
 from tests.base import CastTestCase, on_mid_may_2026
@@ -130,8 +131,9 @@ class ExportTests(CastTestCase):
 
     def scheme(self, name=HYPERLINK):
         today = timezone.localdate()
-        scheme = evaluation.do_create_scheme(
-            preset="investment_led", period_start=today - timedelta(days=200), period_end=today,
+        scheme = evaluation.do_create_evaluation(
+            scheme=preset_scheme("investment_led", acting_user=self.cast.office_admin),
+            period_start=today - timedelta(days=200), period_end=today,
             acting_user=self.cast.office_admin, name=name)
         evaluation.do_compute(scheme, acting_user=self.cast.office_admin)
         return scheme
@@ -159,7 +161,7 @@ class ExportTests(CastTestCase):
                     self.client.get(f"/evaluation/{scheme.pk}/export.xlsx").status_code, 200)
                 event = AuditEvent.objects.filter(event_type=AuditEventType.EXPORT).latest("id")
                 self.assertEqual((event.user, event.object_type, event.object_id),
-                                 (user, "evaluation.Scheme", str(scheme.pk)))
+                                 (user, "evaluation.Evaluation", str(scheme.pk)))
                 self.assertEqual(event.detail, {"what": "考评结果", "rows": rows})
 
     def test_a_refused_evaluation_export_leaves_no_audit_event(self):

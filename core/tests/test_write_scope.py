@@ -33,6 +33,7 @@ from core.api.serializers import IdField
 from core.forms import ScopedChoicesMixin
 from core.scope import is_scoped, visible
 from evaluation import actions as evaluation
+from evaluation.presets import preset_scheme
 from org import actions as org
 from org.choices import UnitKind
 from plans import actions as plans
@@ -88,9 +89,12 @@ PAGES: dict[str, Page] = {
         data=lambda fx: {"title": "限期完成管线迁改", "deadline": "2026-06-30",
                          "unit": fx.cast.unit_a.pk}),
     "evaluation.forms.AdjustmentForm": Page(
-        url=lambda fx: f"/evaluation/{fx.scheme.pk}/",
+        url=lambda fx: f"/evaluation/{fx.evaluation.pk}/",
         data=lambda fx: {"step": "adjust", "unit": fx.cast.unit_a.pk, "points": "1",
                          "reason": "省级表扬"}),
+    "evaluation.forms.EvaluationForm": Page(
+        url=lambda fx: "/evaluation/",
+        data=lambda fx: {"period_start": "2026-01-01", "period_end": "2026-06-30"}),
     "projects.views_ledger.ImportForm": Page(
         url=lambda fx: "/projects/import/", data=lambda fx: {"plan": fx.cast.plan.pk}),
 }
@@ -116,9 +120,11 @@ def plant_rows_out_of_reach(fx):
                    title="月度工作例会")
     Meeting.objects.create(date=dt.date(2026, 5, 29), **meeting)
     Meeting.objects.create(date=dt.date(2026, 4, 29), **meeting).archive()
-    fx.scheme = evaluation.do_create_scheme(
-        preset="investment_led", period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 5, 20),
+    fx.evaluation = evaluation.do_create_evaluation(
+        scheme=preset_scheme("investment_led", acting_user=cast.office_admin),
+        period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 5, 20),
         acting_user=cast.office_admin)
+    preset_scheme("comprehensive", acting_user=cast.office_admin).archive()  # a retired scheme
 
 
 def row_counts() -> dict[str, int]:

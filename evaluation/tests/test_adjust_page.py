@@ -1,4 +1,4 @@
-"""加减分 on the scheme page: through a form whose unit is one the office may see and rank."""
+"""加减分 on the evaluation page: through a form whose unit is one the office may see and rank."""
 
 from datetime import date
 
@@ -6,6 +6,7 @@ from django.contrib.messages import get_messages
 
 from evaluation import actions
 from evaluation.models import Adjustment
+from evaluation.presets import preset_scheme
 from tests.base import CastTestCase
 
 
@@ -13,17 +14,17 @@ class AdjustPageTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.scheme = actions.do_create_scheme(preset="investment_led",
-                                              period_start=date(2026, 1, 1),
-                                              period_end=date(2026, 6, 30),
-                                              acting_user=cls.cast.office_admin)
+        cls.evaluation = actions.do_create_evaluation(
+            scheme=preset_scheme("investment_led", acting_user=cls.cast.office_admin),
+            period_start=date(2026, 1, 1), period_end=date(2026, 6, 30),
+            acting_user=cls.cast.office_admin)
 
     def post(self, **data):
         self.client.force_login(self.cast.office_admin)
-        response = self.client.post(self.scheme.get_absolute_url(),
+        response = self.client.post(self.evaluation.get_absolute_url(),
                                     {"step": "adjust", "points": "2", "reason": "省级通报表扬",
                                      **data})
-        self.assertRedirects(response, self.scheme.get_absolute_url(),
+        self.assertRedirects(response, self.evaluation.get_absolute_url(),
                              fetch_redirect_response=False)
         return [str(m) for m in get_messages(response.wsgi_request)]
 
@@ -46,5 +47,5 @@ class AdjustPageTests(CastTestCase):
 
     def test_the_page_offers_the_ranked_units(self):
         self.client.force_login(self.cast.office_admin)
-        units = self.client.get(self.scheme.get_absolute_url()).context["units"]
+        units = self.client.get(self.evaluation.get_absolute_url()).context["units"]
         self.assertEqual(set(units), {self.cast.unit_a, self.cast.unit_b, self.cast.town})

@@ -1,4 +1,4 @@
-"""Schemes computed from the facts, ranked per group, explained, published and frozen."""
+"""Evaluations computed from the facts, ranked per group, explained, published and frozen."""
 
 import io
 from datetime import timedelta
@@ -9,10 +9,17 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from evaluation import actions
-from evaluation.models import UnitScore
+from evaluation.choices import Fact, Formula
+from evaluation.models import ItemScore, UnitScore
+from evaluation.presets import PRESETS, preset_scheme
+from evaluation.validation import ItemSpec
 from projects.actions import do_complete_milestone, do_submit_report
 from tests.base import CastTestCase, on_mid_may_2026
 from tests.ledger_cast import build_ledger
+
+
+def item(score, fact) -> ItemScore:
+    return next(i for i in score.item_scores.select_related("item") if i.item.fact == fact)
 
 
 @on_mid_may_2026
@@ -22,40 +29,44 @@ class EvaluationTests(CastTestCase):
         super().setUpTestData()
         cls.ledger = build_ledger(cls.cast)
         today = timezone.localdate()
-        # Unit B catches up on investment (1,150 of 1,200 planned for project B).
+        # Unit B reports 1,150 on project B; its two projects' 序时 share on 20 May is
+        # 2 × (400 + 100 × 20/31) = 929.04 of the 2,400 planned for the year.
         do_submit_report(cls.ledger.project_b, acting_user=cls.cast.reporter_b,
                          investment_period=Decimal("1150"), progress_percent=40)
-        cls.scheme = actions.do_create_scheme(
-            preset="investment_led", period_start=today - timedelta(days=200), period_end=today,
-            acting_user=cls.cast.office_admin)
+        cls.office = cls.cast.office_admin
+        cls.scheme = preset_scheme("investment_led", acting_user=cls.office)
+        cls.evaluation = actions.do_create_evaluation(
+            scheme=cls.scheme, period_start=today - timedelta(days=200), period_end=today,
+            acting_user=cls.office)
 
-    def compute(self):
-        actions.do_compute(self.scheme, acting_user=self.cast.office_admin)
-        return {s.unit.name: s for s in UnitScore.objects.filter(scheme=self.scheme)}
+    def compute(self, evaluation=None):
+        evaluation = evaluation or self.evaluation
+        actions.do_compute(evaluation, acting_user=self.office)
+        return {s.unit.name: s for s in UnitScore.objects.filter(evaluation=evaluation)}
 
     def test_scores_explain_themselves(self):
         scores = self.compute()
         a, b = scores["甲局"], scores["乙局"]
-        inv_b = next(r for r in b.items if r["fact"] == "investment")
-        # B: 1,150 of (1,200 + 1,200) planned on its two projects → 60 × 47.9 % = 28.75.
-        self.assertEqual(Decimal(inv_b["points"]), Decimal("28.75"))
-        self.assertEqual(set(inv_b["ids"]["projects"]),
+        inv_b = item(b, Fact.INVESTMENT)
+        self.assertEqual((inv_b.achieved, inv_b.target), (Decimal("1150"), Decimal("929.04")))
+        self.assertEqual(inv_b.points, Decimal("60.00"))  # ahead of 序时: full, capped
+        self.assertEqual({f.object_id for f in inv_b.facts.all()},
                          {self.ledger.project_b.pk, self.ledger.project_shared.pk})
-        inv_a = next(r for r in a.items if r["fact"] == "investment")
-        self.assertEqual(Decimal(inv_a["points"]), Decimal("0.00"))
-        milestones_a = next(r for r in a.items if r["fact"] == "milestones")
-        self.assertEqual(milestones_a["ids"]["on_time"], [self.ledger.milestone_a1.pk])
+        self.assertEqual(item(a, Fact.INVESTMENT).points, Decimal("0.00"))
+        milestones_a = item(a, Fact.MILESTONES)
+        self.assertEqual([(f.object_id, f.on_time) for f in milestones_a.facts.all()],
+                         [(self.ledger.milestone_a1.pk, True)])
         self.assertGreater(b.total, a.total)
         self.assertEqual((b.rank, a.rank), (1, 2))
         self.assertNotIn("丙街道", scores)  # nothing of the town was due: not ranked
 
     def test_adjustments_are_capped(self):
-        actions.do_adjust(self.scheme, unit=self.cast.unit_a, points=4, reason="省级通报表扬",
-                          evidence="示政〔2024〕1号", acting_user=self.cast.office_admin)
-        actions.do_adjust(self.scheme, unit=self.cast.unit_a, points=4, reason="市级表扬",
-                          acting_user=self.cast.office_admin)
-        actions.do_adjust(self.scheme, unit=self.cast.unit_b, points=-30, reason="通报批评",
-                          acting_user=self.cast.office_admin)
+        actions.do_adjust(self.evaluation, unit=self.cast.unit_a, points=4, reason="省级通报表扬",
+                          evidence="示政〔2024〕1号", acting_user=self.office)
+        actions.do_adjust(self.evaluation, unit=self.cast.unit_a, points=4, reason="市级表扬",
+                          acting_user=self.office)
+        actions.do_adjust(self.evaluation, unit=self.cast.unit_b, points=-30, reason="通报批评",
+                          acting_user=self.office)
         scores = self.compute()
         self.assertEqual(scores["甲局"].adjustment, Decimal("5"))    # bonus cap
         self.assertEqual(scores["乙局"].adjustment, Decimal("-10"))  # deduction cap
@@ -64,62 +75,57 @@ class EvaluationTests(CastTestCase):
     def test_units_see_only_their_own_until_published(self):
         self.compute()
         self.client.force_login(self.cast.reporter_a)
-        page = self.client.get(self.scheme.get_absolute_url())
+        page = self.client.get(self.evaluation.get_absolute_url())
         names = [s.unit.name for g in page.context["groups"].values() for s in g]
         self.assertEqual(names, ["甲局"])
-        other = UnitScore.objects.get(scheme=self.scheme, unit=self.cast.unit_b)
-        self.assertEqual(self.client.get(f"/evaluation/scores/{other.pk}/").status_code, 404)
+        other = UnitScore.objects.get(evaluation=self.evaluation, unit=self.cast.unit_b)
+        self.assertEqual(self.client.get(other.get_absolute_url()).status_code, 404)
         with self.assertRaises(PermissionDenied):
-            actions.do_publish(self.scheme, acting_user=self.cast.reporter_a)
-        actions.do_publish(self.scheme, acting_user=self.cast.office_admin)
-        page = self.client.get(self.scheme.get_absolute_url())
+            actions.do_publish(self.evaluation, acting_user=self.cast.reporter_a)
+        actions.do_publish(self.evaluation, acting_user=self.office)
+        page = self.client.get(self.evaluation.get_absolute_url())
         names = {s.unit.name for g in page.context["groups"].values() for s in g}
         self.assertIn("乙局", names)
-        self.assertContains(self.client.get(f"/evaluation/scores/{other.pk}/"), "年度投资完成率")
+        self.assertContains(self.client.get(other.get_absolute_url()), "投资完成率（对序时计划）")
         with self.assertRaises(ValidationError):  # frozen
-            actions.do_compute(self.scheme, acting_user=self.cast.office_admin)
+            actions.do_compute(self.evaluation, acting_user=self.office)
 
     def test_frozen_scores_do_not_follow_new_data(self):
         self.compute()
-        actions.do_publish(self.scheme, acting_user=self.cast.office_admin)
-        before = UnitScore.objects.get(scheme=self.scheme, unit=self.cast.unit_a).total
+        actions.do_publish(self.evaluation, acting_user=self.office)
+        before = UnitScore.objects.get(evaluation=self.evaluation, unit=self.cast.unit_a).total
         do_complete_milestone(self.ledger.milestone_a2, timezone.localdate(),
                               acting_user=self.cast.reporter_a)
-        self.assertEqual(UnitScore.objects.get(scheme=self.scheme, unit=self.cast.unit_a).total,
-                         before)
+        self.assertEqual(UnitScore.objects.get(evaluation=self.evaluation,
+                                               unit=self.cast.unit_a).total, before)
 
     def test_export(self):
         self.compute()
-        self.client.force_login(self.cast.office_admin)
-        response = self.client.get(f"/evaluation/{self.scheme.pk}/export.xlsx")
+        self.client.force_login(self.office)
+        response = self.client.get(f"/evaluation/{self.evaluation.pk}/export.xlsx")
         ws = load_workbook(io.BytesIO(response.content)).active
-        self.assertEqual(ws["A2"].value, "分组")
-        self.assertEqual({ws.cell(r, 3).value for r in range(3, ws.max_row + 1)},
+        self.assertEqual(ws["A3"].value, "分组")
+        self.assertEqual({ws.cell(r, 3).value for r in range(4, ws.max_row + 1)},
                          {"甲局", "乙局"})
 
     def test_weights_add_up_to_100_in_both_presets(self):
-        from evaluation.presets import PRESETS
-
         for preset in PRESETS.values():
             self.assertEqual(sum(points for _, points, _, _ in preset["items"]), 100)
 
     def test_rank_based_item(self):
-        from evaluation.models import SchemeItem
-
-        SchemeItem.objects.filter(scheme=self.scheme).delete()
-        SchemeItem.objects.create(scheme=self.scheme, fact="investment", points=10,
-                                  formula="rank", params={"step": 3})
+        draft = actions.do_start_draft(self.scheme, acting_user=self.office)
+        actions.do_save_draft(draft, total_points=10, bonus_cap=2, deduction_cap=2,
+                              items=[ItemSpec(Fact.INVESTMENT, Formula.RANK, Decimal(10),
+                                              {"step": Decimal(3)})], acting_user=self.office)
+        actions.do_publish_version(draft, acting_user=self.office)
         scores = self.compute()
         self.assertEqual(scores["乙局"].total, Decimal("10"))  # best completion in the group
         self.assertEqual(scores["甲局"].total, Decimal("7"))   # second: −3
-        row = scores["甲局"].items[0]
-        self.assertIn("组内第2名", row["detail"])
+        self.assertEqual(item(scores["甲局"], Fact.INVESTMENT).place, 2)
 
     def test_items_without_facts_are_scaled_not_gifted(self):
-        scores = self.compute()
-        a = scores["甲局"]
+        a = self.compute()["甲局"]
         # A: investment 0/60, milestones due 1 on time → 30/30, no reports due →
-        # (0 + 30) / 90 × 100 = 33.33; the reports row shows "—".
+        # (0 + 30) / 90 × 100 = 33.33; the reports item has no points.
         self.assertEqual(a.base, Decimal("33.33"))
-        reports = next(r for r in a.items if r["fact"] == "reports")
-        self.assertEqual(reports["points"], "—")
+        self.assertIsNone(item(a, Fact.REPORTS).points)

@@ -1,0 +1,168 @@
+"""The facts evaluation scores, per unit, each with the rows behind it named.
+
+The figures come from the apps' public read functions — `projects.facts`,
+`supervision.facts` and `projects.engine.planned_to_date` (the 序时 share of a year plan on
+a day). Those list the rows behind a figure by id; the rows are named here, one query per
+kind, so that a score stores its drill-down (which milestone, which report, which item)
+when it is computed and a published result never has to look anything up again.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+
+from evaluation.choices import Fact, FactKind
+from projects import engine as project_engine
+from projects import facts as project_facts
+from projects.choices import ReportStatus
+from projects.models import Milestone, ProgressReport, Project
+from supervision import facts as supervision_facts
+from supervision.choices import ActionItemStatus
+from supervision.models import ActionItem, Rectification
+
+CENT = Decimal("0.01")
+RATE = Decimal("0.0001")
+# Ids per IN (...) list: under the 999 parameters an older SQLite allows in one statement.
+CHUNK = 900
+
+
+@dataclass
+class Row:
+    """One row behind a figure, as it is stored with the score (evaluation.ScoreFact)."""
+
+    kind: str
+    object_id: int
+    on_time: bool
+    name: str = ""
+    parent_id: int | None = None
+    parent_name: str = ""
+    day: date | None = None
+    day_end: date | None = None
+    done_on: date | None = None
+    state: str = ""
+    planned: Decimal | None = None
+    planned_to_date: Decimal | None = None
+
+
+@dataclass
+class UnitFact:
+    """A unit's figure for one fact: achieved of target, and the rows behind it."""
+
+    achieved: Decimal
+    target: Decimal
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def value(self) -> Decimal | None:
+        """The completion rate (1 = 100 %), to the precision it is stored with, so the
+        stored figures reproduce the points; None when nothing was due."""
+        return (self.achieved / self.target).quantize(RATE) if self.target else None
+
+    @property
+    def late(self) -> int:
+        return sum(1 for row in self.rows if not row.on_time)
+
+
+def collect(start: date, end: date, as_of: date, facts) -> dict[str, dict[int, UnitFact]]:
+    """{fact: {unit id: UnitFact}} for the facts named (only those are loaded).
+
+    `as_of` is the day investment is measured on: the period's end, or today while the
+    period runs (a 序时 share of a day still to come would count the future as lag).
+    """
+    loaders = {
+        Fact.INVESTMENT: lambda: investment(as_of),
+        Fact.MILESTONES: lambda: counted(FactKind.MILESTONE,
+                                         project_facts.milestones_by_unit(start, end),
+                                         _milestones),
+        Fact.REPORTS: lambda: counted(FactKind.REPORT, project_facts.reports_by_unit(start, end),
+                                      _reports),
+        Fact.ACTION_ITEMS: lambda: counted(FactKind.ACTION_ITEM,
+                                           supervision_facts.action_items_by_unit(start, end),
+                                           _action_items),
+        Fact.RECTIFICATION: lambda: counted(FactKind.RECTIFICATION,
+                                            supervision_facts.rectifications_by_unit(start, end),
+                                            _rectifications),
+    }
+    return {fact: loaders[fact]() for fact in dict.fromkeys(facts)}
+
+
+def investment(as_of: date) -> dict[int, UnitFact]:
+    """The year's reported investment against the 序时 share of the year plans on `as_of`."""
+    figures = project_facts.investment_by_unit(as_of.year, as_of)
+    plans = project_engine.planned_to_date(as_of.year, as_of)
+    names = dict(_by_ids(Project.objects.all(),
+                         {p for f in figures.values() for p in f["projects"]}, "pk", "name"))
+    out = {}
+    for unit, f in figures.items():
+        rows = []
+        for pk in f["projects"]:
+            year_plan, to_date = plans.get(pk, (Decimal("0"), Decimal("0")))
+            rows.append(Row(FactKind.PROJECT, pk, True, name=names.get(pk, ""),
+                            planned=year_plan, planned_to_date=to_date.quantize(CENT)))
+        target = sum((r.planned_to_date for r in rows), Decimal("0"))
+        out[unit] = UnitFact(achieved=f["actual"], target=target, rows=rows)
+    return out
+
+
+def counted(kind: str, figures: dict, namer) -> dict[int, UnitFact]:
+    """A fact made of rows on time and late: on time of all, each row named by `namer`."""
+    named = namer({pk for f in figures.values() for pk in (*f["on_time"], *f["late"])})
+    out = {}
+    for unit, f in figures.items():
+        rows = [Row(kind, pk, on_time, **named.get(pk, {}))
+                for on_time, ids in ((True, f["on_time"]), (False, f["late"])) for pk in ids]
+        out[unit] = UnitFact(achieved=Decimal(len(f["on_time"])),
+                             target=Decimal(len(f["on_time"]) + len(f["late"])), rows=rows)
+    return out
+
+
+def _by_ids(queryset, ids, *fields):
+    ids = sorted(ids)
+    for i in range(0, len(ids), CHUNK):
+        yield from queryset.filter(pk__in=ids[i:i + CHUNK]).values_list(*fields)
+
+
+def _local_day(moment) -> date | None:
+    return timezone.localdate(moment) if moment else None
+
+
+def _milestones(ids) -> dict[int, dict]:
+    return {pk: {"name": name, "day": planned, "done_on": actual, "parent_id": project,
+                 "parent_name": project_name}
+            for pk, name, planned, actual, project, project_name in _by_ids(
+                Milestone.objects.all(), ids, "pk", "name", "planned_date", "actual_date",
+                "project_id", "project__name")}
+
+
+def _report_state(status, is_late) -> str:
+    if status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
+        return "逾期报送" if is_late else ReportStatus(status).label
+    return ReportStatus(status).label  # 未报送, 已退回
+
+
+def _reports(ids) -> dict[int, dict]:
+    return {pk: {"parent_id": project, "parent_name": project_name, "day": start,
+                 "day_end": end, "done_on": _local_day(submitted),
+                 "state": _report_state(status, is_late)}
+            for pk, project, project_name, start, end, status, is_late, submitted in _by_ids(
+                ProgressReport.objects.all(), ids, "pk", "project_id", "project__name",
+                "period_start", "period_end", "status", "is_late", "submitted_at")}
+
+
+def _action_items(ids) -> dict[int, dict]:
+    return {pk: {"name": title, "day": deadline, "done_on": _local_day(closed),
+                 "state": ActionItemStatus(status).label}
+            for pk, title, deadline, closed, status in _by_ids(
+                ActionItem.objects.all(), ids, "pk", "title", "deadline", "closed_at", "status")}
+
+
+def _rectifications(ids) -> dict[int, dict]:
+    # Named by the bulletin that asked for them: what a unit is judged on is its feedback by
+    # the bulletin's deadline (supervision.facts says whether it came in time).
+    return {pk: {"name": f"{title}（{year}年第{number}期）" if number else title,
+                 "parent_id": bulletin, "parent_name": title, "day": deadline}
+            for pk, bulletin, title, year, number, deadline in _by_ids(
+                Rectification.objects.all(), ids, "pk", "bulletin_id", "bulletin__title",
+                "bulletin__year", "bulletin__number", "bulletin__rectification_deadline")}
