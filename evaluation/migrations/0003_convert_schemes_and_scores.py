@@ -57,7 +57,7 @@ def forwards(apps, schema_editor):
         evaluation.save(update_fields=["scheme", "version"])
         version_items = list(models["SchemeItem"].objects.filter(version=version)
                              .order_by("order", "pk"))
-        for score in models["UnitScore"].objects.filter(evaluation=evaluation):
+        for score in models["UnitScore"].objects.filter(evaluation=evaluation).order_by("pk"):
             _convert_score(models, score, version_items)
     # Items of an evaluation whose set matched an earlier one: the version has their copies.
     models["SchemeItem"].objects.filter(version=None).delete()
