@@ -37,3 +37,4 @@ from supervision.actions.meetings import (  # noqa: F401
     do_issue_pack,
     do_move_meeting,
 )
+from supervision.actions.reminders import do_remind_rectifications  # noqa: F401

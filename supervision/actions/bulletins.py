@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from org.models import user_unit_ids
 from org.roles import Cap, has_cap
+from supervision import notices
 from supervision.choices import (
     BulletinStatus,
     RectificationStatus,
@@ -95,6 +96,7 @@ def do_issue_bulletin(bulletin, *, rectification_deadline, acting_user):
     bulletin.save()
     units = {line.unit_id for line in bulletin.lines.all()}
     Rectification.objects.bulk_create([Rectification(bulletin=bulletin, unit_id=u) for u in units])
+    notices.bulletin_issued(bulletin)
     return bulletin
 
 

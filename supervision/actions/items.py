@@ -7,6 +7,7 @@ from django.utils import timezone
 from org.choices import Role
 from org.models import user_unit_ids
 from org.roles import Cap, has_cap
+from supervision import notices
 from supervision.choices import (
     ActionEventKind,
     ActionItemSource,
@@ -42,6 +43,7 @@ def do_create_action_item(*, title, unit, deadline, acting_user, detail="", meet
     item.full_clean()
     item.save()
     _event(item, ActionEventKind.CREATED, acting_user, detail)
+    notices.item_assigned(item)
     return item
 
 
@@ -91,6 +93,7 @@ def do_return(item: ActionItem, *, reason: str, acting_user) -> ActionItem:
     item.status = ActionItemStatus.RETURNED
     item.save()
     _event(item, ActionEventKind.RETURNED, acting_user, reason.strip())
+    notices.item_returned(item)
     return item
 
 
@@ -105,6 +108,7 @@ def do_flag_overdue(today=None) -> int:
                               text=f"已超过办理期限{(today - item.deadline).days}天")
               for item in items]
     ActionItemEvent.objects.bulk_create(events)
+    notices.items_overdue([event.item for event in events], today)
     return len(events)
 
 

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from org.roles import Cap, has_cap
+from supervision import notices
 from supervision.choices import (
     BulletinStatus,
     MeetingChangeKind,
@@ -77,6 +78,7 @@ def do_move_meeting(meeting: Meeting, *, date, start_time=None, reason: str,
     locked.sequence += 1
     locked.full_clean()
     locked.save()
+    notices.meeting_changed(locked)
     meeting.refresh_from_db()
     return meeting
 
@@ -92,6 +94,7 @@ def do_cancel_meeting(meeting: Meeting, *, reason: str, acting_user=None) -> Mee
     locked.status = MeetingStatus.CANCELLED
     locked.sequence += 1
     locked.save()
+    notices.meeting_changed(locked)
     meeting.refresh_from_db()
     return meeting
 
