@@ -73,7 +73,9 @@ def draft_lines(period_start, period_end) -> list[dict]:
                       "text": f"{unit.name}：{len(items)}项交办事项逾期未办结"
                               f"（{_names(i.title for i in items)}）。",
                       "facts": {"action_items": [i.pk for i in items]}})
-    return lines
+    from supervision.escalation import criticised_lines  # confirmed 通报 steps of the ladder
+
+    return lines + criticised_lines()
 
 
 # --- the document ---------------------------------------------------------------

@@ -3,12 +3,19 @@
 from collections import defaultdict
 from datetime import timedelta
 
+from django.db.models import Max
 from django.utils import timezone
 
 from projects.choices import Colour
-from projects.models import ProjectStatus, StatusTransition
-from supervision.choices import ActionItemStatus, BulletinStatus, EscalationLevel
-from supervision.models import ActionItem, BulletinLine, EscalationRule
+from projects.models import PlanReporting, ProjectStatus, StatusTransition
+from supervision.choices import (
+    ActionItemStatus,
+    BulletinSection,
+    BulletinStatus,
+    EscalationLevel,
+    EscalationStatus,
+)
+from supervision.models import ActionItem, BulletinLine, EscalationRule, EscalationStep
 
 DEFAULT_RULES = [
     # key, name, level, threshold, window days
@@ -27,21 +34,41 @@ def ensure_rules() -> dict[str, EscalationRule]:
     return rules
 
 
+# What each rule's numbers mean (the ladder page shows it beside the rule).
+RULE_NOTES = {
+    "red_periods": "阈值为连续亮红灯的调度周期数（每个周期为所属计划的填报周期，默认7天），"
+                   "从项目最近一次转为红灯之日起算；统计天数不使用。",
+    "named_in_bulletins": "阈值为统计天数内被已印发通报点名的次数。",
+    "overdue_items": "阈值为交办事项超过办理期限的天数；统计天数不使用。",
+}
+DEFAULT_CYCLE_DAYS = PlanReporting._meta.get_field("cycle_days").default
+
+
 def red_for_periods(rule, today):
-    """Units with a project red now and already red `window_days` ago (two weekly periods)."""
-    since = today - timedelta(days=rule.window_days)
-    red_now = ProjectStatus.objects.filter(overall=Colour.RED).values_list("project_id", flat=True)
-    turned_red_recently = set(StatusTransition.objects.filter(
-        project_id__in=red_now, dimension="overall", to_colour=Colour.RED, as_of__gt=since)
-        .values_list("project_id", flat=True))
+    """Units with a project red for at least `threshold` whole dispatch periods in a row: a
+    period is the project's plan's reporting cycle (weekly by default), counted from the day
+    the project last turned red (its latest overall transition to red)."""
+    red = list(ProjectStatus.objects.filter(overall=Colour.RED, project__archived_at=None)
+               .select_related("project__lead_unit"))
+    turned = dict(StatusTransition.objects.filter(
+        project_id__in=[s.project_id for s in red], dimension="overall", to_colour=Colour.RED,
+        as_of__lte=today).values("project_id").annotate(on=Max("as_of"))
+        .values_list("project_id", "on"))
+    cycles = dict(PlanReporting.objects.values_list("plan_id", "cycle_days"))
     found = defaultdict(list)
-    for status in (ProjectStatus.objects.filter(project_id__in=red_now)
-                   .exclude(project_id__in=turned_red_recently)
-                   .select_related("project__lead_unit")):
-        found[status.project.lead_unit].append(status.project)
-    return [(unit, f"{len(ps)}个项目连续{rule.window_days // 7}个以上调度周期亮红灯（"
-                   f"{'、'.join(p.name for p in ps[:3])}{'等' if len(ps) > 3 else ''}）",
-             {"projects": [p.pk for p in ps]}) for unit, ps in found.items()]
+    for status in red:
+        project = status.project
+        since = turned.get(project.pk)
+        if since is None:  # no record of when it turned red: no ground for a proposal
+            continue
+        periods = (today - since).days // cycles.get(project.plan_id, DEFAULT_CYCLE_DAYS)
+        if periods >= rule.threshold:
+            found[project.lead_unit].append((project, since))
+    return [(unit, f"{len(rows)}个项目连续{rule.threshold}个以上调度周期亮红灯（"
+                   f"{'、'.join(p.name for p, _ in rows[:3])}{'等' if len(rows) > 3 else ''}）",
+             {"projects": [p.pk for p, _ in rows],
+              "red_since": {str(p.pk): since.isoformat() for p, since in rows}})
+            for unit, rows in found.items()]
 
 
 def named_in_bulletins(rule, today):
@@ -78,3 +105,31 @@ def findings(today=None):
         if rule.enabled:
             for unit, reason, facts in TRIGGERS[key](rule, today):
                 yield rule, unit, reason, facts
+
+
+def criticised_pending():
+    """Confirmed 通报 steps that no issued bulletin has carried yet (their lines keep the
+    steps' ids in `facts`): each puts its unit into the next bulletin draft."""
+    carried = set()
+    for facts in BulletinLine.objects.filter(bulletin__status=BulletinStatus.ISSUED,
+                                             section=BulletinSection.CRITICISED).values_list(
+            "facts", flat=True):
+        carried.update((facts or {}).get("escalation_steps", []))
+    return [step for step in (EscalationStep.objects.active()
+                              .filter(level=EscalationLevel.BULLETIN,
+                                      status=EscalationStatus.CONFIRMED)
+                              .select_related("unit").order_by("decided_at", "pk"))
+            if step.pk not in carried]
+
+
+def criticised_lines() -> list[dict]:
+    """The 通报批评 lines of the next bulletin draft (bulletins.draft_lines): one per unit,
+    with the reasons of the steps the bureau confirmed."""
+    steps = defaultdict(list)
+    for step in criticised_pending():
+        steps[step.unit].append(step)
+    return [{"section": BulletinSection.CRITICISED, "unit": unit,
+             "text": f"{unit.name}：{'；'.join(s.reason.rstrip('。') for s in unit_steps)}。"
+                     "经督查局决定，予以通报批评。",
+             "facts": {"escalation_steps": [s.pk for s in unit_steps]}}
+            for unit, unit_steps in sorted(steps.items(), key=lambda kv: kv[0].name)]

@@ -88,6 +88,10 @@ PAGES: dict[str, Page] = {
         url=lambda fx: "/supervision/items/",
         data=lambda fx: {"title": "限期完成管线迁改", "deadline": "2026-06-30",
                          "unit": fx.cast.unit_a.pk}),
+    "supervision.forms.EscalationProposalForm": Page(
+        url=lambda fx: "/supervision/escalations/propose/",
+        data=lambda fx: {"unit": fx.cast.unit_a.pk, "level": "reminder",
+                         "reason": "连续两期未报送进度"}),
     "evaluation.forms.AdjustmentForm": Page(
         url=lambda fx: f"/evaluation/{fx.evaluation.pk}/",
         data=lambda fx: {"step": "adjust", "unit": fx.cast.unit_a.pk, "points": "1",

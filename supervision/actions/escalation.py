@@ -36,8 +36,14 @@ def do_propose_step(*, unit, level, reason, acting_user):
     from supervision.models import EscalationStep
 
     _require_bureau(acting_user)
+    if level not in EscalationLevel.values:
+        raise ValidationError({"level": "请选择问责升级措施。"})
     if not reason.strip():
         raise ValidationError({"reason": "请说明理由。"})
+    if EscalationStep.objects.active().filter(unit=unit, level=level,
+                                              status=EscalationStatus.PROPOSED).exists():
+        raise ValidationError(f"{unit}已有一项待决定的“{EscalationLevel(level).label}”建议，"
+                              "请先决定该建议。")
     return EscalationStep.objects.create(unit=unit, level=level, reason=reason.strip())
 
 

@@ -14,6 +14,7 @@ from supervision.choices import (
     ActionItemStatus,
 )
 from supervision.models import ActionItem, ActionItemEvent
+from supervision.models.items import ResponseAttachment
 
 
 def _may_issue(user) -> bool:
@@ -59,16 +60,34 @@ def _require_issuer(item, user):
     raise PermissionDenied("只有交办人或领导小组办公室可以办结或退回。")
 
 
+# Files one response may carry (会议纪要, a few photos, a spreadsheet).
+MAX_RESPONSE_FILES = 10
+
+
 @transaction.atomic
-def do_respond(item: ActionItem, *, text: str, acting_user) -> ActionItem:
+def do_respond(item: ActionItem, *, text: str, acting_user, files=()) -> ActionItem:
+    """The unit's response, with its files: each checked by content (core.uploads) before
+    anything is stored, then served only within the item's scope (views.items.item_file)."""
+    from core.uploads import inspect_upload
+
     _require_unit(item, acting_user)
     if item.status not in (ActionItemStatus.OPEN, ActionItemStatus.RETURNED):
         raise ValidationError("该事项当前不能反馈。")
     if not text.strip():
         raise ValidationError({"text": "请填写办理情况。"})
+    files = list(files)
+    if len(files) > MAX_RESPONSE_FILES:
+        raise ValidationError({"files": f"一次反馈最多附{MAX_RESPONSE_FILES}个文件。"})
+    checked = [(upload, inspect_upload(upload)) for upload in files]
     item.status = ActionItemStatus.RESPONDED
     item.save()
-    _event(item, ActionEventKind.RESPONDED, acting_user, text.strip())
+    event = _event(item, ActionEventKind.RESPONDED, acting_user, text.strip())
+    for upload, info in checked:
+        attachment = ResponseAttachment(
+            item=item, event=event, kind=info.kind, original_name=upload.name[:200],
+            mime_type=info.mime_type, size=info.size, sha256=info.sha256)
+        attachment.file.save(info.safe_name, upload, save=False)
+        attachment.save()
     return item
 
 

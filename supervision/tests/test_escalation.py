@@ -78,3 +78,121 @@ class EscalationTests(CastTestCase):
         engine.recompute(Project.objects.all())
         call_command("propose_escalations", stdout=out)
         self.assertIn("新增措施建议", out.getvalue())
+
+
+@on_mid_may_2026
+class LadderTests(CastTestCase):
+    """The `red_periods` threshold, hand proposals from the ladder page, and a confirmed 通报
+    step carried into the next bulletin draft (issue 9 item 6)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.ledger = build_ledger(cls.cast)
+
+    def red_since(self, days):
+        StatusTransition.objects.filter(to_colour="red").update(
+            as_of=timezone.localdate() - timedelta(days=days))
+
+    def test_red_periods_counts_whole_dispatch_periods_up_to_its_threshold(self):
+        from supervision.escalation import ensure_rules, red_for_periods
+
+        rule = ensure_rules()["red_periods"]
+        today = timezone.localdate()
+        units = {self.cast.unit_a, self.cast.unit_b}  # the ledger's red projects
+        cases = [(2, 13, set()), (2, 14, units), (3, 20, set()), (3, 21, units), (1, 7, units),
+                 (1, 6, set())]
+        for threshold, days, want in cases:
+            with self.subTest(threshold=threshold, red_for_days=days):
+                rule.threshold = threshold
+                rule.save()
+                self.red_since(days)
+                found = red_for_periods(rule, today)
+                self.assertEqual({unit for unit, _, _ in found}, want)
+                for _, reason, facts in found:
+                    self.assertIn(f"连续{threshold}个以上调度周期", reason)
+                    self.assertTrue(facts["red_since"])
+        # The proposal the command makes follows the same threshold.
+        rule.threshold = 4
+        rule.save()
+        self.red_since(27)
+        self.assertEqual(actions.do_propose_escalations(), 0)
+        self.red_since(28)
+        self.assertEqual(actions.do_propose_escalations(), 2)
+
+    def test_a_plan_with_a_longer_cycle_counts_longer_periods(self):
+        from projects.engine import reporting_for
+        from supervision.escalation import ensure_rules, red_for_periods
+
+        reporting = reporting_for(self.cast.plan)
+        reporting.cycle_days = 14
+        reporting.save()
+        rule = ensure_rules()["red_periods"]
+        self.red_since(20)  # two weeks, but only one fortnight
+        self.assertEqual(red_for_periods(rule, timezone.localdate()), [])
+        self.red_since(28)
+        self.assertEqual(len(red_for_periods(rule, timezone.localdate())), 2)
+
+    def test_the_bureau_proposes_a_reminder_and_accountability_from_the_ladder_page(self):
+        c = self.cast
+        self.client.force_login(c.supervision)
+        page = self.client.get("/supervision/escalations/")
+        self.assertContains(page, "提出措施建议")
+        self.assertContains(page, "阈值为连续亮红灯的调度周期数")
+        for level, reason in (("reminder", "连续两周未报送进度"),
+                              ("accountability", "约谈后仍未整改，建议追究责任")):
+            answer = self.client.post("/supervision/escalations/propose/",
+                                      {"unit": c.unit_b.pk, "level": level, "reason": reason})
+            self.assertEqual(answer.status_code, 302)
+            step = EscalationStep.objects.get(unit=c.unit_b, level=level)
+            self.assertEqual((step.status, step.reason, step.rule), ("proposed", reason, None))
+        # Refusals: the reason is said, nothing is added, never a 500.
+        before = EscalationStep.objects.count()
+        for data, said in (({"unit": c.unit_b.pk, "level": "reminder", "reason": " "},
+                            "该字段是必填项"),
+                           ({"unit": c.unit_b.pk, "level": "reminder", "reason": "再提醒"},
+                            "已有一项待决定的“提醒”建议"),
+                           ({"unit": c.unit_b.pk, "level": "fine", "reason": "罚款"},
+                            "选择一个有效的选项"),
+                           ({"unit": "99999999999999999999", "level": "reminder",
+                             "reason": "x"}, "选择一个有效的选项")):
+            with self.subTest(data=data):
+                answer = self.client.post("/supervision/escalations/propose/", data)
+                self.assertEqual(answer.status_code, 400)
+                self.assertContains(answer, said, status_code=400)
+        self.assertEqual(EscalationStep.objects.count(), before)
+        for member in ("office_admin", "reporter_b", "city_leader"):
+            self.client.force_login(getattr(c, member))
+            answer = self.client.post("/supervision/escalations/propose/",
+                                      {"unit": c.unit_b.pk, "level": "reminder", "reason": "x"})
+            self.assertEqual(answer.status_code, 403)
+        self.assertEqual(EscalationStep.objects.count(), before)
+
+    def test_a_confirmed_bulletin_step_puts_the_unit_into_the_next_draft(self):
+        c, today = self.cast, timezone.localdate()
+        # The town has no project, so nothing else would name it.
+        step = actions.do_propose_step(unit=c.town, level="bulletin", reason="迟报整改材料",
+                                       acting_user=c.supervision)
+        dismissed = actions.do_propose_step(unit=c.community, level="bulletin", reason="x",
+                                            acting_user=c.supervision)
+        actions.do_decide_step(dismissed, confirm=False, note="情况已说明",
+                               acting_user=c.supervision)
+
+        def criticised(bulletin):
+            return list(bulletin.lines.filter(section="criticised").values_list("unit", "facts"))
+
+        draft = actions.do_draft_bulletin(period_start=today - timedelta(days=7),
+                                          period_end=today, acting_user=c.supervision)
+        self.assertEqual(criticised(draft), [])  # proposed, not yet decided
+        actions.do_decide_step(step, confirm=True, note="列入下期通报",
+                               acting_user=c.supervision)
+        draft = actions.do_draft_bulletin(period_start=today - timedelta(days=7),
+                                          period_end=today, acting_user=c.supervision)
+        self.assertEqual(criticised(draft), [(c.town.pk, {"escalation_steps": [step.pk]})])
+        line = draft.lines.get(section="criticised")
+        self.assertIn("丙街道：迟报整改材料。经督查局决定，予以通报批评。", line.text)
+        actions.do_issue_bulletin(draft, acting_user=c.supervision,
+                                  rectification_deadline=today + timedelta(days=9))
+        later = actions.do_draft_bulletin(period_start=today - timedelta(days=7),
+                                          period_end=today, acting_user=c.supervision)
+        self.assertEqual(criticised(later), [])  # carried once, by the issued bulletin

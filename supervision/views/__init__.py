@@ -4,14 +4,25 @@ messages."""
 from supervision.views.bulletins import (  # noqa: F401
     BulletinDetailView,
     BulletinFileView,
+    BulletinHistoryView,
     BulletinListView,
     BulletinStepView,
     RectificationView,
 )
-from supervision.views.escalation import EscalationListView, EscalationStepView  # noqa: F401
-from supervision.views.items import ActionItemDetailView, ActionItemListView, ActionItemStepView  # noqa: F401
+from supervision.views.escalation import (  # noqa: F401
+    EscalationListView,
+    EscalationProposeView,
+    EscalationStepView,
+)
+from supervision.views.items import (  # noqa: F401
+    ActionItemDetailView,
+    ActionItemListView,
+    ActionItemStepView,
+    item_file,
+)
 from supervision.views.meetings import (  # noqa: F401
     CalendarView,
+    MeetingChangeView,
     MeetingDetailView,
     MeetingListView,
     MeetingPackFileView,

@@ -12,7 +12,10 @@ from core.scope import get_for_user
 from core.views import ScopedListView
 from org.roles import Cap
 from supervision import actions
+from supervision.filtersets import EscalationFilterSet
+from supervision.forms import EscalationProposalForm
 from supervision.models import (
+    EscalationRule,
     EscalationStep,
 )
 
@@ -20,12 +23,23 @@ from supervision.models import (
 class EscalationListView(ScopedListView):
     model = EscalationStep
     required_cap = Cap.VIEW_PROJECTS
-    select_related = ("unit", "rule", "decided_by")
+    filterset_class = EscalationFilterSet
+    select_related = ("unit", "rule", "decided_by", "interview")
     template_name = "supervision/escalation_list.html"
 
     def get_context_data(self, **kwargs):
+        from supervision.escalation import DEFAULT_RULES, RULE_NOTES
+
         ctx = super().get_context_data(**kwargs)
         ctx["may_decide"] = self.request.user.has_cap(Cap.SUPERVISE)
+        if ctx["may_decide"]:
+            ctx.setdefault("proposal_form", EscalationProposalForm(user=self.request.user))
+            # Before the rules first run, their defaults (a page view writes nothing).
+            rules = list(EscalationRule.objects.all()) or [
+                EscalationRule(key=key, name=name, level=level, threshold=threshold,
+                               window_days=window)
+                for key, name, level, threshold, window in DEFAULT_RULES]
+            ctx["rules"] = [(rule, RULE_NOTES.get(rule.key, "")) for rule in rules]
         return ctx
 
     def post(self, request):
@@ -33,6 +47,32 @@ class EscalationListView(ScopedListView):
             raise PermissionDenied("只有督查局可以运行问责升级规则。")
         messages.success(request, f"新增措施建议{actions.do_propose_escalations()}条。")
         return redirect("supervision:escalation_list")
+
+
+class EscalationProposeView(EscalationListView):
+    """The bureau proposes a step by hand (提醒, 问责 … with the reason) from the ladder page;
+    a refusal re-renders the page with the reason and a 400."""
+
+    def post(self, request):
+        if not request.user.has_cap(Cap.SUPERVISE):
+            raise PermissionDenied("只有督查局可以提出问责升级措施。")
+        form = EscalationProposalForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                step = actions.do_propose_step(unit=form.cleaned_data["unit"],
+                                               level=form.cleaned_data["level"],
+                                               reason=form.cleaned_data["reason"],
+                                               acting_user=request.user)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, f"已提出措施建议：{step.unit}{step.get_level_display()}"
+                                          "，待决定。")
+                return redirect("supervision:escalation_list")
+        self.object_list = self.get_queryset()
+        context = self.get_context_data(proposal_form=form)
+        return self.render_to_response(context, status=400)
 
 
 class EscalationStepView(View):

@@ -3,43 +3,35 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views import View
 
+from core.files import file_view, serve_file
 from core.redirects import redirect_next
 from core.scope import get_for_user
 from core.views import ScopedDetailView, ScopedListView
 from org.roles import Cap
 from projects.models import ReportProblem
 from supervision import actions
-from supervision.choices import ActionItemStatus
-from supervision.forms import ActionItemForm, TextForm
+from supervision.filtersets import ActionItemFilterSet
+from supervision.forms import ActionItemForm, ResponseForm, TextForm
 from supervision.models import (
     ActionItem,
 )
+from supervision.models.items import ResponseAttachment
 
 
 class ActionItemListView(ScopedListView):
     model = ActionItem
     required_cap = Cap.VIEW_PROJECTS
+    filterset_class = ActionItemFilterSet
     select_related = ("unit", "project")
     template_name = "supervision/item_list.html"
 
-    def get_queryset(self):
-        qs = super().get_queryset()
-        status = self.request.GET.get("status")
-        if status in ActionItemStatus.values:
-            qs = qs.filter(status=status)
-        if self.request.GET.get("overdue") == "1":
-            qs = qs.filter(deadline__lt=timezone.localdate()).exclude(
-                status=ActionItemStatus.CLOSED)
-        return qs
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["statuses"] = ActionItemStatus.choices
         ctx["may_issue"] = actions._may_issue(self.request.user)
         ctx["form"] = ActionItemForm(user=self.request.user)
         return ctx
@@ -72,8 +64,10 @@ class ActionItemDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["events"] = self.object.events.select_related("by")
+        ctx["events"] = self.object.events.select_related("by").prefetch_related(
+            Prefetch("attachments", queryset=ResponseAttachment.objects.active()))
         ctx["text_form"] = TextForm()
+        ctx["response_form"] = ResponseForm()
         return ctx
 
 
@@ -93,11 +87,28 @@ class ActionItemStepView(View):
             elif step == "close":
                 actions.do_close(item, text=text, acting_user=request.user)
             else:
-                actions.do_respond(item, text=text, acting_user=request.user)
+                form = ResponseForm(request.POST, request.FILES)
+                if not form.is_valid():
+                    raise ValidationError([e for errors in form.errors.values() for e in errors])
+                actions.do_respond(item, text=form.cleaned_data["text"],
+                                   files=form.cleaned_data["files"], acting_user=request.user)
             messages.success(request, "已保存。")
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect(item.get_absolute_url())
+
+
+@file_view
+def item_file(request, pk, file_pk):
+    """A file of a response, to whoever sees the action item (scoped, audited: core/files.py)."""
+    item = get_for_user(ActionItem, request.user, pk)
+    attachment = ResponseAttachment.objects.visible_to(request.user).filter(
+        pk=file_pk, item=item).first()
+    if attachment is None:
+        raise Http404("附件不存在或无权查看。")
+    return serve_file(request, attachment.file, obj=attachment,
+                      filename=attachment.original_name, content_type=attachment.mime_type,
+                      inline=attachment.kind == "photo")
 
 
 # --- bulletins ------------------------------------------------------------------------

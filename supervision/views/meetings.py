@@ -1,10 +1,11 @@
 """Meetings, their calendar and iCalendar feed, and meeting packs."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +21,9 @@ from core.views import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
 from org.roles import Cap, sees_whole_city
 from plans.models import Plan
 from supervision import actions
-from supervision.choices import BulletinStatus, MeetingKind
+from supervision.choices import BulletinStatus, MeetingChangeKind, MeetingStatus
+from supervision.filtersets import MeetingFilterSet
+from supervision.forms import MeetingCancelForm, MeetingMoveForm
 from supervision.models import (
     CalendarFeed,
     Meeting,
@@ -29,25 +32,28 @@ from supervision.models import (
 from supervision.packs import part_for, part_label, render_docx
 from supervision.views.mimetypes import DOCX
 
+# The feed's zone: the city's clocks (the meetings' dates and times are local, settings.TIME_ZONE).
+FEED_TZID = "Asia/Shanghai"
+FEED_ZONE = ZoneInfo(FEED_TZID)
+
 
 class MeetingListView(ScopedListView):
     model = Meeting
     required_cap = Cap.VIEW_PROJECTS
+    filterset_class = MeetingFilterSet
+    select_related = ("plan",)
     template_name = "supervision/meeting_list.html"
     paginate_by = 60
 
     def get_queryset(self):
-        qs = super().get_queryset()
-        kind = self.request.GET.get("kind")
-        if kind in MeetingKind.values:
-            qs = qs.filter(kind=kind)
-        if self.request.GET.get("all") != "1":
-            qs = qs.filter(date__gte=timezone.localdate() - timedelta(days=7))
-        return qs
+        if "when" not in self.request.GET:  # the page opens on what is coming (the API: all)
+            query = self.request.GET.copy()
+            query["when"] = "upcoming"
+            self.request.GET = query
+        return super().get_queryset()
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["kinds"] = MeetingKind.choices
         ctx["plans"] = Plan.objects.visible_to(self.request.user)
         ctx["may_manage"] = self.request.user.has_cap(Cap.MANAGE_PROJECTS)
         # The pack of each meeting shown, as far as the user may see it (drafts: the office
@@ -84,10 +90,56 @@ class CalendarView(CapabilityRequiredMixin, View):
         return redirect("supervision:calendar")
 
 
+def _vtimezone():
+    """VTIMEZONE of China Standard Time: UTC+8 all year, no daylight saving since 1991, so one
+    STANDARD part is the whole rule (the block Outlook and WPS write for 北京时间)."""
+    from icalendar import Timezone, TimezoneStandard
+
+    zone = Timezone()
+    zone.add("tzid", FEED_TZID)
+    standard = TimezoneStandard()
+    standard.add("dtstart", datetime(1970, 1, 1))
+    standard.add("tzoffsetfrom", timedelta(hours=8))
+    standard.add("tzoffsetto", timedelta(hours=8))
+    standard.add("tzname", "CST")
+    zone.add_component(standard)
+    return zone
+
+
+def meeting_event(meeting, changes):
+    """One VEVENT: times in Asia/Shanghai (DTSTART;TZID=…), SEQUENCE from the meeting's
+    changes, STATUS:CANCELLED once cancelled; the reason of the last change is told too."""
+    from icalendar import Event
+
+    start = timezone.make_aware(datetime.combine(meeting.date, meeting.start_time)).astimezone(
+        FEED_ZONE)
+    event = Event()
+    event.add("uid", f"meeting-{meeting.pk}@chengjian")
+    cancelled = meeting.status == MeetingStatus.CANCELLED
+    event.add("summary", f"【已取消】{meeting.title}" if cancelled else meeting.title)
+    event.add("dtstart", start)
+    event.add("dtend", start + timedelta(minutes=meeting.duration_minutes))
+    event.add("dtstamp", meeting.updated_at.astimezone(UTC))  # UTC, as RFC 5545 requires
+    event.add("last-modified", meeting.updated_at.astimezone(UTC))
+    event.add("sequence", meeting.sequence)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("location", meeting.location)
+    lines = [f"{meeting.plan.name} · {meeting.get_kind_display()}"]
+    if changes:
+        last = changes[-1]
+        if last.kind == MeetingChangeKind.CANCELLED:
+            lines.append(f"会议已取消。原因：{last.reason}")
+        else:
+            lines.append(f"会议已改期（原定{last.old_date:%Y年%-m月%-d日} "
+                         f"{last.old_start_time:%H:%M}）。原因：{last.reason}")
+    event.add("description", "\n".join(lines))
+    return event
+
+
 @login_not_required
 def calendar_feed(request, token):
-    """iCalendar (RFC 5545) of the meetings that concern the feed's owner."""
-    from icalendar import Calendar, Event
+    """iCalendar (RFC 5545) of the meetings the feed's owner attends (rhythm.ATTENDEES)."""
+    from icalendar import Calendar
 
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
     if feed is None or not feed.user.is_active:
@@ -95,19 +147,16 @@ def calendar_feed(request, token):
     cal = Calendar()
     cal.add("prodid", "-//Chengjian//城建指挥平台//ZH")
     cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", "城建调度会议")
-    cal.add("x-wr-timezone", "Asia/Shanghai")
-    for meeting in Meeting.objects.visible_to(feed.user).select_related("plan"):
-        start = timezone.make_aware(datetime.combine(meeting.date, meeting.start_time))
-        event = Event()
-        event.add("uid", f"meeting-{meeting.pk}@chengjian")
-        event.add("summary", meeting.title)
-        event.add("dtstart", start)
-        event.add("dtend", start + timedelta(minutes=meeting.duration_minutes))
-        event.add("dtstamp", meeting.updated_at)
-        event.add("location", meeting.location)
-        event.add("description", f"{meeting.plan.name} · {meeting.get_kind_display()}")
-        cal.add_component(event)
+    cal.add("x-wr-timezone", FEED_TZID)
+    cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
+    cal.add_component(_vtimezone())
+    meetings = (Meeting.objects.attended_by(feed.user).select_related("plan")
+                .prefetch_related("changes"))
+    for meeting in meetings:
+        cal.add_component(meeting_event(meeting, list(meeting.changes.all())))
     response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="chengjian.ics"'
     return response
@@ -124,10 +173,16 @@ class MeetingDetailView(ScopedDetailView):
         from supervision.packs import route_svg
 
         ctx = super().get_context_data(**kwargs)
-        user = self.request.user
-        pack = MeetingPack.objects.visible_to(user).filter(meeting=self.object).first()
+        user, meeting = self.request.user, self.object
+        pack = MeetingPack.objects.visible_to(user).filter(meeting=meeting).first()
         ctx["pack"] = pack
         ctx["may_manage"] = user.has_cap(Cap.MANAGE_PROJECTS)
+        ctx["changes"] = meeting.changes.select_related("by")
+        ctx["may_change"] = (ctx["may_manage"] and meeting.status == MeetingStatus.SCHEDULED
+                             and meeting.date >= timezone.localdate())
+        ctx.setdefault("move_form", MeetingMoveForm(initial={"date": meeting.date,
+                                                             "start_time": meeting.start_time}))
+        ctx.setdefault("cancel_form", MeetingCancelForm())
         if pack is not None:
             ctx["content"] = part_for(pack.content, user)
             ctx["partial"] = not sees_whole_city(user)
@@ -136,6 +191,50 @@ class MeetingDetailView(ScopedDetailView):
                 # numbers and our own text only
                 ctx["route_svg"] = mark_safe(route_svg(ctx["content"]["route"]))
         return ctx
+
+
+class MeetingChangeView(MeetingDetailView):
+    """改期 or 取消 from the meeting's page, with the reason (the same actions as the API).
+    A refusal re-renders the page with the reason and a 400."""
+
+    FORMS = {"move": MeetingMoveForm, "cancel": MeetingCancelForm}
+
+    def post(self, request, pk, step):
+        if step not in self.FORMS:
+            raise Http404
+        if not request.user.has_cap(Cap.MANAGE_PROJECTS):
+            raise PermissionDenied("只有领导小组办公室可以调整会议。")
+        self.object = meeting = self.get_object()
+        form = self.FORMS[step](request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if step == "move":
+                    actions.do_move_meeting(meeting, date=data["date"],
+                                            start_time=data["start_time"],
+                                            reason=data["reason"], acting_user=request.user)
+                    messages.success(request, f"会议已改至{meeting.date:%Y年%-m月%-d日} "
+                                              f"{meeting.start_time:%H:%M}，改期原因已记录。")
+                else:
+                    actions.do_cancel_meeting(meeting, reason=data["reason"],
+                                              acting_user=request.user)
+                    messages.success(request, "会议已取消，取消原因已记录。")
+                return redirect(meeting.get_absolute_url())
+            except ValidationError as exc:
+                _add_errors(form, exc)
+        context = self.get_context_data(**{f"{step}_form": form, "open_form": step})
+        context["change_errors"] = [e for errors in form.errors.values() for e in errors]
+        return self.render_to_response(context, status=400)
+
+
+def _add_errors(form, exc):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
 
 
 class MeetingPackStepView(CapabilityRequiredMixin, View):
