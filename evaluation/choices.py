@@ -15,6 +15,10 @@ class Fact(models.TextChoices):
     RECTIFICATION = "rectification", "整改按期反馈率"
 
 
+# What a figure of each fact counts, for the page (万元 of investment, 期 of reports …).
+FACT_UNITS = {Fact.INVESTMENT: "万元", Fact.MILESTONES: "个", Fact.REPORTS: "期",
+              Fact.ACTION_ITEMS: "项", Fact.RECTIFICATION: "次"}
+
 # Facts made of countable rows (a milestone, a report …): "per occurrence" can count them.
 COUNTED_FACTS = frozenset({Fact.MILESTONES, Fact.REPORTS, Fact.ACTION_ITEMS, Fact.RECTIFICATION})
 

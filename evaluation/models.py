@@ -6,7 +6,14 @@ from django.db import models
 from django.urls import reverse
 
 from core.models import TrackedModel, TrackedQuerySet
-from evaluation.choices import EvaluationStatus, Fact, FactKind, Formula, VersionStatus
+from evaluation.choices import (
+    FACT_UNITS,
+    EvaluationStatus,
+    Fact,
+    FactKind,
+    Formula,
+    VersionStatus,
+)
 from evaluation.formulas import LIBRARY
 from org.choices import Role, UnitKind
 from org.models import Unit, user_unit_ids
@@ -281,6 +288,11 @@ class ItemScore(models.Model):
 
     def __str__(self):
         return f"{self.item}：{self.points}"
+
+    @property
+    def unit(self) -> str:
+        """What the achieved and target figures count (万元, 个 …)."""
+        return FACT_UNITS[self.item.fact]
 
 
 class ScoreFact(models.Model):

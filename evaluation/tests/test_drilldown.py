@@ -1,0 +1,103 @@
+"""A unit's score page names every fact behind it, with a link: each overdue milestone
+(name, planned date), each missing report (project, period), each overdue action item
+(title, deadline). A published page keeps the names it was scored with."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from evaluation import actions
+from evaluation.models import ScoreFact, UnitScore
+from evaluation.presets import preset_scheme
+from projects.actions import do_add_milestone
+from projects.choices import ReportStatus
+from projects.engine import record_missing_reports
+from projects.models import Milestone, ProgressReport
+from supervision.actions import do_create_action_item
+from supervision.models import ActionItem
+from tests.base import CastTestCase, on_mid_may_2026
+from tests.ledger_cast import build_ledger
+
+
+@on_mid_may_2026
+class DrillDownTests(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.ledger = build_ledger(cls.cast)
+        cls.office = cls.cast.office_admin
+        today = timezone.localdate()
+        cls.late_milestone = do_add_milestone(cls.ledger.project_a, name="雨污管网迁改完成",
+                                              planned_date=today - timedelta(days=10))
+        record_missing_reports()  # project A never filed: every closed period is missing
+        cls.item = do_create_action_item(title="限期完成甲路杆线迁移", unit=cls.cast.unit_a,
+                                         deadline=today + timedelta(days=3),
+                                         acting_user=cls.office)
+        # Issued earlier and now past its deadline, never answered.
+        ActionItem.objects.filter(pk=cls.item.pk).update(deadline=today - timedelta(days=5))
+        cls.evaluation = actions.do_create_evaluation(
+            scheme=preset_scheme("comprehensive", acting_user=cls.office),
+            period_start=today - timedelta(days=200), period_end=today, acting_user=cls.office)
+        actions.do_compute(cls.evaluation, acting_user=cls.office)
+        cls.score = UnitScore.objects.get(evaluation=cls.evaluation, unit=cls.cast.unit_a)
+
+    def page(self, user=None):
+        self.client.force_login(user or self.office)
+        response = self.client.get(self.score.get_absolute_url())
+        self.assertEqual(response.status_code, 200)
+        return response
+
+    def test_each_overdue_milestone_is_named_with_its_planned_date_and_a_link(self):
+        page = self.page()
+        project_url = self.ledger.project_a.get_absolute_url()
+        self.assertContains(page, f'<a href="{project_url}">雨污管网迁改完成</a>', html=True)
+        self.assertContains(page, (timezone.localdate() - timedelta(days=10)).isoformat())
+        # The milestone met on time is named too (folded under 按期).
+        self.assertContains(page, f'<a href="{project_url}">{self.ledger.milestone_a1.name}</a>',
+                            html=True)
+
+    def test_each_missing_report_is_named_by_project_and_period_with_a_link(self):
+        page = self.page()
+        missing = ProgressReport.objects.filter(
+            project=self.ledger.project_a, status=ReportStatus.MISSING,
+            period_start__gte=self.evaluation.period_start)
+        self.assertGreater(missing.count(), 10)
+        for report in missing:
+            self.assertContains(page, f'<a href="/projects/reports/{report.pk}/">'
+                                      f'{self.ledger.project_a.name}</a>', html=True)
+        first = missing.order_by("period_start").first()
+        period = f"{first.period_start:%Y-%m-%d} 至 {first.period_end:%Y-%m-%d}"
+        self.assertContains(page, period)
+        self.assertContains(page, "未报送")
+
+    def test_each_overdue_action_item_is_named_with_its_deadline_and_a_link(self):
+        page = self.page()
+        self.assertContains(page, f'<a href="{self.item.get_absolute_url()}">限期完成甲路杆线迁移</a>',
+                            html=True)
+        self.assertContains(page, (timezone.localdate() - timedelta(days=5)).isoformat())
+
+    def test_investment_lists_each_project_with_its_schedule_share(self):
+        facts = ScoreFact.objects.filter(item_score__score=self.score, kind="project")
+        self.assertEqual([(f.name, f.planned) for f in facts],
+                         [(self.ledger.project_a.name, Decimal("1200"))])
+        self.assertContains(self.page(), f'<a href="{self.ledger.project_a.get_absolute_url()}">'
+                                         f'{self.ledger.project_a.name}</a>', html=True)
+
+    def test_a_published_page_keeps_the_names_it_was_scored_with(self):
+        actions.do_publish(self.evaluation, acting_user=self.office)
+        Milestone.objects.filter(pk=self.late_milestone.pk).update(name="改名后的节点")
+        page = self.page(self.cast.reporter_b)  # published: other units read it too
+        self.assertContains(page, "雨污管网迁改完成")
+        self.assertNotContains(page, "改名后的节点")
+
+    def test_the_page_reads_a_fixed_number_of_queries_whatever_the_facts(self):
+        self.client.force_login(self.office)
+        counts = []
+        for score in UnitScore.objects.filter(evaluation=self.evaluation):
+            with CaptureQueriesContext(connection) as queries:
+                self.client.get(score.get_absolute_url())
+            counts.append(len(queries))
+        self.assertEqual(len(set(counts)), 1, counts)
