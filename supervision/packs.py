@@ -17,7 +17,7 @@ from org.models import LeaderAssignment, user_unit_ids
 from org.roles import Reach, reach_of, sees_whole_city
 from projects.choices import Colour, ReportStatus
 from projects.models import ProgressReport, Project, ReportProblem, StatusTransition
-from supervision.choices import ActionItemStatus, MeetingKind
+from supervision.choices import ActionItemStatus, MeetingKind, MeetingStatus
 from supervision.models import ActionItem, Meeting
 
 LABELS = dict(Colour.choices)
@@ -25,9 +25,11 @@ ROUTE_STOPS = 8
 
 
 def pack_period(meeting):
-    """From the day after the previous meeting of the same kind to the meeting day."""
+    """From the day after the previous meeting of the same kind (one that was held, not
+    cancelled) to the meeting day."""
     previous = (Meeting.objects.active().filter(plan=meeting.plan, kind=meeting.kind,
-                                                date__lt=meeting.date).order_by("-date").first())
+                                                date__lt=meeting.date)
+                .exclude(status=MeetingStatus.CANCELLED).order_by("-date").first())
     start = previous.date + timedelta(days=1) if previous else meeting.date - timedelta(days=7)
     return start, meeting.date
 

@@ -12,7 +12,7 @@ from projects import engine
 from projects.actions import do_submit_report
 from projects.models import Project
 from supervision import actions
-from supervision.choices import MeetingKind
+from supervision.choices import MeetingKind, MeetingStatus
 from supervision.models import Meeting
 from tests.base import CastTestCase, on_mid_may_2026
 from tests.ledger_cast import build_ledger
@@ -81,3 +81,22 @@ class PackTests(CastTestCase):
             date=self.meeting.date - timedelta(days=90), start_time=time(9))
         self.assertEqual(pack_period(self.meeting),
                          (earlier.date + timedelta(days=1), self.meeting.date))
+
+
+@on_mid_may_2026
+class PackPeriodTests(CastTestCase):
+    def test_a_cancelled_meeting_does_not_end_the_previous_period(self):
+        from supervision.packs import pack_period
+
+        today = timezone.localdate()
+        kind = dict(plan=self.cast.plan, kind=MeetingKind.MONTHLY_MEETING, start_time=time(15),
+                    title="月度工作例会")
+        held = Meeting.objects.create(date=today - timedelta(days=60), **kind)
+        cancelled = Meeting.objects.create(date=today - timedelta(days=30), **kind)
+        meeting = Meeting.objects.create(date=today + timedelta(days=2), **kind)
+        # (a past meeting can no longer be cancelled through the action: set it directly)
+        Meeting.objects.filter(pk=cancelled.pk).update(status=MeetingStatus.CANCELLED)
+        self.assertEqual(pack_period(meeting), (held.date + timedelta(days=1), meeting.date))
+        with self.assertRaises(ValidationError):
+            actions.do_generate_pack(Meeting.objects.get(pk=cancelled.pk),
+                                     acting_user=self.cast.office_admin)

@@ -41,7 +41,8 @@ class RhythmTests(CastTestCase):
 
     def test_ical_feed_parses_and_revokes(self):
         actions.do_generate_rhythm(self.cast.plan, years=[2026])
-        self.client.force_login(self.cast.reporter_a)
+        # The office sits at every meeting (who attends what: supervision/tests/test_meetings.py).
+        self.client.force_login(self.cast.office_staff)
         url = self.client.get("/supervision/calendar/").context["feed_url"]
         path = url.split("testserver")[-1]
         self.client.logout()
@@ -51,7 +52,7 @@ class RhythmTests(CastTestCase):
         events = [c for c in cal.walk("VEVENT")]
         self.assertEqual(len(events), Meeting.objects.count())
         self.assertIn("每周工作调度", {str(e["SUMMARY"]) for e in events})
-        self.client.force_login(self.cast.reporter_a)
+        self.client.force_login(self.cast.office_staff)
         self.client.post("/supervision/calendar/")  # renew: the old URL stops working
         self.client.logout()
         self.assertEqual(self.client.get(path).status_code, 404)
