@@ -20,7 +20,7 @@ class MessagesView(View):
     """The list: newest first; `?unread=1` shows only the unread ones."""
 
     def get(self, request):
-        notes = Notification.objects.filter(user=request.user)
+        notes = Notification.objects.filter(user=request.user).prefetch_related("deliveries")
         unread_only = request.GET.get("unread") == "1"
         if unread_only:
             notes = notes.filter(read_at=None)

@@ -28,6 +28,12 @@ class MessagesPageTests(CastTestCase):
         self.assertEqual(Notification.objects.filter(user=self.cast.reporter_a,
                                                      read_at=None).count(), 2)
 
+    def test_each_message_says_where_else_it_went(self):
+        self.cast.reporter_a.email = "reporter_a@example.gov.cn"
+        self.cast.reporter_a.save()
+        notify([self.cast.reporter_a], event="t", subject="交办事项：丙", text="正文")
+        self.assertContains(self.client.get("/messages/"), "电子邮件：待发送")
+
     def test_marking_one_and_all_read(self):
         first = Notification.objects.get(title="交办事项：甲")
         self.client.post("/messages/read/", {"pk": first.pk})

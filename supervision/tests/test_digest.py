@@ -1,12 +1,14 @@
 """The leaders' weekly digest, told through notify: in-app, e-mail, 企业微信/钉钉 robots;
 failures retried."""
 
+import io
 import json
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 
 from notify.models import Delivery, Notification, NotifySetting
@@ -102,3 +104,15 @@ class DigestTests(CastTestCase):
         self.assertEqual(NotifySetting.objects.get().webhook_kind, "wecom")
         self.client.force_login(self.cast.reporter_a)
         self.assertNotContains(self.client.get("/messages/"), "城建周报")
+
+    def test_the_commands_of_the_readme_still_work(self):
+        out = io.StringIO()
+        call_command("send_digests", "--queue", stdout=out)  # weekly
+        self.assertIn("已生成周报 1 份", out.getvalue())
+        self.assertIn("推送成功 1 条", out.getvalue())  # the leader's e-mail
+        call_command("send_digests", "--queue", stdout=out)  # the same week: nothing new
+        self.assertEqual(Notification.objects.count(), 1)
+        out = io.StringIO()
+        call_command("send_deliveries", stdout=out)  # every few minutes
+        self.assertIn("推送成功 0 条，失败 0 条", out.getvalue())
+        self.assertEqual(len(mail.outbox), 1)
