@@ -272,7 +272,7 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
 # notify: the address people open the platform at, for links in e-mails and robot messages
 # (e.g. https://cj.city.gov.cn); empty = those messages carry no link (in-app ones do).
 SITE_URL = env_url("SITE_URL", "")
-# Group robots the digest may be sent to (core/net.py): https hosts of 企业微信 and 钉钉, or an
+# Group robots notify may send to (core/net.py): https hosts of 企业微信 and 钉钉, or an
 # exact origin such as http://10.1.2.3:8080 for an intranet gateway; private networks are
 # refused at send time unless listed in ROBOT_WEBHOOK_ALLOW_PRIVATE (CIDR).
 ROBOT_WEBHOOK_HOSTS = env_list("ROBOT_WEBHOOK_HOSTS", ["qyapi.weixin.qq.com", "oapi.dingtalk.com"])

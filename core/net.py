@@ -1,4 +1,4 @@
-"""Outbound HTTP to an address a user typed (the leaders' group robots), without SSRF.
+"""Outbound HTTP to an address a user typed (the group robots notify sends to), without SSRF.
 
 A URL is sent to only when (1) its origin is on the allow-list (settings
 ROBOT_WEBHOOK_HOSTS: a bare host name means https on port 443; an entry such as
