@@ -62,7 +62,9 @@ class PersonAdminForm(forms.ModelForm):
 @admin.register(Person)
 class PersonAdmin(CapabilityAdmin):
     """People. Phone numbers appear masked on the list, the change page and the read-only
-    page alike; every admin page is already sent with no-store (AdminSite.admin_view)."""
+    page alike; every admin page is already sent with no-store (AdminSite.admin_view).
+    Nobody filters, searches or sorts by the number (core.admin.PERSONAL_FIELDS): each
+    answer would give away a digit."""
 
     manage_cap = Cap.MANAGE_ORG
     view_caps = (Cap.MANAGE_ACCOUNTS,)
