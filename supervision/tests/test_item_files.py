@@ -107,3 +107,24 @@ class ResponseFileTests(CastTestCase):
         self.assertEqual(answer.status_code, 400)
         self.assertIn("不是可接受的格式", str(answer.json()))
         self.assertEqual(ResponseAttachment.objects.filter(item=item).count(), 0)
+
+    def test_the_item_list_endpoint_does_not_grow_queries_with_files(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client = APIClient()
+        client.force_authenticate(self.cast.office_staff)
+
+        def count():
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(client.get("/api/supervision/action-items/").status_code, 200)
+            return len(queries)
+
+        before = count()
+        for i in range(3):
+            item = actions.do_create_action_item(
+                title=f"事项{i}", unit=self.cast.unit_a, acting_user=self.cast.office_admin,
+                deadline=timezone.localdate() + timedelta(days=5))
+            actions.do_respond(item, text="已办", acting_user=self.cast.reporter_a,
+                               files=[SimpleUploadedFile("a.pdf", PDF), png()])
+        self.assertEqual(count(), before)

@@ -257,3 +257,38 @@ class MoveAndCancelTests(CastTestCase):
         self.assertEqual([m["id"] for m in listed["results"]], [self.meeting.pk])
         self.assertEqual(client.get("/api/supervision/meetings/", {"status": "x"}).status_code,
                          400)
+
+
+@on_mid_may_2026
+class QueryCountTests(CastTestCase):
+    """The meeting list page, its endpoint and a feed do not grow queries with rows."""
+
+    def add_meetings(self, n, start):
+        for i in range(n):
+            meeting = Meeting.objects.create(
+                plan=self.cast.plan, kind=MeetingKind.WEEKLY_DISPATCH,
+                date=start + timedelta(days=i), start_time=time(9), title="每周工作调度")
+            actions.do_move_meeting(meeting, date=meeting.date, start_time=time(10),
+                                    reason="改到十点", acting_user=self.cast.office_admin)
+
+    def count(self, fetch):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(fetch().status_code, 200)
+        return len(queries)
+
+    def test_lists_and_feed_cost_the_same_for_two_meetings_or_eight(self):
+        client = APIClient()
+        client.force_authenticate(self.cast.office_admin)
+        self.client.force_login(self.cast.office_admin)
+        token = actions.do_calendar_token(self.cast.office_admin).token
+        fetches = {"page": lambda: self.client.get("/supervision/meetings/"),
+                   "api": lambda: client.get("/api/supervision/meetings/"),
+                   "feed": lambda: self.client.get(f"/supervision/calendar/{token}.ics")}
+        self.add_meetings(2, date(2026, 6, 1))
+        few = {name: self.count(fetch) for name, fetch in fetches.items()}
+        self.add_meetings(6, date(2026, 7, 1))
+        many = {name: self.count(fetch) for name, fetch in fetches.items()}
+        self.assertEqual(many, few)
