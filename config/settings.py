@@ -260,6 +260,13 @@ SPECTACULAR_SETTINGS = {
 # --- Product settings ----------------------------------------------------------
 CITY_NAME = env_str("CITY_NAME", "示范市")
 SYSTEM_NAME = env_str("SYSTEM_NAME", "高品质城市建设指挥平台")
+# 督查通报 as a 公文 (GB/T 9704-2012), written into each bulletin when it is issued:
+# 发文机关署名, 发文机关标志 (the red masthead), 机关代字 of the 发文字号 (示督通〔2026〕3号),
+# and 主送机关 (empty: the units the bulletin names; or a list such as 各区人民政府,市直各部门).
+BULLETIN_ISSUER = env_str("BULLETIN_ISSUER", "").strip() or f"{CITY_NAME}人民政府督查局"
+BULLETIN_MASTHEAD = env_str("BULLETIN_MASTHEAD", "").strip() or f"{BULLETIN_ISSUER}文件"
+BULLETIN_CODE = env_str("BULLETIN_CODE", "").strip() or f"{CITY_NAME[:1]}督通"
+BULLETIN_RECIPIENTS = env_list("BULLETIN_RECIPIENTS", [])
 # Optional basemap; the map works without one (intranet default).
 BASEMAP_TILE_URL = env_url("BASEMAP_TILE_URL", "")
 BASEMAP_IS_GCJ02 = env_bool("BASEMAP_IS_GCJ02", False)

@@ -23,6 +23,6 @@ def rectifications_by_unit(start, end) -> dict[int, dict]:
     facts: dict[int, dict] = defaultdict(lambda: {"on_time": [], "late": []})
     for r in (Rectification.objects.filter(bulletin__rectification_deadline__gte=start,
                                            bulletin__rectification_deadline__lte=end)
-              .select_related("bulletin")):
+              .select_related("bulletin").with_responses()):
         facts[r.unit_id]["on_time" if r.on_time else "late"].append(r.pk)
     return facts

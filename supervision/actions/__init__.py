@@ -4,6 +4,7 @@ commands, the demo) imports them from here."""
 from supervision.actions.bulletins import (  # noqa: F401
     _require_bureau,
     _require_draft,
+    do_correct_bulletin,
     do_draft_bulletin,
     do_edit_bulletin,
     do_issue_bulletin,

@@ -1,5 +1,8 @@
 """State changes: 督查通报 and rectification."""
 
+import hashlib
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -50,6 +53,8 @@ def _require_draft(bulletin):
 @transaction.atomic
 def do_edit_bulletin(bulletin, *, acting_user, title=None, intro=None, requirements=None,
                      line_texts=None, remove_lines=()):
+    from supervision.models import BulletinLine
+
     _require_bureau(acting_user)
     _require_draft(bulletin)
     for field, value in (("title", title), ("intro", intro), ("requirements", requirements)):
@@ -57,75 +62,146 @@ def do_edit_bulletin(bulletin, *, acting_user, title=None, intro=None, requireme
             setattr(bulletin, field, value.strip())
     bulletin.full_clean()
     bulletin.save()
-    bulletin.lines.filter(pk__in=list(remove_lines)).delete()
+    BulletinLine.objects.filter(bulletin=bulletin, pk__in=list(remove_lines)).remove_from_draft()
     for pk, text in (line_texts or {}).items():
-        bulletin.lines.filter(pk=pk).update(text=text.strip())
+        # Through the tracked queryset: each changed text is recorded in the line's history.
+        BulletinLine.objects.filter(bulletin=bulletin, pk=pk).update(text=text.strip())
     return bulletin
+
+
+def _next_number(year: int) -> int:
+    """The year's next 发文顺序号, taken under a lock on the year's counter row.
+
+    The lock is held until the issuing transaction ends, so a second clerk issuing at the
+    same moment waits (while the first renders the files) and then takes the next number.
+    A counter that does not exist yet is created from the bulletins already numbered; two
+    first issues of a year race on its unique year, and get_or_create's retry reads the
+    winner's row, again under the lock.
+    """
+    from django.db.models import Max
+
+    from supervision.models.bulletins import Bulletin, BulletinCounter
+
+    counter, _ = BulletinCounter.objects.select_for_update().get_or_create(
+        year=year, defaults={"last_number": Bulletin.objects.filter(year=year).aggregate(
+            m=Max("number"))["m"] or 0})
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def doc_number(year: int, number: int) -> str:
+    """发文字号 (GB/T 9704 7.2.3): 机关代字〔年份〕顺序号号 — no 第, no leading zeros."""
+    return f"{settings.BULLETIN_CODE}〔{year}〕{number}号"
 
 
 @transaction.atomic
 def do_issue_bulletin(bulletin, *, rectification_deadline, acting_user):
-    """Number it (〔年〕第N期), freeze the .docx and PDF, and ask each named unit to rectify."""
-    from django.core.files.base import ContentFile
-    from django.db.models import Max
+    """Number it (示督通〔年〕N号), freeze the .docx and PDF, and ask each named unit to rectify.
 
-    from supervision.bulletins import render_docx, render_pdf
+    The requests are written first, while the bulletin is still a draft: once its status
+    is 已印发 nothing under it can be written (models/base.py, the PostgreSQL triggers).
+    """
+    from django.core.files.base import ContentFile
+
+    from supervision.bulletins import recipients, render_docx, render_pdf
     from supervision.models import Bulletin, Rectification
 
     _require_bureau(acting_user)
+    # The stored row, locked: a double click issues once (the second waits, then finds it
+    # issued), whatever the caller's copy says.
+    stored = (Bulletin.objects.select_for_update().filter(pk=bulletin.pk)
+              .values_list("status", flat=True).get())
+    if stored == BulletinStatus.ISSUED:
+        raise ValidationError("通报已印发，不能再修改。")
     _require_draft(bulletin)
     if not bulletin.lines.exists():
         raise ValidationError("通报没有任何内容，不能印发。")
     if rectification_deadline <= timezone.localdate():
         raise ValidationError({"rectification_deadline": "整改反馈期限应晚于今天。"})
     now = timezone.now()
-    year = timezone.localdate(now).year
-    # Lock the year's bulletins so two issues cannot take the same number.
-    last = (Bulletin.objects.select_for_update().filter(year=year)
-            .aggregate(m=Max("number"))["m"] or 0)
-    bulletin.year, bulletin.number = year, last + 1
+    year = timezone.localdate(now).year  # the local year: 1 January 01:30 is the new year
+    units = sorted({line.unit_id for line in bulletin.lines.all()})
+    Rectification.objects.bulk_create([Rectification(bulletin=bulletin, unit_id=u)
+                                       for u in units])
+    bulletin.year, bulletin.number = year, _next_number(year)
+    bulletin.doc_number = doc_number(year, bulletin.number)
+    bulletin.issuer = settings.BULLETIN_ISSUER
+    bulletin.recipients = recipients(bulletin)
     bulletin.status, bulletin.issued_at, bulletin.issued_by = BulletinStatus.ISSUED, now, acting_user
     bulletin.rectification_deadline = rectification_deadline
     docx, pdf = render_docx(bulletin), render_pdf(bulletin)
-    import hashlib
-
     bulletin.sha256 = hashlib.sha256(docx + pdf).hexdigest()
     name = f"bulletin-{year}-{bulletin.number:03d}"
     bulletin.docx.save(f"{name}.docx", ContentFile(docx), save=False)
     bulletin.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
-    bulletin.save()
-    units = {line.unit_id for line in bulletin.lines.all()}
-    Rectification.objects.bulk_create([Rectification(bulletin=bulletin, unit_id=u) for u in units])
+    bulletin.save()  # the draft → issued save, the last write the bulletin takes
     notices.bulletin_issued(bulletin)
     return bulletin
 
 
 @transaction.atomic
+def do_correct_bulletin(bulletin, *, acting_user):
+    """A correction is a new document: a draft that copies the issued bulletin and refers
+    to it (`corrects`); the issued one stays as it was. One open correction at a time."""
+    from supervision.models import Bulletin, BulletinLine
+
+    _require_bureau(acting_user)
+    if not bulletin.is_issued:
+        raise ValidationError("草稿可直接修改，无需更正。")
+    open_draft = Bulletin.objects.active().filter(corrects=bulletin,
+                                                  status=BulletinStatus.DRAFT).first()
+    if open_draft is not None:
+        return open_draft
+    draft = Bulletin.objects.create(
+        title=bulletin.title, period_start=bulletin.period_start,
+        period_end=bulletin.period_end, intro=bulletin.intro,
+        requirements=bulletin.requirements, corrects=bulletin)
+    BulletinLine.objects.bulk_create([
+        BulletinLine(bulletin=draft, section=line.section, unit_id=line.unit_id, text=line.text,
+                     facts=line.facts, order=line.order) for line in bulletin.lines.all()])
+    return draft
+
+
+@transaction.atomic
 def do_submit_rectification(rectification, *, text, acting_user):
+    """The unit files a response (a new row; a returned one stays as it was)."""
+    from supervision.models.bulletins import Rectification, RectificationResponse
+
     if acting_user is not None and (not has_cap(acting_user, Cap.SUBMIT_REPORTS)
                                     or rectification.unit_id not in user_unit_ids(acting_user)):
         raise PermissionDenied("只有被通报单位可以报送整改情况。")
-    if rectification.status not in (RectificationStatus.PENDING, RectificationStatus.RETURNED):
+    # Lock the request (a read lock only: the request itself is never written), so two
+    # submissions at once cannot both find it open.
+    rectification = (Rectification.objects.select_for_update().with_responses()
+                     .select_related("bulletin").get(pk=rectification.pk))
+    if not rectification.may_respond:
         raise ValidationError("整改情况已报送。")
     if not text.strip():
         raise ValidationError({"text": "请填写整改情况。"})
-    rectification.text, rectification.status = text.strip(), RectificationStatus.SUBMITTED
-    rectification.submitted_at, rectification.submitted_by = timezone.now(), acting_user
-    rectification.save()
-    return rectification
+    response = RectificationResponse.objects.create(
+        rectification=rectification, text=text.strip(), submitted_at=timezone.now(),
+        submitted_by=acting_user)
+    return response
 
 
 @transaction.atomic
 def do_review_rectification(rectification, *, accept: bool, note="", acting_user):
+    """The bureau accepts or returns the latest response (the request is not touched)."""
+    from supervision.models.bulletins import Rectification
+
     _require_bureau(acting_user)
-    if rectification.status != RectificationStatus.SUBMITTED:
+    rectification = (Rectification.objects.select_for_update().with_responses()
+                     .get(pk=rectification.pk))
+    response = rectification.latest
+    if response is None or response.status != RectificationStatus.SUBMITTED:
         raise ValidationError("只有已报送的整改情况可以审核。")
     if not accept and not note.strip():
         raise ValidationError({"note": "退回须说明原因。"})
-    rectification.status = RectificationStatus.ACCEPTED if accept else RectificationStatus.RETURNED
-    rectification.reviewed_at, rectification.review_note = timezone.now(), note.strip()
-    rectification.save()
-    return rectification
+    response.status = RectificationStatus.ACCEPTED if accept else RectificationStatus.RETURNED
+    response.reviewed_at, response.reviewed_by = timezone.now(), acting_user
+    response.review_note = note.strip()
+    response.save()
+    return response
 
 
-# --- meeting packs (会议材料) -----------------------------------------------------------

@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from supervision import notices
-from supervision.choices import RectificationStatus
 
 # Told this many days before the rectification deadline (and again once it has passed).
 DUE_SOON_DAYS = 3
@@ -20,8 +19,9 @@ def do_remind_rectifications(today=None) -> int:
     from supervision.models import Rectification
 
     today = today or timezone.localdate()
-    owed = (Rectification.objects
-            .filter(status__in=(RectificationStatus.PENDING, RectificationStatus.RETURNED),
-                    bulletin__rectification_deadline__lte=today + timedelta(days=DUE_SOON_DAYS))
+    # Owed: nothing filed yet, or the latest response returned (responses are rows of
+    # their own, so the request itself stays frozen with its bulletin).
+    owed = (Rectification.objects.owed()
+            .filter(bulletin__rectification_deadline__lte=today + timedelta(days=DUE_SOON_DAYS))
             .select_related("bulletin", "unit"))
     return sum(notices.rectification_due(r, today) for r in owed)

@@ -18,7 +18,7 @@ from supervision.choices import (
     MeetingKind,
     MeetingStatus,
 )
-from supervision.models.base import FrozenOnceIssued
+from supervision.models.base import FrozenOnceIssued, FrozenQuerySetMixin
 from supervision.rhythm import ATTENDEES, PARTY_OF_ROLE, Party, kinds_attended_by
 
 
@@ -159,7 +159,8 @@ def may_see_draft_packs(user) -> bool:
     return has_cap(user, Cap.MANAGE_PROJECTS) or has_cap(user, Cap.SUPERVISE)
 
 
-class MeetingPackQuerySet(TrackedQuerySet):
+class MeetingPackQuerySet(FrozenQuerySetMixin, TrackedQuerySet):
+    # An issued pack refuses bulk writes as it refuses save() (models/base.py).
     def visible_to(self, user):
         """Drafts: the office and the bureau. Issued packs: everyone on the programme, each
         reading only their own part of it (supervision.packs.part_for)."""

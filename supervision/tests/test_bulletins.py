@@ -62,7 +62,7 @@ class BulletinTests(CastTestCase):
         second = self.issue(self.draft())
         year = timezone.localdate().year
         self.assertEqual((first.number_label, second.number_label),
-                         (f"〔{year}〕第1期", f"〔{year}〕第2期"))
+                         (f"示督通〔{year}〕1号", f"示督通〔{year}〕2号"))
         docx_before = first.docx.open("rb").read()
         # The data changes: a report arrives, the project is no longer red ...
         from projects.actions import do_submit_report
@@ -90,7 +90,7 @@ class BulletinTests(CastTestCase):
                                                 section.left_margin, section.right_margin)],
                          [37, 35, 28, 26])
         texts = [p.text for p in doc.paragraphs]
-        self.assertIn("示范市人民政府督查局督查通报", texts[0])
+        self.assertIn("示范市人民政府督查局文件", texts[0])
         self.assertIn(bulletin.number_label, texts)
         title = next(p for p in doc.paragraphs if p.text == bulletin.title)
         self.assertEqual(title.runs[0].font.size.pt, 22)  # 2号
@@ -113,7 +113,7 @@ class BulletinTests(CastTestCase):
             path.write_bytes(data)
             text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
                                   check=True).stdout
-        self.assertIn("督查通报", text)
+        self.assertIn("示范市人民政府督查局文件", text)
         self.assertIn("红灯项目", text)
 
     def test_units_see_only_bulletins_naming_them_and_rectify_their_own(self):
