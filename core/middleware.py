@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
+from django.utils.cache import patch_cache_control
 
 from core.choices import ChangeSource
 from core.history import change_context
@@ -108,4 +109,29 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = content_security_policy(request.csp_nonce.value)
+        return response
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every answer to a signed-in user.
+
+    Nearly every page carries personal data somewhere (a responsible person's name and
+    masked phone, usernames and IPs in the audit trail, the ledger export), and marking
+    them one by one let pages slip through. So the rule is the other way round: nothing
+    shown to a signed-in user is kept by a browser or proxy, unless the view has set a
+    Cache-Control of its own (evidence photos: private for an hour, core.files), which is
+    its decision to make. Static files and map tiles never get here: WhiteNoise answers
+    them before the session is read. No ETag is added, so nothing is revalidated either.
+    Sits after AuthenticationMiddleware; DRF's token login sets request.user too, and the
+    user is read on the way out, so token reads of the API are covered.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
         return response
