@@ -199,7 +199,7 @@ def do_compute(evaluation, *, acting_user) -> int:
     UnitScore.objects.filter(evaluation=evaluation).delete()
     _store(evaluation, results, acting_user)
     evaluation.version, evaluation.status = version, EvaluationStatus.COMPUTED
-    evaluation.computed_at = timezone.now()
+    evaluation.computed_at, evaluation.facts_as_of = timezone.now(), as_of
     evaluation.save()
     return len(results)
 

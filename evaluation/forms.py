@@ -8,7 +8,7 @@ from django import forms
 
 from core.forms import ScopedChoicesMixin
 from evaluation.choices import GROUPS, Fact, Formula, VersionStatus
-from evaluation.formulas import LIBRARY
+from evaluation.formulas import LIBRARY, number_text
 from evaluation.models import Scheme
 from evaluation.presets import PRESETS
 from evaluation.validation import (
@@ -143,12 +143,19 @@ ItemFormSet = forms.formset_factory(ItemForm, formset=BaseItemFormSet, extra=2,
                                     absolute_max=40)
 
 
+def version_initial(version) -> dict:
+    """The settings as the office typed them: 100, not 100.00."""
+    return {"total_points": number_text(version.total_points),
+            "bonus_cap": number_text(version.bonus_cap),
+            "deduction_cap": number_text(version.deduction_cap), "note": version.note}
+
+
 def item_initial(version) -> list[dict]:
-    """The formset's rows for a version's items."""
+    """The formset's rows for a version's items (numbers shown as typed: 1, not 1.0000)."""
     rows = []
     for item in version.items.prefetch_related("parameters"):
-        row = {"fact": item.fact, "formula": item.formula, "points": item.points}
-        row.update({param_field(item.formula, name): value
+        row = {"fact": item.fact, "formula": item.formula, "points": number_text(item.points)}
+        row.update({param_field(item.formula, name): number_text(value)
                     for name, value in item.params().items()})
         rows.append(row)
     return rows

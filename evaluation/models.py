@@ -186,6 +186,8 @@ class Evaluation(TrackedModel):
     status = models.CharField("状态", max_length=10, choices=EvaluationStatus.choices,
                               default=EvaluationStatus.DRAFT)
     computed_at = models.DateTimeField("计算时间", null=True, blank=True)
+    facts_as_of = models.DateField("数据截至", null=True, blank=True,
+                                   help_text="期末，或期间未结束时计算当天")
     published_at = models.DateTimeField("公布时间", null=True, blank=True)
 
     objects = EvaluationQuerySet.as_manager()

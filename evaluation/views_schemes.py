@@ -13,7 +13,13 @@ from django.views import View
 from core.scope import get_for_user
 from core.views import ScopedListView, user_may
 from evaluation import actions
-from evaluation.forms import ItemFormSet, SchemeForm, VersionForm, item_initial
+from evaluation.forms import (
+    ItemFormSet,
+    SchemeForm,
+    VersionForm,
+    item_initial,
+    version_initial,
+)
 from evaluation.formulas import LIBRARY
 from evaluation.models import Evaluation, Scheme, SchemeVersion
 from evaluation.validation import version_errors
@@ -85,7 +91,7 @@ class VersionDetailView(View):
         if not version.is_draft:
             return render(request, "evaluation/version_detail.html", _version_context(version))
         _require_office(request)
-        form = VersionForm(initial={f: getattr(version, f) for f in VersionForm.base_fields})
+        form = VersionForm(initial=version_initial(version))
         items = ItemFormSet(initial=item_initial(version), prefix="items",
                             form_kwargs={"total_points": version.total_points})
         return self.editor(request, version, form, items)

@@ -87,3 +87,8 @@ class InvestmentToDateTests(CastTestCase):
         # 600 + 100 × 10/31 on 10 July.
         self.assertEqual(investment.target, Decimal("632.26"))
         self.assertIsNone(a.get(item__fact=Fact.MILESTONES).target)  # nothing due yet
+        evaluation.refresh_from_db()
+        self.assertEqual(evaluation.facts_as_of, date(2026, 7, 10))
+        self.client.force_login(self.office)
+        page = self.client.get(investment.score.get_absolute_url())
+        self.assertContains(page, "序时计划632.26万元（截至7月10日的序时进度，非全年计划）")
