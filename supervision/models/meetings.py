@@ -133,6 +133,10 @@ class MeetingChange(models.Model):
     def __str__(self):
         return f"{self.meeting} {self.get_kind_display()}"
 
+    @property
+    def is_move(self) -> bool:
+        return self.kind == MeetingChangeKind.MOVED
+
 
 class CalendarFeed(models.Model):
     """A user's private iCalendar URL; revoking makes a new token."""
