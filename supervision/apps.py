@@ -9,5 +9,7 @@ class SupervisionConfig(AppConfig):
 
     def ready(self):
         from supervision.menu import register_menu
+        from supervision.panels import register_panels
 
         register_menu()
+        register_panels()
