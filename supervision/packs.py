@@ -8,11 +8,12 @@ a city leader the rows of their 分包 (`part_for`).
 
 import io
 import math
-from datetime import timedelta
+from datetime import date, timedelta
 
 from docx import Document
 from docx.shared import Mm, Pt
 
+from core.dates import cn_date, cn_month_day
 from org.models import LeaderAssignment, user_unit_ids
 from org.roles import Reach, reach_of, sees_whole_city
 from projects.choices import Colour, ReportStatus
@@ -162,6 +163,18 @@ def route_svg(route, size=360) -> str:
             f'stroke-dasharray="6 4"/>{dots}</svg>')
 
 
+def _span(start, end) -> str:
+    """材料期间 as people write it: the year once, unless the span crosses one."""
+    if start.year != end.year:
+        return f"{cn_date(start)}—{cn_date(end)}"
+    return f"{cn_month_day(start)}—{cn_month_day(end)}"
+
+
+def _day(iso: str) -> str:
+    """A date kept as ISO text in the frozen content, written the Chinese way."""
+    return cn_date(date.fromisoformat(iso))
+
+
 def render_docx(pack, content=None, part=None) -> bytes:
     """The pack as a Word file: the whole of it, or (`content`, `part`) one reader's part."""
     doc = Document()
@@ -169,8 +182,10 @@ def render_docx(pack, content=None, part=None) -> bytes:
     section.page_width, section.page_height = Mm(210), Mm(297)
     doc.styles["Normal"].font.size = Pt(14)
     doc.add_heading(f"{pack.meeting.title}会议材料", level=0)
-    doc.add_paragraph(f"{pack.meeting.date:%Y年%-m月%-d日} · {pack.meeting.location} · "
-                      f"材料期间 {pack.period_start:%-m月%-d日}—{pack.period_end:%-m月%-d日}")
+    doc.add_paragraph(f"{cn_date(pack.meeting.date)} · {pack.meeting.location} · "
+                      f"材料期间 {_span(pack.period_start, pack.period_end)}")
+    if pack.issued_at:  # the local day: an issue at 01:30 Beijing time is that day's
+        doc.add_paragraph(f"{cn_date(pack.issued_at)}印发")
     if part:
         doc.add_paragraph(f"（本件为会议材料中涉及{part}的部分。）")
     c = pack.content if content is None else content
@@ -182,7 +197,7 @@ def render_docx(pack, content=None, part=None) -> bytes:
         ("三、需协调解决的问题", [f"{r['project']}：{r['problem']}"
                             f"{'（需协调：' + r['coordinate_with'] + '）' if r['coordinate_with'] else ''}"
                             for r in c.get("problems", [])]),
-        ("四、未办结的交办事项", [f"{r['title']}（{r['unit']}，{r['deadline']}前，{r['status']}"
+        ("四、未办结的交办事项", [f"{r['title']}（{r['unit']}，{_day(r['deadline'])}前，{r['status']}"
                             f"{'，已逾期' if r['overdue'] else ''}）" for r in c.get("items", [])]),
     ]
     if c.get("route"):
