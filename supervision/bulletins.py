@@ -188,8 +188,7 @@ def _body(bulletin):
                     blocks.append(block("item", f"{i}. {milestone_text(m)}", site_link(path)))
     if bulletin.requirements:
         blocks.append(block("heading", headings["requirements"] if by_section else "工作要求"))
-        blocks += [block("text", t.strip()) for t in bulletin.requirements.splitlines()
-                   if t.strip()]
+        blocks += [block("text", t) for t in bulletin.requirement_lines]
     if bulletin.rectification_deadline:
         blocks.append(block("text", f"请被通报单位于{dates.cn_date(bulletin.rectification_deadline)}"
                                     "前通过平台报送整改情况。"))

@@ -117,6 +117,16 @@ class Bulletin(FrozenOnceIssued, TrackedModel):
     def is_issued(self) -> bool:
         return self.status == BulletinStatus.ISSUED
 
+    @property
+    def recipients_text(self) -> str:
+        """主送机关 without the document's closing colon, for a sentence on a page."""
+        return self.recipients.rstrip("：")
+
+    @property
+    def requirement_lines(self) -> list[str]:
+        """工作要求, one paragraph a line, as the document prints them."""
+        return [t.strip() for t in self.requirements.splitlines() if t.strip()]
+
 
 class BulletinLineQuerySet(FrozenQuerySetMixin, TrackedQuerySet):
     def remove_from_draft(self) -> int:

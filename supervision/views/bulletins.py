@@ -82,6 +82,10 @@ def _fact_links(lines):
             {"label": names[kind].get(pk, f"#{pk}"), "url": reverse(urls[kind], args=[pk])}
             for kind in ("projects", "reports", "action_items")
             for pk in line.facts.get(kind, [])]
+        if line.facts.get("escalation_steps"):  # 通报批评: the ladder's confirmed steps
+            line.fact_links.append({
+                "label": f"问责升级决定{len(line.facts['escalation_steps'])}项",
+                "url": reverse("supervision:escalation_list")})
         listed = line.facts.get("milestone_list") or [
             {"pk": m.pk, "project_id": m.project_id, "project": m.project.name, "name": m.name,
              "planned": m.planned_date.isoformat(),
