@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.dates import cn_date, cn_month_day
 from org.models import user_unit_ids
 from org.roles import Cap, has_cap
 from supervision import notices
@@ -30,9 +31,10 @@ def do_draft_bulletin(*, period_start, period_end, acting_user, title=None):
     _require_bureau(acting_user)
     if period_end < period_start:
         raise ValidationError("通报期间的结束日期不能早于开始日期。")
+    # The year once, unless the period crosses into the next.
+    end = cn_month_day(period_end) if period_end.year == period_start.year else cn_date(period_end)
     bulletin = Bulletin.objects.create(
-        title=title or f"关于{period_start:%Y年%-m月%-d日}至{period_end:%-m月%-d日}"
-                       "高品质城市建设重点工作推进情况的通报",
+        title=title or f"关于{cn_date(period_start)}至{end}高品质城市建设重点工作推进情况的通报",
         period_start=period_start, period_end=period_end,
         intro="按照市委、市政府工作部署，市督查局对高品质城市建设三年行动计划推进情况进行了"
               "督促检查，现将有关情况通报如下：",
