@@ -118,7 +118,11 @@ class SchemeVersion(TrackedModel):
 
 
 class SchemeItem(models.Model):
-    """One scored item of a version: which fact, which formula, how many points."""
+    """One scored item of a version: which fact, which formula, how many points.
+
+    Not a tracked model: a draft's items are replaced as a whole on each save and a
+    published version's never change, so the versions themselves are the history.
+    """
 
     version = models.ForeignKey(SchemeVersion, verbose_name="方案版本", on_delete=models.CASCADE,
                                 related_name="items")

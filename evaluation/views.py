@@ -25,7 +25,7 @@ class EvaluationListView(ScopedListView):
     model = Evaluation
     required_cap = Cap.VIEW_PROJECTS
     template_name = "evaluation/evaluation_list.html"
-    select_related = ("scheme", "version")
+    select_related = ("scheme", "version__scheme")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

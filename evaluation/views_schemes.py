@@ -72,7 +72,7 @@ class SchemeDetailView(View):
             "scheme": scheme, "current": current, "versions": versions,
             "items": current.items.prefetch_related("parameters") if current else [],
             "evaluations": Evaluation.objects.visible_to(request.user).filter(
-                scheme=scheme).select_related("version"),
+                scheme=scheme).select_related("version"),  # the template reads its number
             "may_manage": user_may(request.user, Cap.MANAGE_PROJECTS)})
 
     def post(self, request, pk):

@@ -3,7 +3,7 @@ its scores nor its page nor its export; a new evaluation uses the new version. S
 numbers from the facts to the sheet."""
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import models
@@ -136,3 +136,35 @@ class PublishedResultTests(CastTestCase):
                       UnitScore, ItemScore, ScoreFact):
             self.assertFalse([f.name for f in model._meta.fields
                               if isinstance(f, models.JSONField)], model)
+
+
+class ListQueryTests(CastTestCase):
+    """The lists read a fixed number of queries, however many evaluations and schemes."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.office = cls.cast.office_admin
+
+    def queries(self, url) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.client.force_login(self.office)
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return len(captured)
+
+    def add(self, key, n):
+        scheme = preset_scheme(key, acting_user=self.office)
+        for i in range(n):
+            actions.do_create_evaluation(scheme=scheme, period_start=date(2026, 1, 1),
+                                         period_end=date(2026, 6, 30), name=f"考评{key}{i}",
+                                         acting_user=self.office)
+
+    def test_lists_do_not_grow_queries_with_rows(self):
+        self.add("investment_led", 1)
+        few = (self.queries("/evaluation/"), self.queries("/evaluation/schemes/"))
+        self.add("comprehensive", 3)
+        self.assertEqual((self.queries("/evaluation/"), self.queries("/evaluation/schemes/")),
+                         few)
