@@ -11,12 +11,18 @@ success=False and detail failure="old_password". Counted are those of the last
 LOGIN_LOCKOUT_MINUTES after the account's last successful password change and after the
 security administrator's last unlock of it (org.actions.do_unlock_login), so nothing
 else can drift, and every worker process sees the same count.
+
+Checking the count, verifying the guess and recording it happen under one lock of the
+account's row (one_attempt_at_a_time): otherwise parallel requests each read the count
+before any of them recorded a guess, and all of them got a guess past the limit.
 """
 
 import math
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -43,6 +49,21 @@ def _failures(user, now) -> list[datetime]:
         event_type=AuditEventType.PASSWORD_CHANGE, user=user, success=False,
         detail__failure=WRONG_OLD_PASSWORD, time__gt=since).order_by("time")
         .values_list("time", flat=True))
+
+
+@contextmanager
+def one_attempt_at_a_time(user):
+    """Hold the account's row (SELECT … FOR UPDATE) for one check-verify-record attempt.
+
+    A second attempt on the same account waits until the first has committed its audit
+    event, and then reads a count that includes it. On SQLite the write transaction
+    (IMMEDIATE) serialises attempts anyway.
+    """
+    from org.models import User
+
+    with transaction.atomic():
+        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+        yield
 
 
 def locked_until(user, now=None) -> datetime | None:

@@ -1,14 +1,21 @@
 """Wrong current passwords on the password-change form are throttled like logins
-(issue 17 item 8): counted per account, locked after the login limit, audited."""
+(issue 17 item 8): counted per account, locked after the login limit, audited — also
+when the guesses arrive in parallel."""
 
+import threading
 from datetime import timedelta
+from unittest import skipUnless
 
 import time_machine
 from django.conf import settings
+from django.db import connection, connections
+from django.test import Client, TransactionTestCase
 from django.utils import timezone
 
 from core.choices import AuditEventType
-from core.models import AuditEvent
+from core.models import AuditChainHead, AuditEvent
+from org.choices import Role
+from org.models import User
 from tests.base import CastTestCase
 from tests.cast import PASSWORD
 
@@ -97,3 +104,56 @@ class PasswordChangeThrottleTests(CastTestCase):
         self.assertEqual(response.status_code, 302)
         self.assertFalse(AuditEvent.objects.filter(event_type=AuditEventType.PASSWORD_CHANGE,
                                                    success=True).exists())
+
+
+@skipUnless(connection.vendor == "postgresql", "SQLite runs one write transaction at a time")
+class ParallelGuessesTests(TransactionTestCase):
+    """Guesses sent at once, each request in its own thread with its own database
+    connection: no more than the limit is ever checked, the rest are refused as locked."""
+
+    EXTRA = 5  # guesses beyond the limit
+
+    def setUp(self):
+        self.user = User.objects.create_user(username="racer", password=PASSWORD,
+                                             role=Role.OFFICE_STAFF,
+                                             password_changed_at=timezone.now())
+        AuditChainHead.objects.get_or_create(pk=1)  # as a running system has it
+
+    def guess_at_once(self, count):
+        clients = []
+        for _ in range(count):
+            client = Client()
+            client.force_login(self.user)
+            clients.append(client)
+        start, statuses, lock = threading.Barrier(count), [], threading.Lock()
+
+        def guess(client, i):
+            try:
+                start.wait()
+                status = client.post("/accounts/password/", {
+                    "old_password": f"guess-{i}", "new_password1": NEW,
+                    "new_password2": NEW}).status_code
+                with lock:
+                    statuses.append(status)
+            finally:
+                connections.close_all()  # this thread's own connection
+
+        threads = [threading.Thread(target=guess, args=(client, i))
+                   for i, client in enumerate(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        return sorted(statuses)
+
+    def test_parallel_wrong_guesses_beyond_the_limit_are_refused(self):
+        limit = settings.LOGIN_FAILURE_LIMIT
+        statuses = self.guess_at_once(limit + self.EXTRA)
+        checked = AuditEvent.objects.filter(event_type=AuditEventType.PASSWORD_CHANGE,
+                                            user=self.user, detail__failure="old_password")
+        refused = AuditEvent.objects.filter(event_type=AuditEventType.PASSWORD_CHANGE,
+                                            user=self.user, detail__failure="locked")
+        self.assertEqual(checked.count(), limit)
+        self.assertEqual(refused.count(), self.EXTRA)
+        # The guess that completes the limit is answered with the lock too.
+        self.assertEqual(statuses, [200] * (limit - 1) + [429] * (self.EXTRA + 1))

@@ -82,6 +82,11 @@ class PasswordChangeView(View):
         return self.page(request, PasswordChangeForm(request.user))
 
     def post(self, request):
+        # One attempt per account at a time, or parallel guesses would all pass the count.
+        with throttle.one_attempt_at_a_time(request.user):
+            return self.attempt(request)
+
+    def attempt(self, request):
         user = request.user
         if until := throttle.locked_until(user):
             throttle.record_refused_while_locked(user, request, until)
