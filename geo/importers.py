@@ -8,10 +8,14 @@ reprojected to CGCS2000 longitude/latitude (EPSG:4490). Every problem is
 collected (invalid geometry with its feature index, missing CRS, missing
 用地性质 attribute …) and a file with any problem imports nothing.
 
-What a layer may cost is counted before it is read whole: its features and attribute values
-from the file's header (pyogrio.read_info), its vertices from the geometries as read, before
-any is checked, reprojected or stored (a 1M-vertex polygon is refused, not served to every
-map). File size and zips are bounded by geo/sources.py.
+What a layer may cost is counted before it is read whole: its vertices (and a GeoPackage's
+rows) from the file's bytes before GDAL opens it (geo/content.py: 10M vertices in an 81 MB zip
+cost +396 MB when they were counted after the read), its features and attribute values from
+the file's header (pyogrio.read_info), and its vertices again, exactly, from the geometries as
+read, before any is checked, reprojected or stored (a 1M-vertex polygon is refused, not served
+to every map). File size and zips are bounded by geo/sources.py.
+
+GDAL reads each file only through the driver of its extension, offline (geo/gdal_guard.py).
 """
 
 import os
@@ -28,6 +32,8 @@ from pyproj import CRS, Transformer
 from shapely.validation import explain_validity
 
 from geo.choices import KIND_KEYWORDS, LAND_USE_ATTRIBUTES, NAME_ATTRIBUTES, LayerKind
+from geo.content import Estimate, estimate
+from geo.gdal_guard import check_driver, offline
 from geo.geometry import gauss_kruger_epsg, max_vertices
 from geo.models import Feature, Layer, LayerVersion
 from geo.sources import LayerSource, copy_upload, file_format, limit, open_sources
@@ -67,7 +73,7 @@ def _guess_crs(geoms) -> CRS | None:
 
 def read_source(source: LayerSource, filename: str) -> ReadLayer:
     """Read, reproject to CGCS2000 lon/lat and check one layer; every problem is collected."""
-    _check_counts(_info(source, filename))
+    _checked_info(source, filename)
     meta, wkb, field_data = _raw_read(source, filename)
     geoms = shapely.from_wkb(wkb)
     del wkb
@@ -124,19 +130,53 @@ def _gdal_error(exc, filename) -> ValidationError:
 def _info(source, filename) -> dict:
     _bound_gdal()
     try:
-        return pyogrio.read_info(source.path, layer=source.layer, encoding=source.encoding,
-                                 force_feature_count=True)
+        with offline(filename):
+            info = pyogrio.read_info(source.gdal_path(filename), layer=source.layer,
+                                     encoding=source.encoding, force_feature_count=True)
+    except ValidationError:
+        raise
     except Exception as exc:
         raise _gdal_error(exc, filename) from None
+    check_driver(info.get("driver"), source.driver, filename)
+    return info
+
+
+def _checked_info(source, filename) -> dict:
+    """GDAL's header of a layer, after what its bytes say it costs, both checked."""
+    found = _check_estimate(source)
+    info = _info(source, filename)
+    _check_counts(info)
+    # GDAL takes a GeoPackage's count from gpkg_ogr_contents and reads only that many rows:
+    # a count the file fakes would import part of the layer without a word.
+    if found.features is not None and found.features != int(info["features"]):
+        raise ValidationError(f"“{filename}”中记录的要素数（{info['features']}个）与实际的"
+                              f"{found.features}个不符，文件可能已损坏，请在 GIS 软件中重新导出。")
+    return info
+
+
+def _check_estimate(source) -> Estimate:
+    """Vertices (and a GeoPackage's rows) from the file's bytes, before GDAL reads a shape."""
+    found = estimate(source.path, source.driver, source.layer,
+                     limit("LAYER_MAX_VERTICES", LAYER_MAX_VERTICES))
+    if found.features is not None:
+        _check_features(found.features)
+    if found.per_shape is not None:
+        _check_shape_sizes(found.per_shape)
+    _check_total_vertices(found.vertices, counted_all=found.complete and found.exact)
+    return found
+
+
+def _check_features(features: int) -> None:
+    most = limit("LAYER_MAX_FEATURES", LAYER_MAX_FEATURES)
+    if features > most:
+        raise ValidationError(f"文件有{features}个要素，超过{most}个的上限，"
+                              "请按区域拆分成几个文件分别导入。")
 
 
 def _check_counts(info: dict) -> None:
     """Features and attribute values, from the header, before anything is read."""
     features, fields = int(info["features"]), len(info["fields"])
-    most = limit("LAYER_MAX_FEATURES", LAYER_MAX_FEATURES)
-    if features > most:
-        raise ValidationError(f"文件有{features}个要素，超过{most}个的上限，"
-                              "请按区域拆分成几个文件分别导入。")
+    _check_features(features)
     most = limit("LAYER_MAX_VALUES", LAYER_MAX_VALUES)
     if features * fields > most:
         raise ValidationError(f"文件有{features}个要素、{fields}个属性字段，共{features * fields}个"
@@ -146,6 +186,11 @@ def _check_counts(info: dict) -> None:
 def _check_vertices(geoms) -> None:
     """Vertices per shape and in all, counted before any shape is checked or reprojected."""
     counts = shapely.get_num_coordinates(geoms)  # 0 for a missing shape
+    _check_shape_sizes(counts)
+    _check_total_vertices(int(counts.sum()))
+
+
+def _check_shape_sizes(counts) -> None:
     most = max_vertices()
     big = np.flatnonzero(counts > most)
     if len(big):
@@ -153,17 +198,26 @@ def _check_vertices(geoms) -> None:
         more = f"（另有{len(errors) - MAX_ERRORS_LISTED}个）" if len(errors) > MAX_ERRORS_LISTED else ""
         raise ValidationError([*errors[:MAX_ERRORS_LISTED], *([more] if more else []),
                                "请先在 GIS 软件中简化（容差0.5米即可）或把多部件要素拆开后再导入。"])
-    total, most = int(counts.sum()), limit("LAYER_MAX_VERTICES", LAYER_MAX_VERTICES)
+
+
+def _check_total_vertices(total: int, counted_all: bool = True) -> None:
+    """`counted_all`: `total` is the file's exact count, not a bound or a count stopped early."""
+    most = limit("LAYER_MAX_VERTICES", LAYER_MAX_VERTICES)
     if total > most:
-        raise ValidationError(f"文件共有{total}个顶点，超过{most}个的上限，请先在 GIS 软件中简化"
+        found = f"共有{total}个顶点" if counted_all else f"的顶点已数到约{total}个"
+        raise ValidationError(f"文件{found}，超过{most}个的上限，请先在 GIS 软件中简化"
                               "（容差0.5米即可）或按区域拆分后分别导入。")
 
 
 def _raw_read(source, filename):
     _bound_gdal()
     try:
-        meta, _, wkb, field_data = pyogrio.raw.read(source.path, layer=source.layer,
-                                                    encoding=source.encoding)
+        with offline(filename):
+            meta, _, wkb, field_data = pyogrio.raw.read(source.gdal_path(filename),
+                                                        layer=source.layer,
+                                                        encoding=source.encoding)
+    except ValidationError:
+        raise
     except UnicodeDecodeError:
         raise ValidationError(f"“{source.label}”的属性文字编码无法识别，请在压缩包中附上同名的"
                               " .cpg 文件注明编码（如 GBK 或 UTF-8）。") from None
@@ -255,8 +309,7 @@ def list_sources(uploaded, filename: str | None = None) -> list[SourceSummary]:
 
 
 def _summary(source, filename):
-    info = _info(source, filename)
-    _check_counts(info)  # refused on the upload page, before the clerk chooses anything
+    info = _checked_info(source, filename)  # refused on the upload page, before any choice
     fields = [str(name) for name in info["fields"]]
     return SourceSummary(source.label, int(info["features"]), fields,
                          info.get("geometry_type") or "", source.suggested_name,

@@ -9,6 +9,10 @@ one silently, and says which encoding each shapefile's attributes are in.
 What an upload may cost is bounded before it is read: its size while it is copied, a zip
 from its directory (members, unpacked size, compression ratio) before anything is unpacked.
 Features and vertices are counted by geo.importers.
+
+What a file is, is checked from its content before GDAL opens it (geo/content.py), and GDAL
+reads it through the driver its extension names, and no other (geo/gdal_guard.py): GDAL
+chooses a reader from the content, and some readers open other files or URLs.
 """
 
 import codecs
@@ -23,6 +27,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from core.uploads import check_zip
+from geo.content import check_geojson, check_geopackage, check_shapefile
+from geo.gdal_guard import DRIVER_OF_EXTENSION, gdal_path, offline, refuse_redirecting_name
 
 FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".zip": "Shapefile（zip）",
            ".gpkg": "GeoPackage", ".shp": "Shapefile"}
@@ -44,6 +50,10 @@ class LayerSource:
     path: str  # on disk, inside the work directory
     layer: str | None = None  # the layer's name inside a GeoPackage
     encoding: str | None = None  # attribute encoding to read with; None: the driver knows
+    driver: str = "GeoJSON"  # the one GDAL driver that may read it (gdal_guard.ALLOWED_DRIVERS)
+
+    def gdal_path(self, filename: str) -> str:
+        return gdal_path(self.path, self.driver, filename)
 
     @property
     def suggested_name(self) -> str:
@@ -69,22 +79,32 @@ def open_sources(path: str, filename: str, workdir: str) -> list[LayerSource]:
     if ext == ".gpkg":
         return _geopackage_sources(path, filename)
     if ext == ".shp":
-        return [LayerSource(filename, path, encoding=shapefile_encoding(path))]
-    return [LayerSource(filename, path)]
+        check_shapefile(path, filename)
+        return [LayerSource(filename, path, encoding=shapefile_encoding(path),
+                            driver=DRIVER_OF_EXTENSION[ext])]
+    check_geojson(path, filename)
+    return [LayerSource(filename, path, driver=DRIVER_OF_EXTENSION[ext])]
 
 
 def _geopackage_sources(path, filename):
+    check_geopackage(path, filename)
     try:
-        layers = [str(name) for name, geometry_type in pyogrio.list_layers(path)
-                  if geometry_type is not None]
+        with offline(filename):
+            layers = [str(name) for name, geometry_type in
+                      pyogrio.list_layers(gdal_path(path, "GPKG", filename))
+                      if geometry_type is not None]
+    except ValidationError:
+        raise
     except Exception as exc:  # GDAL says why in English; we say what to do
         raise ValidationError(f"无法读取文件“{filename}”：文件损坏或格式不符（{exc}）。") from None
     if not layers:
         raise ValidationError(f"GeoPackage“{filename}”中没有含几何图形的图层。")
     _check_source_count(len(layers), filename)
+    for name in layers:
+        refuse_redirecting_name(name, filename)
     if len(layers) == 1:
-        return [LayerSource(filename, path, layer=layers[0])]
-    return [LayerSource(name, path, layer=name) for name in layers]
+        return [LayerSource(filename, path, layer=layers[0], driver="GPKG")]
+    return [LayerSource(name, path, layer=name, driver="GPKG") for name in layers]
 
 
 def _check_source_count(found: int, filename: str) -> None:
@@ -123,7 +143,9 @@ def _zip_sources(path, filename, workdir):
                 for ext, info in parts.items():
                     _extract(archive, info, os.path.join(folder, "layer" + ext), budget)
                 shp = os.path.join(folder, "layer.shp")
-                sources.append(LayerSource(label, shp, encoding=shapefile_encoding(shp)))
+                check_shapefile(shp, label)
+                sources.append(LayerSource(label, shp, encoding=shapefile_encoding(shp),
+                                           driver="ESRI Shapefile"))
             return sources
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, OSError,
             NotImplementedError, RuntimeError) as exc:
