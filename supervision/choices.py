@@ -73,16 +73,3 @@ class EscalationStatus(models.TextChoices):
     PROPOSED = "proposed", "待决定"
     CONFIRMED = "confirmed", "已决定"
     DISMISSED = "dismissed", "不予采纳"
-
-
-class Channel(models.TextChoices):
-    IN_APP = "in_app", "站内消息"
-    EMAIL = "email", "电子邮件"
-    WECOM = "wecom", "企业微信群机器人"
-    DINGTALK = "dingtalk", "钉钉群机器人"
-
-
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "待发送"
-    SENT = "sent", "已发送"
-    FAILED = "failed", "发送失败"

@@ -18,12 +18,8 @@ document that refers to the old one (do_correct_bulletin).
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
-from org.roles import CITYWIDE_ROLES
-from supervision.choices import (
-    BulletinStatus,
-)
+from supervision.choices import BulletinStatus
 
-CITYWIDE = CITYWIDE_ROLES  # who sees the whole city: the one table, org.roles.REACH
 ISSUED = BulletinStatus.ISSUED
 
 

@@ -15,15 +15,13 @@ from django.utils import timezone
 from core.choices import ChangeAction
 from core.history import snapshot
 from core.models import ObjectChange, TrackedModel, TrackedQuerySet
-from org.choices import Role
 from org.models import Unit, user_unit_ids
-from org.roles import Cap, has_cap
+from org.roles import Cap, Reach, has_cap, reach_of
 from supervision.choices import (
     BulletinSection,
     BulletinStatus,
     RectificationStatus,
 )
-from supervision.models.base import CITYWIDE as _CITYWIDE
 from supervision.models.base import FrozenOnceIssued, FrozenQuerySetMixin, FrozenWithDocument
 
 FROZEN = "已印发的通报不可修改，如需更正请起草更正通报。"
@@ -37,7 +35,7 @@ class BulletinQuerySet(FrozenQuerySetMixin, TrackedQuerySet):
         if not has_cap(user, Cap.VIEW_PROJECTS):
             return self.none()
         issued = self.active().filter(status=BulletinStatus.ISSUED)
-        if user.role in _CITYWIDE or user.role == Role.CITY_LEADER:
+        if reach_of(user) in (Reach.CITY, Reach.ASSIGNMENTS):  # a leader reads every bulletin
             return issued
         return issued.filter(lines__unit_id__in=user_unit_ids(user)).distinct()
 
@@ -186,7 +184,7 @@ class RectificationQuerySet(FrozenQuerySetMixin, TrackedQuerySet):
             return self.all()
         if not has_cap(user, Cap.VIEW_PROJECTS):
             return self.none()
-        if user.role in _CITYWIDE or user.role == Role.CITY_LEADER:
+        if reach_of(user) in (Reach.CITY, Reach.ASSIGNMENTS):  # a leader reads every bulletin
             return self.all()
         return self.filter(unit_id__in=user_unit_ids(user))
 

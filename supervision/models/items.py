@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from core.dates import local_datetime
 from core.models import TrackedModel, TrackedQuerySet
 from org.models import CityLeader, Unit, user_unit_ids
 from org.roles import Cap, Reach, has_cap, reach_of
@@ -92,7 +93,7 @@ class ActionItemEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {local_datetime(self.at):%Y-%m-%d %H:%M}"
 
 
 class ResponseAttachmentQuerySet(TrackedQuerySet):

@@ -16,6 +16,7 @@ from core.scope import get_for_user
 from core.views import HistoryView, ScopedDetailView, ScopedListView
 from org.roles import Cap
 from supervision import actions
+from supervision.filtersets import BulletinFilterSet
 from supervision.models import (
     Bulletin,
     Rectification,
@@ -27,6 +28,7 @@ class BulletinListView(ScopedListView):
     model = Bulletin
     required_cap = Cap.VIEW_PROJECTS
     template_name = "supervision/bulletin_list.html"
+    filterset_class = BulletinFilterSet
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
