@@ -4,7 +4,7 @@ Each action checks the rule, writes in one transaction, and recomputes the
 project's colour incrementally (the nightly command recomputes everything).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +14,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from core.history import current_context
+from core.workflow import Review
 from geo.geometry import parse_geojson
 from org.roles import Cap, has_cap
 from plans.choices import PlanStatus
@@ -38,6 +39,18 @@ from projects.models import (
 from projects.status import even_schedule
 
 EDITABLE_REPORT_STATES = (ReportStatus.DRAFT, ReportStatus.RETURNED, ReportStatus.MISSING)
+
+# The review rules (core.workflow): a returned report needs a reason; an accepted report
+# may still be returned (a mistake found later); nobody decides on what they filed.
+REPORT_REVIEW = Review(what="填报", filed_word="已提交", reviewable=(ReportStatus.SUBMITTED,),
+                       accepted=ReportStatus.ACCEPTED, returned=ReportStatus.RETURNED,
+                       reason_field="return_reason")
+REPORT_RETURN = replace(REPORT_REVIEW, reviewable=(ReportStatus.SUBMITTED, ReportStatus.ACCEPTED))
+REBASELINE_DECISION = Review(what="调整申请", filed_word="待审批",
+                             reviewable=(RebaselineStatus.PENDING,),
+                             accepted=RebaselineStatus.APPROVED,
+                             returned=RebaselineStatus.REJECTED, reason_field="decision_note",
+                             accept_verb="批准", return_verb="驳回", reason_required=False)
 
 
 # --- permission rules ----------------------------------------------------------
@@ -269,11 +282,10 @@ def do_decide_rebaseline(request: RebaselineRequest, *, approve: bool, note: str
                          acting_user) -> RebaselineRequest:
     """The office approves (the planned date moves, the baseline stays) or rejects."""
     require_manager(acting_user)
-    if request.status != RebaselineStatus.PENDING:
-        raise ValidationError("该申请已处理。")
-    request.status = RebaselineStatus.APPROVED if approve else RebaselineStatus.REJECTED
+    request.decision_note = REBASELINE_DECISION.decide(
+        request, accept=approve, reason=note, acting_user=acting_user,
+        filed_by_id=request.requested_by_id)
     request.decided_by, request.decided_at = acting_user, timezone.now()
-    request.decision_note = note
     request.save()
     if approve:
         milestone = request.milestone
@@ -487,11 +499,9 @@ def _store_problems(items, reports):
 @transaction.atomic
 def do_return_report(report: ProgressReport, *, reason: str, acting_user) -> ProgressReport:
     require_manager(acting_user)
-    if report.status not in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
-        raise ValidationError("只有已提交的填报可以退回。")
-    if not reason.strip():
-        raise ValidationError({"return_reason": "请填写退回原因。"})
-    report.status, report.return_reason = ReportStatus.RETURNED, reason.strip()
+    report.return_reason = REPORT_RETURN.decide(report, accept=False, reason=reason,
+                                                acting_user=acting_user,
+                                                filed_by_id=report.submitted_by_id)
     report.reviewed_by, report.reviewed_at = acting_user, timezone.now()
     report.save()
     engine.recompute_one(report.project, TransitionTrigger.REPORT)
@@ -501,9 +511,8 @@ def do_return_report(report: ProgressReport, *, reason: str, acting_user) -> Pro
 @transaction.atomic
 def do_accept_report(report: ProgressReport, *, acting_user) -> ProgressReport:
     require_manager(acting_user)
-    if report.status != ReportStatus.SUBMITTED:
-        raise ValidationError("只有已提交的填报可以审核通过。")
-    report.status = ReportStatus.ACCEPTED
+    REPORT_REVIEW.decide(report, accept=True, acting_user=acting_user,
+                         filed_by_id=report.submitted_by_id)
     report.reviewed_by, report.reviewed_at = acting_user, timezone.now()
     report.save()
     return report

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.dates import cn_date, cn_month_day
+from core.workflow import Review
 from org.models import user_unit_ids
 from org.roles import Cap, has_cap
 from supervision import notices
@@ -16,6 +17,11 @@ from supervision.choices import (
     RectificationStatus,
 )
 
+# The bureau accepts or returns a unit's response (core.workflow: a reason to return it).
+RECTIFICATION_REVIEW = Review(what="整改情况", filed_word="已报送",
+                              reviewable=(RectificationStatus.SUBMITTED,),
+                              accepted=RectificationStatus.ACCEPTED,
+                              returned=RectificationStatus.RETURNED, reason_field="note")
 
 def _require_bureau(user):
     if user is not None and not has_cap(user, Cap.SUPERVISE):
@@ -196,13 +202,12 @@ def do_review_rectification(rectification, *, accept: bool, note="", acting_user
     rectification = (Rectification.objects.select_for_update().with_responses()
                      .get(pk=rectification.pk))
     response = rectification.latest
-    if response is None or response.status != RectificationStatus.SUBMITTED:
+    if response is None:
         raise ValidationError("只有已报送的整改情况可以审核。")
-    if not accept and not note.strip():
-        raise ValidationError({"note": "退回须说明原因。"})
-    response.status = RectificationStatus.ACCEPTED if accept else RectificationStatus.RETURNED
+    response.review_note = RECTIFICATION_REVIEW.decide(
+        response, accept=accept, reason=note, acting_user=acting_user,
+        filed_by_id=response.submitted_by_id)
     response.reviewed_at, response.reviewed_by = timezone.now(), acting_user
-    response.review_note = note.strip()
     response.save()
     return response
 

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.workflow import Review
 from org.choices import Role
 from org.models import user_unit_ids
 from org.roles import Cap, has_cap
@@ -60,6 +61,19 @@ def _require_issuer(item, user):
     raise PermissionDenied("只有交办人或领导小组办公室可以办结或退回。")
 
 
+# The issuer closes or returns what the unit answered (core.workflow); whoever wrote the
+# answer cannot also close it.
+ITEM_REVIEW = Review(what="事项", filed_word="已反馈", reviewable=(ActionItemStatus.RESPONDED,),
+                     accepted=ActionItemStatus.CLOSED, returned=ActionItemStatus.RETURNED,
+                     reason_field="reason", accept_verb="办结")
+
+
+def _responder_id(item) -> int | None:
+    """The account that wrote the latest response."""
+    latest = item.events.filter(kind=ActionEventKind.RESPONDED).order_by("-at", "-pk").first()
+    return latest.by_id if latest else None
+
+
 # Files one response may carry (会议纪要, a few photos, a spreadsheet).
 MAX_RESPONSE_FILES = 10
 
@@ -94,24 +108,21 @@ def do_respond(item: ActionItem, *, text: str, acting_user, files=()) -> ActionI
 @transaction.atomic
 def do_close(item: ActionItem, *, acting_user, text: str = "") -> ActionItem:
     _require_issuer(item, acting_user)
-    if item.status != ActionItemStatus.RESPONDED:
-        raise ValidationError("承办单位反馈后才能办结。")
-    item.status, item.closed_at = ActionItemStatus.CLOSED, timezone.now()
+    text = ITEM_REVIEW.decide(item, accept=True, reason=text, acting_user=acting_user,
+                              filed_by_id=_responder_id(item))
+    item.closed_at = timezone.now()
     item.save()
-    _event(item, ActionEventKind.CLOSED, acting_user, text.strip())
+    _event(item, ActionEventKind.CLOSED, acting_user, text)
     return item
 
 
 @transaction.atomic
 def do_return(item: ActionItem, *, reason: str, acting_user) -> ActionItem:
     _require_issuer(item, acting_user)
-    if item.status != ActionItemStatus.RESPONDED:
-        raise ValidationError("只有已反馈的事项可以退回。")
-    if not reason.strip():
-        raise ValidationError({"reason": "请填写退回原因。"})
-    item.status = ActionItemStatus.RETURNED
+    reason = ITEM_REVIEW.decide(item, accept=False, reason=reason, acting_user=acting_user,
+                                filed_by_id=_responder_id(item))
     item.save()
-    _event(item, ActionEventKind.RETURNED, acting_user, reason.strip())
+    _event(item, ActionEventKind.RETURNED, acting_user, reason)
     notices.item_returned(item)
     return item
 
