@@ -11,6 +11,14 @@ A workbook is read as a stream within bounds (`Bounds`): a 1.6 KB file declaring
 once took 2.9 GB to open whole, and 44 KB of 300,000 rows 23 s. The zip is judged from its
 directory before anything is unpacked; the first sheet is then read cell by cell, never
 trusting its declared <dimension>, counting rows, columns, cells, merged cells and seconds.
+
+The parts openpyxl's load_workbook reads whole before the first row are bounded too: an
+8.4 MB upload of 2M shared strings took 17.7 s and +307 MB before any row was counted, and
+8 MB of styles 4 s and +184 MB. So the workbook is opened part by part (`_open`): the shared
+strings and the styles are read by us as streams, each within its unpacked size from the
+zip's directory, a count of strings, and the one deadline that covers the whole read; of
+the styles only what tells dates from numbers is kept. The few small parts openpyxl still
+parses whole (content types, workbook, its relationships) are bounded by size first.
 """
 
 import io
@@ -23,11 +31,16 @@ from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from openpyxl import load_workbook
+from openpyxl.packaging.manifest import Manifest
+from openpyxl.packaging.relationship import get_rels_path
+from openpyxl.reader.excel import _find_workbook_part
+from openpyxl.reader.workbook import WorkbookParser
+from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_timedelta_format
 from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import WorkSheetParser
-from openpyxl.xml.constants import SHEET_MAIN_NS
-from openpyxl.xml.functions import iterparse
+from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_STYLE, SHARED_STRINGS, SHEET_MAIN_NS
+from openpyxl.xml.functions import fromstring, iterparse
 
 from core.uploads import check_zip
 from projects.ledger_format import (
@@ -49,6 +62,10 @@ _SECTION_TAIL = re.compile(r"[（(](?:共)?\d+(?:个|项)?(?:项目)?[）)]$")
 WIDE_MERGE = 3  # a data-area merge over this many columns or more reads as a heading
 UNREADABLE = "无法读取该文件，请上传 .xlsx 格式的台账（WPS 或 Excel 另存为 .xlsx）。"
 _ROW, _CELL, _MERGE = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("row", "c", "mergeCell"))
+_SI, _T, _R = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("si", "t", "r"))
+_NUM_FMTS, _NUM_FMT, _CELL_XFS, _XF = (f"{{{SHEET_MAIN_NS}}}{tag}"
+                                       for tag in ("numFmts", "numFmt", "cellXfs", "xf"))
+DEADLINE_EVERY = 4096  # XML events between two looks at the clock
 
 
 @dataclass(frozen=True)
@@ -61,7 +78,13 @@ class Bounds:
     columns: int = 200  # our export has 23; an office sheet with 12 months × 3 about 60
     cells: int = 2_000_000  # row and cell elements read, empty formatted ones included
     merged_cells: int = 200_000  # cells covered by merged ranges (a unit merged down …)
-    seconds: float = 30  # a 5,000-row ledger reads in about 1 s
+    seconds: float = 30  # a 5,000-row ledger reads in about 1 s; the whole read, opening too
+    # Our 5,000-row export holds about 15,000 distinct texts (1 MB); every text cell of a
+    # 20,000-row sheet distinct, with long 进展情况, stays within these.
+    shared_strings: int = 200_000
+    shared_strings_bytes: int = 20 * 2**20  # sharedStrings.xml unpacked
+    styles_bytes: int = 10 * 2**20  # styles.xml unpacked (read as a stream; Excel: < 1 MB)
+    part_bytes: int = 2 * 2**20  # each part openpyxl parses whole: content types, workbook …
 
     @classmethod
     def from_settings(cls) -> "Bounds":
@@ -152,27 +175,138 @@ def read_grid(data: bytes, bounds: Bounds) -> tuple[list[list], list[tuple]]:
     """The first worksheet's values as rows of equal width (as openpyxl gives them: a cell
     under a merge other than its top-left one is empty) and its merged ranges
     (min_row, min_col, max_row, max_col), clipped to the rows and columns that hold values."""
+    deadline = clock.monotonic() + bounds.seconds  # before anything is unpacked
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             check_zip(archive, "上传的台账", max_unpacked=bounds.unpacked_bytes)
-        # read_only: openpyxl opens the workbook's parts but leaves the sheets to us.
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            values, merges = _stream(_open(archive, bounds, deadline), bounds, deadline)
     except ValidationError:
         raise
-    except Exception:
+    except Exception:  # not a workbook; a malformed sheet, a shared string that is not there …
         raise ValidationError(UNREADABLE) from None
-    try:
-        values, merges = _stream(wb, wb.worksheets[0], bounds)
-    except ValidationError:
-        raise
-    except Exception:  # a malformed sheet: bad XML, a shared string that is not there …
-        raise ValidationError(UNREADABLE) from None
-    finally:
-        wb.close()
     return _grid(values, merges, bounds)
 
 
-def _stream(wb, ws, bounds: Bounds) -> tuple[dict, list[str]]:
+@dataclass
+class _Opened:
+    """What reading the first sheet needs of the rest of the workbook."""
+
+    sheet: ReadOnlyWorksheet
+    strings: list
+    epoch: datetime
+    date_formats: set
+    timedelta_formats: set
+
+
+def _open(archive, bounds: Bounds, deadline: float) -> _Opened:
+    """The workbook's first worksheet, ready to stream, as openpyxl's read-only
+    load_workbook would open it, with every part it reads whole bounded before it is read.
+
+    openpyxl's own steps (pinned, internal API like WorkSheetParser), minus what the ledger
+    never uses: external links, properties, the theme, other sheets.
+    """
+    _check_part(archive, ARC_CONTENT_TYPES, bounds.part_bytes)
+    package = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))
+    found = package.find(SHARED_STRINGS)
+    strings = _shared_strings(archive, found.PartName[1:], bounds, deadline) if found else []
+    workbook_part = _find_workbook_part(package).PartName[1:]
+    for name in (workbook_part, get_rels_path(workbook_part)):
+        _check_part(archive, name, bounds.part_bytes)
+    parser = WorkbookParser(archive, workbook_part, keep_links=False)
+    parser.parse()
+    parser.wb._archive = archive  # where ReadOnlyWorksheet reads its rows from
+    dates, durations = _date_styles(archive, bounds, deadline)
+    _check_deadline(deadline, bounds)
+    names = set(archive.namelist())
+    for sheet, rel in parser.find_sheets():  # the first worksheet, as wb.worksheets[0]
+        if rel.target in names and "chartsheet" not in rel.Type:
+            return _Opened(ReadOnlyWorksheet(parser.wb, sheet.name, rel.target, strings),
+                           strings, parser.wb.epoch, dates, durations)
+    raise ValidationError(UNREADABLE)
+
+
+def _check_deadline(deadline: float, bounds: Bounds) -> None:
+    if clock.monotonic() > deadline:
+        raise ValidationError(f"读取台账超过{bounds.seconds:g}秒仍未完成，已停止。"
+                              "请删去多余的行列和格式，或拆分后分别导入。")
+
+
+def _check_part(archive, name: str, most: int, what: str = "") -> None:
+    """A part's unpacked size from the zip's directory (zipfile never reads past it)."""
+    try:
+        size = archive.getinfo(name).file_size
+    except KeyError:
+        return  # a missing part: openpyxl says so, or does without it
+    if size > most:
+        raise ValidationError(f"台账中的{what or f'“{name}”'}解压后有{size / 2**20:.1f}MB，超过"
+                              f"{most / 2**20:g}MB的上限，不像正常的台账。请把数据复制到新"
+                              "工作簿（只粘贴数值）另存为 .xlsx 后再导入。")
+
+
+def _shared_strings(archive, name: str, bounds: Bounds, deadline: float) -> list[str]:
+    """The shared string table as openpyxl's read_string_table reads it, as a stream: each
+    <si> dropped once read, the strings counted, the clock watched."""
+    _check_part(archive, name, bounds.shared_strings_bytes, "共享字符串表（sharedStrings.xml）")
+    strings, root = [], None
+    with archive.open(name) as source:
+        for events, (event, element) in enumerate(iterparse(source, events=("start", "end"))):
+            if not events % DEADLINE_EVERY:
+                _check_deadline(deadline, bounds)
+            if root is None:
+                root = element
+            if event == "end" and element.tag == _SI:
+                strings.append(_string_of(element))
+                if len(strings) > bounds.shared_strings:
+                    raise ValidationError(
+                        f"台账的共享字符串表有{bounds.shared_strings}条以上文字，超过上限，不像"
+                        "正常的台账。请把数据复制到新工作簿（只粘贴数值）另存为 .xlsx 后再导入。")
+                root.clear()  # the strings read so far: their text is kept, the tree is not
+    return strings
+
+
+def _string_of(si) -> str:
+    """openpyxl's Text.content: the plain <t>, then the <t> of each rich-text run <r>."""
+    plain = si.find(_T)
+    parts = [plain.text or ""] if plain is not None else []
+    parts += [run.findtext(_T) or "" for run in si.iterfind(_R)]
+    return "".join(parts).replace("x005F_", "")
+
+
+def _date_styles(archive, bounds: Bounds, deadline: float) -> tuple[set, set]:
+    """The cell styles (indexes into cellXfs) whose number format shows a date, and those that
+    show a duration: what WorkSheetParser needs of styles.xml, found as openpyxl's
+    Stylesheet._normalise_numbers finds them. openpyxl's own reader builds every font, fill
+    and border as objects; this keeps one number per style."""
+    _check_part(archive, ARC_STYLE, bounds.styles_bytes, "样式表（styles.xml）")
+    if ARC_STYLE not in archive.namelist():
+        return set(), set()
+    custom, xf_formats, open_elements = {}, [], []
+    with archive.open(ARC_STYLE) as source:
+        for events, (event, element) in enumerate(iterparse(source, events=("start", "end"))):
+            if not events % DEADLINE_EVERY:
+                _check_deadline(deadline, bounds)
+            if event == "start":
+                open_elements.append(element)
+                continue
+            open_elements.pop()
+            parent = open_elements[-1].tag if open_elements else None
+            if element.tag == _NUM_FMT and parent == _NUM_FMTS:
+                custom[int(element.get("numFmtId"))] = element.get("formatCode")
+            elif element.tag == _XF and parent == _CELL_XFS:
+                xf_formats.append(int(element.get("numFmtId", 0)))
+            if open_elements:  # read: drop it, so that the tree never grows
+                open_elements[-1].remove(element)
+    dates, durations = set(), set()
+    for index, format_id in enumerate(xf_formats):
+        code = custom[format_id] if format_id in custom else builtin_format_code(format_id)
+        if is_date_format(code):
+            dates.add(index)
+        if is_timedelta_format(code):
+            durations.add(index)
+    return dates, durations
+
+
+def _stream(opened: _Opened, bounds: Bounds, deadline: float) -> tuple[dict, list[str]]:
     """{row number: {column: value}} for the cells that hold a value, and the merged ranges.
 
     Element by element, each dropped as soon as it is read, so that neither a long sheet nor
@@ -180,18 +314,16 @@ def _stream(wb, ws, bounds: Bounds) -> tuple[dict, list[str]]:
     WorkSheetParser.parse_cell (types, shared strings, dates from the styles), the code its
     read-only mode uses; openpyxl is pinned, this is an internal API.
     """
-    parser = WorkSheetParser(None, ws._shared_strings, data_only=True, epoch=wb.epoch,
-                             date_formats=wb._date_formats,
-                             timedelta_formats=wb._timedelta_formats)
-    deadline = clock.monotonic() + bounds.seconds
+    parser = WorkSheetParser(None, opened.strings, data_only=True, epoch=opened.epoch,
+                             date_formats=opened.date_formats,
+                             timedelta_formats=opened.timedelta_formats)
     values, merges, read, events = {}, [], 0, 0
     open_elements, in_cell = [], 0  # the path from the root; depth inside a <c>
-    with ws._get_source() as source:
+    with opened.sheet._get_source() as source:
         for event, element in iterparse(source, events=("start", "end")):
             events += 1
-            if not events % 4096 and clock.monotonic() > deadline:
-                raise ValidationError(f"读取台账超过{bounds.seconds:g}秒仍未完成，已停止。"
-                                      "请删去多余的行列和格式，或拆分后分别导入。")
+            if not events % DEADLINE_EVERY:
+                _check_deadline(deadline, bounds)
             if event == "start":
                 open_elements.append(element)
                 if element.tag == _ROW:

@@ -272,12 +272,12 @@ class HabitTests(LedgerImportCase):
 
 
 class _no_workbook_read:
-    """Fails if openpyxl opens a workbook inside the block (the apply reuses the preview)."""
+    """Fails if a workbook is opened inside the block (the apply reuses the preview)."""
 
     def __enter__(self):
         from unittest import mock
 
-        self.patch = mock.patch("projects.ledger_sheet.load_workbook",
+        self.patch = mock.patch("projects.ledger_sheet._open",
                                 side_effect=AssertionError("workbook read twice"))
         self.patch.start()
 
