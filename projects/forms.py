@@ -5,6 +5,8 @@ from django import forms
 from core.forms import ScopedChoicesMixin
 from projects.models import Milestone
 
+MAX_REPORT_PHOTOS = 9  # a week's site photos; a phone's picker shows nine at a time
+
 
 class ReportForm(ScopedChoicesMixin, forms.Form):
     """The one-screen weekly report (调度填报), sized for a phone."""
@@ -35,6 +37,15 @@ class ReportForm(ScopedChoicesMixin, forms.Form):
         super().__init__(*args, user=user, **kwargs)
         milestones = self.fields["milestones"]
         milestones.queryset = milestones.queryset.filter(project=project, actual_date__isnull=True)
+
+    def clean_photos(self):
+        """At most MAX_REPORT_PHOTOS: each photo is decoded for its thumbnail (up to about
+        250 MB for a large PNG), and Django alone lets 100 files through in one request."""
+        photos = self.files.getlist("photos") if self.files else []
+        if len(photos) > MAX_REPORT_PHOTOS:
+            raise forms.ValidationError(f"每次填报最多上传{MAX_REPORT_PHOTOS}张照片（本次选了"
+                                        f"{len(photos)}张），请挑选后再提交。")
+        return self.cleaned_data.get("photos")
 
 
 class RebaselineForm(forms.Form):
