@@ -5,9 +5,11 @@ and the GPS position from EXIF; documents (PDF, DOCX, XLSX) are recognised by
 their signatures and, for the Office formats, the parts inside the zip.
 
 A small file can still cost a lot to open: a PNG of a few KB declares 12000×12000 pixels,
-a zip of 44 KB unpacks to gigabytes. Images are refused from their header's size before
-any pixel is decoded, and zips (ours and the importers': .xlsx, zipped shapefiles) from
-their directory before any member is unpacked (`check_zip`).
+a zip of 44 KB unpacks to gigabytes. Images are refused from their header before any pixel
+is decoded, by pixels and by what decoding them takes in memory (a 237 KB RGBA PNG within
+the pixel limit cost +482 MB, a WebP of the same size +953 MB), and zips (ours and the
+importers': .xlsx, zipped shapefiles) from their directory before any member is unpacked
+(`check_zip`).
 """
 
 import hashlib
@@ -28,11 +30,18 @@ IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
                  "WEBP": ("image/webp", "webp")}
 THUMBNAIL_SIZE = (320, 320)
 # 64 million pixels (8000×8000): every 50 MP phone mode (8160×6120, 8192×6144) and ordinary
-# camera fits. A PNG or WebP has no reduced decode, so its thumbnail costs 4 bytes a pixel,
-# at most about 250 MB here (650 MB at the 12000×12000 a probe sent); the 64/108/200 MP
-# "full resolution" phone modes (9248×6936 …) are refused with a request to shrink.
-# UPLOAD_MAX_IMAGE_PIXELS in the settings overrides it.
+# camera fits; the 64/108/200 MP "full resolution" phone modes (9248×6936 …) are refused with
+# a request to shrink. UPLOAD_MAX_IMAGE_PIXELS in the settings overrides it.
 MAX_IMAGE_PIXELS = 64_000_000
+# What decoding one photo may take in memory before its thumbnail exists (see _decode_bytes);
+# a 64 MP RGB or RGBA image decoded whole is 256 MB. UPLOAD_MAX_IMAGE_DECODE_BYTES overrides.
+MAX_IMAGE_DECODE_BYTES = 256 * 2**20
+# Pillow keeps a pixel in 1 byte (1-bit, grey, palette), 2 (16-bit grey) or 4 (any other mode:
+# RGB is padded to 4).
+_PIXEL_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}
+# A WebP is decoded whole by libwebp, handed over as bytes and copied into the image: 953 MB
+# for 62 MP, about 16 bytes a pixel.
+WEBP_BYTES_PER_PIXEL = 16
 # Zip bombs, judged from the zip's directory before anything is unpacked.
 ZIP_MAX_MEMBERS = 1000  # an .xlsx holds about ten parts, a zip of shapefiles five per layer
 ZIP_MAX_RATIO = 200  # our 5,000-row ledger export compresses 13:1; deflate tops out near 1000:1
@@ -134,6 +143,46 @@ def image_pixel_limit() -> int:
     return getattr(settings, "UPLOAD_MAX_IMAGE_PIXELS", MAX_IMAGE_PIXELS)
 
 
+def image_decode_limit() -> int:
+    return getattr(settings, "UPLOAD_MAX_IMAGE_DECODE_BYTES", MAX_IMAGE_DECODE_BYTES)
+
+
+def _jpeg_sample_share(image) -> float:
+    """Samples per pixel of a JPEG, from its components' sampling factors (4:2:0 → 1.5)."""
+    layers = getattr(image, "layer", None) or []
+    if not layers:
+        return 3.0
+    most_h = max(h for _, h, _, _ in layers)
+    most_v = max(v for _, _, v, _ in layers)
+    return sum(h * v for _, h, v, _ in layers) / (most_h * most_v)
+
+
+def _decode_bytes(image) -> int:
+    """Memory decoding the image takes, from its header, as _thumbnail decodes it.
+
+    A baseline JPEG is decoded at 1/2 to 1/8 scale (draft). A progressive one is not cheaper:
+    libjpeg keeps every DCT coefficient, 2 bytes a sample (a 62 MP 4:4:4 one cost +361 MB).
+    PNG is decoded whole in its own mode; WebP whole, and copied twice.
+    """
+    pixels = image.width * image.height
+    if image.format == "JPEG":
+        if image.info.get("progressive") or image.info.get("progression"):
+            return int(pixels * 2 * _jpeg_sample_share(image))
+        return pixels * 4 // 64
+    if image.format == "WEBP":
+        return pixels * WEBP_BYTES_PER_PIXEL
+    return pixels * _PIXEL_BYTES.get(image.mode, 4)
+
+
+def _too_costly(name: str, image, cost: int):
+    return ValidationError(
+        "图片“%(n)s”（%(w)d×%(h)d，%(f)s）解码约需%(c)dMB内存，超过%(m)dMB上限，"
+        "请缩小尺寸或另存为普通 JPEG 后再上传。",
+        params={"n": name, "w": image.width, "h": image.height,
+                "f": f"{image.format} {image.mode}", "c": cost // 2**20,
+                "m": image_decode_limit() // 2**20})
+
+
 def _pillow():
     """Pillow, with its own decompression-bomb limit set to ours.
 
@@ -174,12 +223,15 @@ def _open_image(data: bytes, name: str):
         # past twice the limit it raises before we can read the size.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data), formats=list(IMAGE_FORMATS))  # no other reader
             width, height = image.size
             if width * height > image_pixel_limit():
                 raise _too_large(name, width, height)
+            cost = _decode_bytes(image)
+            if cost > image_decode_limit():
+                raise _too_costly(name, image, cost)
             image.verify()  # structure check; the image must be reopened after verify()
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data), formats=list(IMAGE_FORMATS))
         except Image.DecompressionBombError as exc:
             declared = re.search(r"\((\d+) pixels\)", str(exc))  # Pillow's message
             raise _too_large(name, pixels=int(declared[1]) if declared else None) from None
@@ -190,17 +242,39 @@ def _open_image(data: bytes, name: str):
 
 # Modes Pillow resamples as they are; others (palettes, 1-bit, 16-bit) are expanded first.
 _RESAMPLED_AS_IS = {"L", "LA", "RGB", "RGBA", "CMYK", "YCbCr"}
+# Modes Image.reduce() averages in place: not a palette's indexes, and not LA or RGBA, which
+# it premultiplies into a full-size copy first.
+_REDUCIBLE = {"L", "RGB", "RGBX", "CMYK", "YCbCr", "I", "F"}
+
+
+def _shrunk(image):
+    """The decoded image brought down by a whole factor to about twice the thumbnail, before
+    anything else touches it at full size: resampling or reducing RGBA premultiplies a
+    full-size copy (+240 MB at 62 MP), expanding a 16-bit or palette image makes a full-size
+    RGBA one."""
+    from PIL import Image
+
+    factor = max(image.size) // (2 * max(THUMBNAIL_SIZE))
+    if factor < 2:
+        return image
+    if image.mode in _REDUCIBLE:
+        return image.reduce(factor)  # box average: what thumbnail() itself would do
+    # Nearest pixel, the one resampling every mode has; at twice the size, still sharp.
+    return image.resize((max(1, image.width // factor), max(1, image.height // factor)),
+                        Image.Resampling.NEAREST)
 
 
 def _thumbnail(image, name: str) -> ContentFile:
     """A small JPEG; decoding happens here, so a truncated or corrupt image is refused here.
 
     The image is decoded once, at the smallest size its format allows: a JPEG at 1/2 to
-    1/8 scale straight from the decoder (draft(), which thumbnail() calls), other formats
-    at full size in their own mode; it is shrunk before it is converted to RGB, so no
-    full-size RGB copy is ever made beside the decoded one.
+    1/8 scale straight from the decoder (draft()), other formats at full size in their own
+    mode, and brought down at once (_shrunk) so that no second full-size copy is made: the
+    decode is the whole cost, bounded before it by _decode_bytes.
     """
     try:
+        image.draft(None, (2 * THUMBNAIL_SIZE[0], 2 * THUMBNAIL_SIZE[1]))  # JPEG only
+        image = _shrunk(image)
         if image.mode not in _RESAMPLED_AS_IS:
             image = image.convert("L" if image.mode == "1" else "RGBA")
         image.thumbnail(THUMBNAIL_SIZE)
