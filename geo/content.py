@@ -122,12 +122,13 @@ def check_geopackage(path: str, filename: str) -> None:
                               "请在 GIS 软件中把图层导出为新的 GeoPackage 后重新上传。")
 
 
-def estimate(path: str, driver: str, layer: str | None, most_vertices: int) -> Estimate:
+def estimate(path: str, driver: str, layer: str | None, most_vertices: int,
+             filename: str) -> Estimate:
     """Vertices (and, for a GeoPackage, features) of one layer, before GDAL reads it."""
     if driver == "ESRI Shapefile":
         return _shapefile_estimate(path, most_vertices)
     if driver == "GPKG":
-        return _geopackage_estimate(path, layer)
+        return _geopackage_estimate(path, layer, filename)
     return _geojson_estimate(path, most_vertices)
 
 
@@ -147,19 +148,24 @@ def _geojson_estimate(path: str, most: int) -> Estimate:
     return Estimate(positions)
 
 
-def _geopackage_estimate(path: str, layer: str | None) -> Estimate:
+def _geopackage_estimate(path: str, layer: str | None, filename: str) -> Estimate:
+    """Rows and geometry bytes of the layer's table; a layer whose table cannot be counted
+    here is not left to GDAL, which would trust the file's own count."""
     con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
     try:
-        found = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
-                            (layer,)).fetchone()
-        if found is None:
-            return Estimate(0)
-        rows, size = con.execute(f"SELECT count(*), coalesce(sum(length({_quoted(found[0])})), 0)"
-                                 f" FROM {_quoted(layer)}").fetchone()
+        found = con.execute("SELECT column_name FROM gpkg_geometry_columns "
+                            "WHERE lower(table_name) = lower(?)", (layer,)).fetchone()
+        if found is not None:
+            rows, size = con.execute(
+                f"SELECT count(*), coalesce(sum(length({_quoted(found[0])})), 0) "
+                f"FROM {_quoted(layer)}").fetchone()
     except sqlite3.Error:
-        return Estimate(0)  # GDAL reports what is wrong with the table
+        found = None
     finally:
         con.close()
+    if found is None:
+        raise ValidationError(f"无法读取“{filename}”中的图层“{layer}”：GeoPackage 的几何列"
+                              "登记缺失或数据表损坏，请在 GIS 软件中重新导出。")
     return Estimate(int(size) // GPKG_MIN_BYTES_PER_VERTEX, features=int(rows))
 
 

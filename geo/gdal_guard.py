@@ -78,15 +78,17 @@ _fetch_callback = _FETCH(_refuse_fetch)  # kept alive for as long as GDAL may ca
 
 
 def _libgdal_path() -> str | None:
-    """The libgdal pyogrio loaded: from the process's map, else beside the wheel."""
+    """The libgdal pyogrio loaded: from the process's map (pyogrio's own copy first, should
+    another library have loaded the system's), else beside the wheel."""
     try:
         with open("/proc/self/maps") as fh:
-            for line in fh:
-                path = line.rstrip("\n").split(" ")[-1]
-                if os.path.basename(path).startswith("libgdal"):
-                    return path
+            loaded = {line.rstrip("\n").split(" ")[-1] for line in fh}
     except OSError:
-        pass
+        loaded = set()
+    found = sorted((path for path in loaded if os.path.basename(path).startswith("libgdal")),
+                   key=lambda path: "pyogrio" not in path)
+    if found:
+        return found[0]
     wheel_libs = os.path.join(os.path.dirname(os.path.dirname(pyogrio.__file__)),
                               "pyogrio.libs", "libgdal*")
     found = sorted(glob.glob(wheel_libs))

@@ -143,7 +143,7 @@ def _info(source, filename) -> dict:
 
 def _checked_info(source, filename) -> dict:
     """GDAL's header of a layer, after what its bytes say it costs, both checked."""
-    found = _check_estimate(source)
+    found = _check_estimate(source, filename)
     info = _info(source, filename)
     _check_counts(info)
     # GDAL takes a GeoPackage's count from gpkg_ogr_contents and reads only that many rows:
@@ -154,10 +154,10 @@ def _checked_info(source, filename) -> dict:
     return info
 
 
-def _check_estimate(source) -> Estimate:
+def _check_estimate(source, filename) -> Estimate:
     """Vertices (and a GeoPackage's rows) from the file's bytes, before GDAL reads a shape."""
     found = estimate(source.path, source.driver, source.layer,
-                     limit("LAYER_MAX_VERTICES", LAYER_MAX_VERTICES))
+                     limit("LAYER_MAX_VERTICES", LAYER_MAX_VERTICES), filename)
     if found.features is not None:
         _check_features(found.features)
     if found.per_shape is not None:
