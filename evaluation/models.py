@@ -208,6 +208,14 @@ class Evaluation(TrackedModel):
         return reverse("evaluation:evaluation_detail", args=[self.pk])
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == EvaluationStatus.DRAFT
+
+    @property
+    def is_computed(self) -> bool:
+        return self.status == EvaluationStatus.COMPUTED
+
+    @property
     def is_published(self) -> bool:
         return self.status == EvaluationStatus.PUBLISHED
 

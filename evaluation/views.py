@@ -15,7 +15,7 @@ from core.scope import get_for_user
 from core.spreadsheet import set_value, write_row
 from core.views import ScopedListView, user_may
 from evaluation import actions
-from evaluation.choices import EvaluationStatus, FactKind
+from evaluation.choices import Fact, FactKind
 from evaluation.forms import AdjustmentForm, EvaluationForm
 from evaluation.models import Evaluation, ItemScore, ScoreFact, UnitScore
 from org.roles import Cap
@@ -107,8 +107,8 @@ class ScoreDetailView(View):
                            "on_time", "day", "pk"))))
         return render(request, "evaluation/score_detail.html", {
             "score": score, "evaluation": score.evaluation, "item_scores": item_scores,
-            "kinds": FactKind, "adjustments": score.evaluation.adjustments.active().filter(
-                unit=score.unit_id)})
+            "Fact": Fact, "FactKind": FactKind,
+            "adjustments": score.evaluation.adjustments.active().filter(unit=score.unit_id)})
 
 
 class EvaluationExportView(View):
@@ -116,7 +116,7 @@ class EvaluationExportView(View):
 
     def get(self, request, pk):
         evaluation = get_for_user(Evaluation, request.user, pk)
-        if evaluation.status == EvaluationStatus.DRAFT:
+        if evaluation.is_draft:
             raise PermissionDenied("尚未计算。")
         scores = (UnitScore.objects.visible_to(request.user).filter(evaluation=evaluation)
                   .select_related("unit").prefetch_related("item_scores")
