@@ -86,6 +86,22 @@ class FeedTests(CastTestCase):
                 self.assertEqual(told, {u for u, want in self.expected().items()
                                         if meeting in want})
 
+    def test_a_feed_is_not_cached_and_its_reads_are_audited_once_a_day_per_address(self):
+        from core.choices import AuditEventType
+        from core.models import AuditEvent
+
+        user = self.cast.reporter_a
+        token = actions.do_calendar_token(user).token
+        url = f"/supervision/calendar/{token}.ics"
+        reads = AuditEvent.objects.filter(event_type=AuditEventType.EXPORT, user=user,
+                                          detail__what="会议日历订阅读取")
+        for _ in range(3):  # a calendar app polling
+            response = self.client.get(url, REMOTE_ADDR="10.0.0.5")
+            self.assertIn("no-store", response["Cache-Control"])
+        self.assertEqual(reads.count(), 1)
+        self.client.get(url, REMOTE_ADDR="10.9.9.9")  # the token used from somewhere else
+        self.assertEqual(sorted(reads.values_list("ip", flat=True)), ["10.0.0.5", "10.9.9.9"])
+
     def test_times_are_in_asia_shanghai_with_its_vtimezone(self):
         raw, cal = self.feed(self.cast.reporter_a)
         text = raw.decode()
@@ -288,6 +304,7 @@ class QueryCountTests(CastTestCase):
                    "api": lambda: client.get("/api/supervision/meetings/"),
                    "feed": lambda: self.client.get(f"/supervision/calendar/{token}.ics")}
         self.add_meetings(2, date(2026, 6, 1))
+        fetches["feed"]()  # the day's first read is audited (one write); compare later reads
         few = {name: self.count(fetch) for name, fetch in fetches.items()}
         self.add_meetings(6, date(2026, 7, 1))
         many = {name: self.count(fetch) for name, fetch in fetches.items()}

@@ -153,13 +153,34 @@ def calendar_feed(request, token):
     cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
     cal.add_component(_vtimezone())
-    meetings = (Meeting.objects.attended_by(feed.user).select_related("plan")
-                .prefetch_related("changes"))
+    meetings = list(Meeting.objects.attended_by(feed.user).select_related("plan")
+                    .prefetch_related("changes"))
     for meeting in meetings:
         cal.add_component(meeting_event(meeting, list(meeting.changes.all())))
+    _audit_feed_read(request, feed, len(meetings))
     response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="chengjian.ics"'
+    response["Cache-Control"] = "no-store, private"  # names and places of a person's meetings
     return response
+
+
+# Calendar apps poll a feed every hour, so a read is audited once per feed, per address the
+# token is used from, per day: the trail shows who reads a person's meetings from where
+# (a token that leaks shows up as a new address) without one row per poll.
+FEED_READ = "会议日历订阅读取"
+
+
+def _audit_feed_read(request, feed, returned: int) -> None:
+    from core.audit import client_ip, record_audit
+    from core.choices import AuditEventType
+    from core.models import AuditEvent
+
+    ip = client_ip(request)
+    since = timezone.now() - timedelta(days=1)
+    if not AuditEvent.objects.filter(event_type=AuditEventType.EXPORT, user=feed.user, ip=ip,
+                                     time__gt=since, detail__what=FEED_READ).exists():
+        record_audit(AuditEventType.EXPORT, request=request, user=feed.user, what=FEED_READ,
+                     returned=returned, note="同一订阅同一地址每天记录一次")
 
 
 class MeetingDetailView(ScopedDetailView):
