@@ -2,23 +2,26 @@
 (name, planned date), each missing report (project, period), each overdue action item
 (title, deadline). A published page keeps the names it was scored with."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from evaluation import actions
+from evaluation.choices import FactKind
 from evaluation.models import ScoreFact, UnitScore
 from evaluation.presets import preset_scheme
 from projects.actions import do_add_milestone
 from projects.choices import ReportStatus
 from projects.engine import record_missing_reports
 from projects.models import Milestone, ProgressReport
+from supervision import actions as supervision
 from supervision.actions import do_create_action_item
 from supervision.models import ActionItem
-from tests.base import CastTestCase, on_mid_may_2026
+from tests.base import SHANGHAI, CastTestCase, on_mid_may_2026
 from tests.ledger_cast import build_ledger
 
 
@@ -100,3 +103,29 @@ class DrillDownTests(CastTestCase):
                 self.client.get(score.get_absolute_url())
             counts.append(len(queries))
         self.assertEqual(len(set(counts)), 1, counts)
+
+    def test_each_late_rectification_is_named_by_its_bulletin_with_a_link(self):
+        today = timezone.localdate()
+        bureau = self.cast.supervision
+        draft = supervision.do_draft_bulletin(period_start=today - timedelta(days=7),
+                                              period_end=today, acting_user=bureau)
+        bulletin = supervision.do_issue_bulletin(
+            draft, rectification_deadline=today + timedelta(days=10), acting_user=bureau)
+        # Two weeks on, unit A has sent no feedback: its rectification is late.
+        with time_machine.travel(datetime(2026, 6, 3, 10, 0, tzinfo=SHANGHAI)):
+            evaluation = actions.do_create_evaluation(
+                scheme=preset_scheme("comprehensive", acting_user=self.office),
+                period_start=date(2026, 1, 1), period_end=date(2026, 6, 30),
+                acting_user=self.office)
+            actions.do_compute(evaluation, acting_user=self.office)
+        fact = ScoreFact.objects.get(item_score__score__evaluation=evaluation,
+                                     item_score__score__unit=self.cast.unit_a,
+                                     kind=FactKind.RECTIFICATION)
+        self.assertEqual((fact.on_time, fact.day, fact.parent_id),
+                         (False, today + timedelta(days=10), bulletin.pk))
+        self.assertIn(bulletin.title, fact.name)
+        self.client.force_login(self.office)
+        page = self.client.get(UnitScore.objects.get(evaluation=evaluation,
+                                                     unit=self.cast.unit_a).get_absolute_url())
+        self.assertContains(page, f'<a href="{bulletin.get_absolute_url()}">{fact.name}</a>',
+                            html=True)
