@@ -15,11 +15,9 @@ from evaluation.choices import (
     VersionStatus,
 )
 from evaluation.formulas import LIBRARY
-from org.choices import Role, UnitKind
+from org.choices import UnitKind
 from org.models import Unit, user_unit_ids
-from org.roles import Cap, has_cap
-
-_VIEW_ALL = {Role.OFFICE_ADMIN, Role.OFFICE_STAFF, Role.SUPERVISION, Role.CITY_LEADER}
+from org.roles import Cap, Reach, has_cap, reach_of
 
 POINTS = {"max_digits": 6, "decimal_places": 2}   # a score or a weight: 0.00 … 9999.99
 AMOUNT = {"max_digits": 14, "decimal_places": 2}  # 万元, as the ledger keeps them
@@ -244,7 +242,7 @@ class ScoreQuerySet(models.QuerySet):
         """Units see their own score until the evaluation is published, then the ranking."""
         if not has_cap(user, Cap.VIEW_PROJECTS):
             return self.none()
-        if user.role in _VIEW_ALL:
+        if reach_of(user) in (Reach.CITY, Reach.ASSIGNMENTS):  # leaders read every unit's score
             return self.all()
         own = models.Q(unit_id__in=user_unit_ids(user))
         return self.filter(own | models.Q(evaluation__status=EvaluationStatus.PUBLISHED))
