@@ -2,10 +2,7 @@
 failures retried."""
 
 import io
-import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from django.core import mail
 from django.core.management import call_command
@@ -13,32 +10,12 @@ from django.utils import timezone
 
 from notify.models import Delivery, Notification, NotifySetting
 from notify.queue import send_deliveries
+from notify.tests.robot import RobotServer
 from projects import engine
 from projects.models import Project, StatusTransition
 from supervision.digest import queue_digests
 from tests.base import CastTestCase
 from tests.ledger_cast import build_ledger
-
-
-class Robot(BaseHTTPRequestHandler):
-    """A stand-in group robot: answers like the real ones; fails while `down` is set."""
-
-    received: list = []
-    down = False
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        Robot.received.append(body)
-        answer = {"errcode": 310000, "errmsg": "busy"} if Robot.down else {"errcode": 0}
-        data = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
 
 
 class DigestTests(CastTestCase):
@@ -51,19 +28,8 @@ class DigestTests(CastTestCase):
         cls.cast.city_leader.save()
 
     def setUp(self):
-        self.server = HTTPServer(("127.0.0.1", 0), Robot)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        Robot.received, Robot.down = [], False
-        self.url = f"http://127.0.0.1:{self.server.server_port}/robot"
-        # The stand-in robot is local and plain http: allowed here explicitly (core.net).
-        robot = self.settings(ROBOT_WEBHOOK_HOSTS=[f"http://127.0.0.1:{self.server.server_port}"],
-                              ROBOT_WEBHOOK_ALLOW_PRIVATE=["127.0.0.1/32"])
-        robot.enable()
-        self.addCleanup(robot.disable)
-
-    def tearDown(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.robot = RobotServer(self)  # a real local robot, allowed through core.net here
+        self.url = self.robot.url("/robot")
 
     def test_digest_goes_in_app_by_mail_and_to_the_robot_with_retries(self):
         engine.recompute(Project.objects.all())
@@ -75,7 +41,7 @@ class DigestTests(CastTestCase):
         self.assertIn("城建周报", note.title)
         self.assertIn("甲路综合改造工程", note.body)       # the leader's project
         self.assertNotIn("乙区污水处理厂", note.body)      # not theirs
-        Robot.down = True
+        self.robot.down = True
         now = timezone.now()
         self.assertEqual(send_deliveries(now), (1, 1))   # mail sent, robot failed
         self.assertEqual(len(mail.outbox), 1)
@@ -83,13 +49,13 @@ class DigestTests(CastTestCase):
         self.assertEqual((hook.status, hook.attempts), ("pending", 1))  # to be retried
         self.assertIn("busy", hook.last_error)
         self.assertEqual(send_deliveries(now), (0, 0))   # not due yet (back-off)
-        Robot.down = False
+        self.robot.down = False
         self.assertEqual(send_deliveries(now + timedelta(minutes=3)), (1, 0))
         hook.refresh_from_db()
         self.assertEqual((hook.status, hook.attempts), ("sent", 2))
-        self.assertEqual(Robot.received[-1]["msgtype"], "markdown")
-        self.assertIn("甲路综合改造工程", Robot.received[-1]["markdown"]["text"])
-        self.assertEqual(Robot.received[-1]["markdown"]["title"], note.title)
+        self.assertEqual(self.robot.received[-1]["body"]["msgtype"], "markdown")
+        self.assertIn("甲路综合改造工程", self.robot.received[-1]["body"]["markdown"]["text"])
+        self.assertEqual(self.robot.received[-1]["body"]["markdown"]["title"], note.title)
 
     def test_messages_page_and_settings(self):
         queue_digests()

@@ -5,18 +5,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.cast import PASSWORD, build_cast
+from tests.cast import build_cast
+from tests.e2e.session import log_in
 from tests.ledger_cast import build_ledger
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_issue_then_rectify(browser, live_server, screenshot_dir):
@@ -24,7 +17,7 @@ def test_issue_then_rectify(browser, live_server, screenshot_dir):
     build_ledger(cast)
     base = live_server.url
     bureau = browser.new_page(viewport={"width": 1366, "height": 900})
-    login(bureau, base, "supervision")
+    log_in(bureau, base, "supervision")
     bureau.goto(f"{base}/supervision/bulletins/")
     bureau.get_by_role("button", name="根据数据生成草稿").click()
     bureau.wait_for_url("**/supervision/bulletins/*/")
@@ -43,7 +36,7 @@ def test_issue_then_rectify(browser, live_server, screenshot_dir):
     bureau.close()
 
     unit = browser.new_page(viewport={"width": 375, "height": 812}, is_mobile=True)
-    login(unit, base, "reporter_a")
+    log_in(unit, base, "reporter_a")
     unit.goto(f"{base}/supervision/bulletins/")
     unit.get_by_role("link", name="高品质城市建设重点工作推进情况的通报").click()
     assert unit.url == url

@@ -2,19 +2,12 @@
 
 import pytest
 
-from tests.cast import PASSWORD, build_cast
+from tests.cast import build_cast
+from tests.e2e.session import log_in
 from tests.ledger_cast import build_ledger
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHARTS = ["c-colours", "c-investment", "c-trend", "c-category", "c-task", "c-district", "c-units"]
-
-
-def login(page, base):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", "office_admin")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_cockpit_and_big_screen(browser, live_server, screenshot_dir):
@@ -23,7 +16,7 @@ def test_cockpit_and_big_screen(browser, live_server, screenshot_dir):
     errors = []
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     page.on("pageerror", lambda e: errors.append(str(e)))
-    login(page, live_server.url)
+    log_in(page, live_server.url)
     page.goto(f"{live_server.url}/maps/cockpit/")
     for chart in CHARTS:
         assert page.get_attribute(f"#{chart}", "data-rendered") == "1", chart
@@ -34,7 +27,7 @@ def test_cockpit_and_big_screen(browser, live_server, screenshot_dir):
 
     screen = browser.new_page(viewport={"width": 1920, "height": 1080})
     screen.on("pageerror", lambda e: errors.append(str(e)))
-    login(screen, live_server.url)
+    log_in(screen, live_server.url)
     screen.goto(f"{live_server.url}/maps/screen/")
     size = screen.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
     assert size == [1920, 1080]  # no scrolling on the command-centre wall

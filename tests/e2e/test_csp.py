@@ -4,18 +4,11 @@ failure for every browser test)."""
 
 import pytest
 
-from tests.cast import PASSWORD, build_cast
+from tests.cast import build_cast
 from tests.e2e.conftest import CspWatchedBrowser
+from tests.e2e.session import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, base):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", "office_admin")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_admin_htmx_and_api_docs_scripts_run(browser, live_server, screenshot_dir):
@@ -23,7 +16,7 @@ def test_admin_htmx_and_api_docs_scripts_run(browser, live_server, screenshot_di
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    login(page, live_server.url)
+    log_in(page, live_server.url)
     # The admin's change list: ticking "select all" is done by the admin's actions.js.
     page.goto(f"{live_server.url}/admin/org/unit/")
     page.click("#action-toggle")

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.cast import PASSWORD, build_cast
+from tests.cast import build_cast
+from tests.e2e.session import log_in
 from tests.ledger_cast import build_ledger
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,11 +22,7 @@ def test_filter_to_red_and_open_a_project(browser, live_server, screenshot_dir):
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", "office_admin")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    log_in(page, base, "office_admin")
     page.goto(f"{base}/maps/")
     page.wait_for_function("() => document.getElementById('map').dataset.loaded !== undefined")
     page.select_option("select[name=colour]", "red")
@@ -80,11 +77,7 @@ def test_a_large_layer_loads_by_view_and_says_when_to_zoom_in(browser, live_serv
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     with mock.patch.object(LayerDataView, "MAX_FEATURES", 50):  # the server runs in-process
-        page.goto(f"{base}/accounts/login/")
-        page.fill("input[name=username]", "office_admin")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/")
+        log_in(page, base, "office_admin")
         page.goto(f"{base}/maps/")
         page.wait_for_function("() => document.getElementById('map').dataset.loaded !== undefined")
         page.evaluate(f"window.cjMap.setView([{centre.y}, {centre.x}], 14)")

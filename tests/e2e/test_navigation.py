@@ -2,17 +2,10 @@
 
 import pytest
 
-from tests.cast import PASSWORD, build_cast
+from tests.cast import build_cast
+from tests.e2e.session import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def menu(page) -> list[str]:
@@ -25,7 +18,7 @@ def test_office_admin_and_unit_reporter_see_their_own_navigation(browser, live_s
     base = live_server.url
 
     page = browser.new_page(viewport={"width": 1366, "height": 800})
-    login(page, base, "office_admin")
+    log_in(page, base, "office_admin")
     items = menu(page)
     for expected in ("首页", "计划", "核心板块", "单位名录", "人员", "市级领导", "后台维护"):
         assert expected in items
@@ -36,7 +29,7 @@ def test_office_admin_and_unit_reporter_see_their_own_navigation(browser, live_s
     page.close()
 
     page = browser.new_page(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
-    login(page, base, "reporter_a")
+    log_in(page, base, "reporter_a")
     assert page.get_by_test_id("role").inner_text() == "责任单位填报员"
     page.click("details.nav-toggle > summary")  # the menu starts folded on a phone
     items = menu(page)

@@ -2,18 +2,11 @@
 
 import pytest
 
-from tests.cast import PASSWORD, build_cast
+from tests.cast import build_cast
+from tests.e2e.session import log_in
 from tests.ledger_cast import build_ledger
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_ledger_on_a_phone_is_cards_with_folded_filters(browser, live_server, screenshot_dir):
@@ -23,7 +16,7 @@ def test_ledger_on_a_phone_is_cards_with_folded_filters(browser, live_server, sc
     context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True,
                                   has_touch=True, locale="zh-CN")
     page = context.new_page()
-    login(page, base, "office_staff")
+    log_in(page, base, "office_staff")
     page.goto(f"{base}/projects/")
 
     fold = page.locator("details.filter-fold")
@@ -51,7 +44,7 @@ def test_ledger_on_a_desk_is_a_table_with_open_filters(browser, live_server):
     cast = build_cast()
     build_ledger(cast)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    login(page, live_server.url, "office_staff")
+    log_in(page, live_server.url, "office_staff")
     page.goto(f"{live_server.url}/projects/")
     assert page.locator("form.filters").is_visible()
     assert not page.locator("details.filter-fold > summary").is_visible()

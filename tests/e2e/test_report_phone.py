@@ -3,7 +3,8 @@
 import pytest
 
 from projects.tests.test_uploads import jpeg_with_gps
-from tests.cast import PASSWORD, build_cast
+from tests.cast import build_cast
+from tests.e2e.session import log_in
 from tests.ledger_cast import build_ledger
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,11 +21,7 @@ def test_reporter_files_weekly_report_on_a_phone(browser, live_server, screensho
     context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True,
                                   has_touch=True, locale="zh-CN")
     page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", "reporter_a")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    log_in(page, base, "reporter_a")
 
     page.goto(f"{base}{project.get_absolute_url()}")
     assert "红灯" in page.get_by_test_id("status").inner_text()

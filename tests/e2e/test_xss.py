@@ -5,7 +5,8 @@ each name must also show, as text, where it was planted."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.cast import PASSWORD, build_cast
+from tests.cast import build_cast
+from tests.e2e.session import log_in
 from tests.ledger_cast import build_ledger
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,11 +54,7 @@ def open_page(browser, base):
     dialogs, errors = [], []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", "office_admin")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    log_in(page, base, "office_admin")
     return page, dialogs, errors
 
 
