@@ -6,7 +6,8 @@ stored. The guard is kept at every level a write can come from:
 - the model: save() and delete() refuse when the stored row is issued (or belongs to an
   issued document) — FrozenOnceIssued for the document, FrozenWithDocument for its rows;
 - the queryset: update(), delete(), bulk_create() and bulk writes refuse when any affected
-  row is issued — FrozenQuerySetMixin;
+  row is issued, and bulk_create() with update_conflicts or ignore_conflicts is refused
+  outright — FrozenQuerySetMixin;
 - the database, on PostgreSQL: BEFORE INSERT/UPDATE/DELETE triggers
   (supervision/migrations/0010_issued_documents_frozen.py), so raw SQL is refused too.
 
@@ -21,6 +22,7 @@ from django.db import models
 from supervision.choices import BulletinStatus
 
 ISSUED = BulletinStatus.ISSUED
+CONFLICTS_REFUSED = "督查文件不支持冲突时覆盖或忽略的批量写入，请逐条起草或修改。"
 
 
 class FrozenQuerySetMixin:
@@ -58,7 +60,13 @@ class FrozenQuerySetMixin:
         self._refuse_if_issued()
         return super().delete()
 
-    def bulk_create(self, objs, *args, **kwargs):
+    def bulk_create(self, objs, batch_size=None, ignore_conflicts=False, update_conflicts=False,
+                    update_fields=None, unique_fields=None):
+        # An upsert rewrites whichever stored row shares the key (an issued document, or a
+        # row of one) without reading it first; an ignored conflict still gets a 新建 entry
+        # in the history of the row it skipped. Nothing here needs either, so neither.
+        if ignore_conflicts or update_conflicts:
+            raise PermissionDenied(CONFLICTS_REFUSED)
         objs = list(objs)
         parent = getattr(self.model, "frozen_parent", None)
         if parent:
@@ -66,7 +74,7 @@ class FrozenQuerySetMixin:
         elif any(getattr(o, "status", None) == ISSUED for o in objs):
             # A document is issued by do_issue_*, never created issued in bulk.
             raise PermissionDenied(self.model.frozen_message)
-        return super().bulk_create(objs, *args, **kwargs)
+        return super().bulk_create(objs, batch_size=batch_size)
 
     def _refuse_issued_objs(self, objs):
         if self.model._base_manager.filter(pk__in=[o.pk for o in objs if o.pk is not None],
@@ -96,7 +104,9 @@ class FrozenOnceIssued(models.Model):
         abstract = True
 
     def _stored_issued(self) -> bool:
-        if self.pk is None or self._state.adding:
+        # Not only when _state.adding is False: an instance built with the pk of an issued
+        # row (Bulletin(pk=…).save()) saves as an UPDATE of that row.
+        if self.pk is None:
             return False
         return type(self)._base_manager.filter(pk=self.pk, status=ISSUED).exists()
 
@@ -128,8 +138,9 @@ class FrozenWithDocument(models.Model):
 
     def _touches_issued(self) -> bool:
         parent_ids = {getattr(self, f"{self.frozen_parent}_id")}
-        if self.pk is not None and not self._state.adding:
-            # The row may be moved: the document it is stored under counts too.
+        if self.pk is not None:
+            # The row may be moved, or a new instance given a stored row's pk: the document
+            # the stored row is under counts too.
             parent_ids |= set(type(self)._base_manager.filter(pk=self.pk).values_list(
                 f"{self.frozen_parent}_id", flat=True))
         parent_ids.discard(None)

@@ -142,6 +142,49 @@ class FrozenBulletinTests(CastTestCase):
             MeetingPack.objects.filter(pk=pack.pk).delete()
         self.assertEqual(MeetingPack.objects.get(pk=pack.pk).notes, self.pack.notes)
 
+    def test_a_new_instance_with_an_issued_pk_is_refused(self):
+        # save() of an instance built with a stored pk is an UPDATE of that row.
+        forged = Bulletin(pk=self.issued.pk, title="篡改", period_start=self.issued.period_start,
+                          period_end=self.issued.period_end)
+        with self.refused():
+            forged.save()
+        pack = self.pack
+        with self.refused():
+            MeetingPack(pk=pack.pk, meeting=pack.meeting, notes="篡改").save()
+        line = self.issued.lines.first()
+        with self.refused():  # even when the forged row names a draft as its bulletin
+            BulletinLine(pk=line.pk, bulletin=self.draft, section=line.section, unit=line.unit,
+                         text="篡改").save()
+        rect = Rectification.objects.filter(bulletin=self.issued).first()
+        with self.refused():
+            Rectification(pk=rect.pk, bulletin=self.draft, unit=self.cast.town).save()
+        self.assertEqual(Bulletin.objects.get(pk=self.issued.pk).title, self.issued.title)
+        self.assertEqual(BulletinLine.objects.get(pk=line.pk).text, line.text)
+        self.assertEqual(Rectification.objects.get(pk=rect.pk).bulletin_id, self.issued.pk)
+
+    def test_bulk_upserts_are_refused(self):
+        # An upsert rewrites the stored row whatever it is: a draft-status copy of an issued
+        # bulletin would have made it a draft again, a line would have left its bulletin.
+        draft_copy = Bulletin(pk=self.issued.pk, title="篡改", status="draft",
+                              period_start=self.issued.period_start,
+                              period_end=self.issued.period_end)
+        for flags in ({"update_conflicts": True, "update_fields": ["title", "status"],
+                       "unique_fields": ["id"]}, {"ignore_conflicts": True}):
+            with self.subTest(flags=list(flags)), self.refused():
+                Bulletin.objects.bulk_create([draft_copy], **flags)
+        line = self.issued.lines.first()
+        with self.refused():
+            BulletinLine.objects.bulk_create(
+                [BulletinLine(pk=line.pk, bulletin=self.draft, section=line.section,
+                              unit=line.unit, text="篡改")],
+                update_conflicts=True, update_fields=["bulletin", "text"], unique_fields=["id"])
+        with self.refused():
+            MeetingPack.objects.bulk_create([MeetingPack(pk=self.pack.pk, meeting=self.meeting)],
+                                            ignore_conflicts=True)
+        stored = Bulletin.objects.get(pk=self.issued.pk)
+        self.assertEqual((stored.status, stored.title), ("issued", self.issued.title))
+        self.assertEqual(BulletinLine.objects.get(pk=line.pk).bulletin_id, self.issued.pk)
+
     # --- below the ORM (PostgreSQL) ------------------------------------------------------
 
     def raw(self, sql, params):
