@@ -153,12 +153,16 @@ def load_facts(projects: list[Project], today: date) -> dict[int, Facts]:
     return facts
 
 
-def planned_to_date(year: int, day: date) -> dict[int, tuple[Decimal, Decimal]]:
+def planned_to_date(year: int, day: date, days: dict[int, date] | None = None
+                    ) -> dict[int, tuple[Decimal, Decimal]]:
     """Per project with a live plan for `year`: (the year's planned investment, its 序时
-    share on `day`), the monthly schedule read as the status engine reads it. Evaluation
-    scores investment against this share, not against the whole year."""
+    share on `day`, or on the project's own day in `days`), the monthly schedule read as
+    the status engine reads it. Evaluation scores investment against this share, not
+    against the whole year, taken on the day each project's reported figure refers to."""
+    days = days or {}
     plans = ProjectYearPlan.objects.filter(year=year, archived_at=None, project__archived_at=None)
-    return {yp.project_id: (yp.planned_investment, schedule_to_date(yp.schedule(), day))
+    return {yp.project_id: (yp.planned_investment,
+                            schedule_to_date(yp.schedule(), days.get(yp.project_id, day)))
             for yp in plans.only("project_id", "planned_investment", "monthly_cumulative")}
 
 
