@@ -15,7 +15,7 @@ from supervision.choices import (
     EscalationLevel,
     EscalationStatus,
 )
-from supervision.models import ActionItem, BulletinLine, EscalationRule, EscalationStep
+from supervision.models import ActionItem, Bulletin, BulletinLine, EscalationRule, EscalationStep
 
 DEFAULT_RULES = [
     # key, name, level, threshold, window days
@@ -74,8 +74,10 @@ def red_for_periods(rule, today):
 def named_in_bulletins(rule, today):
     since = today - timedelta(days=rule.window_days)
     counts = defaultdict(set)
-    for line in (BulletinLine.objects.filter(bulletin__status=BulletinStatus.ISSUED,
-                                             bulletin__issued_at__date__gte=since)
+    # A bulletin and its correction are one criticism: only the one in force is counted.
+    in_force = Bulletin.objects.in_force().filter(status=BulletinStatus.ISSUED,
+                                                  issued_at__date__gte=since)
+    for line in (BulletinLine.objects.filter(bulletin__in=in_force)
                  .select_related("unit", "bulletin")):
         counts[line.unit].add(line.bulletin)
     return [(unit, f"半年内被通报{len(bs)}次（{'、'.join(b.number_label for b in bs)}）",

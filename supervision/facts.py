@@ -21,8 +21,10 @@ def action_items_by_unit(start, end) -> dict[int, dict]:
 
 def rectifications_by_unit(start, end) -> dict[int, dict]:
     facts: dict[int, dict] = defaultdict(lambda: {"on_time": [], "late": []})
-    for r in (Rectification.objects.filter(bulletin__rectification_deadline__gte=start,
-                                           bulletin__rectification_deadline__lte=end)
+    # A corrected bulletin's requests are asked again by its correction: counted once, there.
+    for r in (Rectification.objects.in_force()
+              .filter(bulletin__rectification_deadline__gte=start,
+                      bulletin__rectification_deadline__lte=end)
               .select_related("bulletin").with_responses()):
         facts[r.unit_id]["on_time" if r.on_time else "late"].append(r.pk)
     return facts

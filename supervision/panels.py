@@ -76,7 +76,7 @@ def rectification(user) -> dict:
            "bureau": has_cap(user, Cap.SUPERVISE)}
     if ctx["bureau"]:
         ctx["to_review"] = RectificationResponse.objects.filter(
-            rectification__in=Rectification.objects.visible_to(user),
+            rectification__in=Rectification.objects.visible_to(user).in_force(),
             status=RectificationStatus.SUBMITTED).count()
         ctx["proposals"] = EscalationStep.objects.visible_to(user).filter(
             status=EscalationStatus.PROPOSED).count()

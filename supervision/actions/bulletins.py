@@ -171,6 +171,13 @@ def do_correct_bulletin(bulletin, *, acting_user):
     return draft
 
 
+def _require_in_force(rectification):
+    """The requests of a corrected bulletin are void (原通报同时废止): its correction asks
+    the named units again, and the answers are filed and reviewed there."""
+    if rectification.bulletin.superseded_by:
+        raise ValidationError("原通报已被更正并废止，请按更正通报报送和审核整改情况。")
+
+
 @transaction.atomic
 def do_submit_rectification(rectification, *, text, acting_user):
     """The unit files a response (a new row; a returned one stays as it was)."""
@@ -183,6 +190,7 @@ def do_submit_rectification(rectification, *, text, acting_user):
     # submissions at once cannot both find it open.
     rectification = (Rectification.objects.select_for_update().with_responses()
                      .select_related("bulletin").get(pk=rectification.pk))
+    _require_in_force(rectification)
     if not rectification.may_respond:
         raise ValidationError("整改情况已报送。")
     if not text.strip():
@@ -200,7 +208,8 @@ def do_review_rectification(rectification, *, accept: bool, note="", acting_user
 
     _require_bureau(acting_user)
     rectification = (Rectification.objects.select_for_update().with_responses()
-                     .get(pk=rectification.pk))
+                     .select_related("bulletin").get(pk=rectification.pk))
+    _require_in_force(rectification)
     response = rectification.latest
     if response is None:
         raise ValidationError("只有已报送的整改情况可以审核。")

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from core.choices import ChangeAction
 from core.history import snapshot
@@ -27,7 +28,18 @@ from supervision.models.base import FrozenOnceIssued, FrozenQuerySetMixin, Froze
 FROZEN = "已印发的通报不可修改，如需更正请起草更正通报。"
 
 
+def _superseded(bulletin_ref: str) -> models.Exists:
+    """Whether the bulletin at `bulletin_ref` has been corrected: an issued bulletin
+    `corrects` it. The original stays frozen as it was; what it asked no longer stands."""
+    return models.Exists(Bulletin._base_manager.filter(corrects=models.OuterRef(bulletin_ref),
+                                                       status=BulletinStatus.ISSUED))
+
+
 class BulletinQuerySet(FrozenQuerySetMixin, TrackedQuerySet):
+    def in_force(self):
+        """Bulletins not superseded by an issued correction (原通报同时废止)."""
+        return self.exclude(_superseded("pk"))
+
     def visible_to(self, user):
         """The bureau sees drafts; others see issued bulletins (units: those naming them)."""
         if has_cap(user, Cap.SUPERVISE):
@@ -115,6 +127,12 @@ class Bulletin(FrozenOnceIssued, TrackedModel):
     def is_issued(self) -> bool:
         return self.status == BulletinStatus.ISSUED
 
+    @cached_property
+    def superseded_by(self) -> "Bulletin | None":
+        """The issued correction that voided this bulletin, if any."""
+        return (Bulletin._base_manager.filter(corrects=self, status=BulletinStatus.ISSUED)
+                .order_by("issued_at", "pk").first()) if self.pk else None
+
     @property
     def recipients_text(self) -> str:
         """主送机关 without the document's closing colon, for a sentence on a page."""
@@ -179,6 +197,11 @@ class BulletinLine(FrozenWithDocument, TrackedModel):
 
 
 class RectificationQuerySet(FrozenQuerySetMixin, TrackedQuerySet):
+    def in_force(self):
+        """Requests of bulletins not superseded by an issued correction: the correction
+        asks its named units again, so the original's requests are no longer owed."""
+        return self.exclude(_superseded("bulletin_id"))
+
     def visible_to(self, user):
         if has_cap(user, Cap.SUPERVISE):
             return self.all()
@@ -198,8 +221,9 @@ class RectificationQuerySet(FrozenQuerySetMixin, TrackedQuerySet):
 
     def owed(self):
         """Requests the unit still has to answer: nothing filed yet, or the latest returned
-        (what `status in (PENDING, RETURNED)` meant before responses were rows)."""
-        return self.with_state().filter(models.Q(state__isnull=True)
+        (what `status in (PENDING, RETURNED)` meant before responses were rows), of a
+        bulletin still in force."""
+        return self.in_force().with_state().filter(models.Q(state__isnull=True)
                                         | models.Q(state=RectificationStatus.RETURNED))
 
     def with_responses(self):

@@ -120,6 +120,10 @@ class BulletinDetailView(ScopedDetailView):
         ctx["rectifications"] = (Rectification.objects.visible_to(user).filter(bulletin=b)
                                  .with_responses().select_related("unit", "bulletin"))
         ctx["corrections"] = Bulletin.objects.visible_to(user).filter(corrects=b)
+        # The original of an issued correction is void: no more responses under it.
+        ctx["superseded_by"] = b.superseded_by
+        ctx["may_submit"] = ctx["may_submit"] and ctx["superseded_by"] is None
+        ctx["may_review"] = ctx["may_review"] and ctx["superseded_by"] is None
         ctx["corrected"] = (Bulletin.objects.visible_to(user).filter(pk=b.corrects_id).first()
                             if b.corrects_id else None)
         return ctx
