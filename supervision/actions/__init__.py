@@ -16,6 +16,7 @@ from supervision.actions.escalation import (  # noqa: F401
     do_propose_escalations,
     do_propose_step,
     do_record_interview,
+    proposer_id,
 )
 from supervision.actions.items import (  # noqa: F401
     _event,

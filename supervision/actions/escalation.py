@@ -4,11 +4,24 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.workflow import Review
 from supervision.actions.bulletins import _require_bureau
 from supervision.choices import (
     EscalationLevel,
     EscalationStatus,
 )
+
+# Four eyes on the ladder: whoever proposes a step by hand does not decide it.
+STEP_DECISION = Review(what="措施建议", filed_word="待决定",
+                       reviewable=(EscalationStatus.PROPOSED,),
+                       accepted=EscalationStatus.CONFIRMED, returned=EscalationStatus.DISMISSED,
+                       reason_field="note", accept_verb="采纳", return_verb="不予采纳")
+
+
+def proposer_id(step) -> int | None:
+    """Who proposed the step: nobody for a rule's proposal (whoever ran the rules did not
+    choose its content), the creator for a step proposed by hand."""
+    return None if step.rule_id else step.created_by_id
 
 
 @transaction.atomic
@@ -44,18 +57,22 @@ def do_propose_step(*, unit, level, reason, acting_user):
                                               status=EscalationStatus.PROPOSED).exists():
         raise ValidationError(f"{unit}已有一项待决定的“{EscalationLevel(level).label}”建议，"
                               "请先决定该建议。")
-    return EscalationStep.objects.create(unit=unit, level=level, reason=reason.strip())
+    # Recorded as the proposer, whatever the request context says: four eyes reads it.
+    return EscalationStep.objects.create(unit=unit, level=level, reason=reason.strip(),
+                                         created_by=acting_user)
 
 
 @transaction.atomic
 def do_decide_step(step, *, confirm: bool, note: str, acting_user):
-    """A person decides every step, and says why (recorded with the step)."""
+    """A person decides every step, and says why (recorded with the step); not the person
+    who proposed it by hand."""
     _require_bureau(acting_user)
     if step.status != EscalationStatus.PROPOSED:
         raise ValidationError("该措施已决定。")
     if not note.strip():
         raise ValidationError({"note": "请填写决定理由。"})
-    step.status = EscalationStatus.CONFIRMED if confirm else EscalationStatus.DISMISSED
+    STEP_DECISION.decide(step, accept=confirm, reason=note, acting_user=acting_user,
+                         filed_by_id=proposer_id(step))
     step.decided_by, step.decided_at, step.decision_note = acting_user, timezone.now(), note.strip()
     step.save()
     return step

@@ -5,12 +5,21 @@ from datetime import date, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from org import actions as org
+from org.choices import Role
 from projects import engine
 from projects.models import Project, StatusTransition
 from supervision import actions
 from supervision.models import EscalationStep
 from tests.base import CastTestCase, on_mid_may_2026
+from tests.cast import PASSWORD
 from tests.ledger_cast import build_ledger
+
+
+def second_bureau_account():
+    """A second person of the bureau: a step proposed by hand is decided by another."""
+    return org.do_create_account(username="supervision_2", role=Role.SUPERVISION,
+                                 password=PASSWORD)
 
 
 @on_mid_may_2026
@@ -19,6 +28,7 @@ class EscalationTests(CastTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.ledger = build_ledger(cls.cast)
+        cls.bureau_2 = second_bureau_account()
 
     def test_red_for_two_periods_is_proposed_for_the_next_bulletin(self):
         self.assertEqual(actions.do_propose_escalations(), 0)  # red only since today
@@ -53,6 +63,26 @@ class EscalationTests(CastTestCase):
         step.refresh_from_db()
         self.assertEqual((step.status, step.decided_by), ("confirmed", self.cast.supervision))
 
+    def test_a_step_proposed_by_hand_is_decided_by_another_person(self):
+        step = actions.do_propose_step(unit=self.cast.unit_a, level="accountability",
+                                       reason="多次整改不到位", acting_user=self.cast.supervision)
+        for confirm in (True, False):
+            with self.assertRaisesMessage(PermissionDenied, "请由其他人员处理"):
+                actions.do_decide_step(step, confirm=confirm, note="同意",
+                                       acting_user=self.cast.supervision)
+        self.client.force_login(self.cast.supervision)
+        page = self.client.get("/supervision/escalations/")
+        self.assertContains(page, "本人提出，待其他人员决定")
+        self.assertNotContains(page, f"/supervision/escalations/{step.pk}/confirm/")
+        answer = self.client.post(f"/supervision/escalations/{step.pk}/confirm/", {"note": "同意"},
+                                  follow=True)
+        self.assertContains(answer, "不能采纳本人提交的措施建议")
+        step.refresh_from_db()
+        self.assertEqual(step.status, "proposed")
+        actions.do_decide_step(step, confirm=True, note="同意问责", acting_user=self.bureau_2)
+        step.refresh_from_db()
+        self.assertEqual((step.status, step.decided_by), ("confirmed", self.bureau_2))
+
     def test_units_see_only_decisions_about_themselves(self):
         a = actions.do_propose_step(unit=self.cast.unit_a, level="reminder", reason="进度滞后",
                                     acting_user=self.cast.supervision)
@@ -61,8 +91,8 @@ class EscalationTests(CastTestCase):
         self.client.force_login(self.cast.reporter_a)
         self.assertEqual(list(self.client.get("/supervision/escalations/")
                               .context["object_list"]), [])  # proposals stay with the bureau
-        actions.do_decide_step(a, confirm=True, note="发提醒", acting_user=self.cast.supervision)
-        actions.do_decide_step(b, confirm=True, note="发督办函", acting_user=self.cast.supervision)
+        actions.do_decide_step(a, confirm=True, note="发提醒", acting_user=self.bureau_2)
+        actions.do_decide_step(b, confirm=True, note="发督办函", acting_user=self.bureau_2)
         self.assertEqual(list(self.client.get("/supervision/escalations/")
                               .context["object_list"]), [a])
         self.assertEqual(self.client.post("/supervision/escalations/").status_code, 403)
@@ -89,6 +119,7 @@ class LadderTests(CastTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.ledger = build_ledger(cls.cast)
+        cls.bureau_2 = second_bureau_account()
 
     def red_since(self, days):
         StatusTransition.objects.filter(to_colour="red").update(
@@ -176,7 +207,7 @@ class LadderTests(CastTestCase):
         dismissed = actions.do_propose_step(unit=c.community, level="bulletin", reason="x",
                                             acting_user=c.supervision)
         actions.do_decide_step(dismissed, confirm=False, note="情况已说明",
-                               acting_user=c.supervision)
+                               acting_user=self.bureau_2)
 
         def criticised(bulletin):
             return list(bulletin.lines.filter(section="criticised").values_list("unit", "facts"))
@@ -185,7 +216,7 @@ class LadderTests(CastTestCase):
                                           period_end=today, acting_user=c.supervision)
         self.assertEqual(criticised(draft), [])  # proposed, not yet decided
         actions.do_decide_step(step, confirm=True, note="列入下期通报",
-                               acting_user=c.supervision)
+                               acting_user=self.bureau_2)
         draft = actions.do_draft_bulletin(period_start=today - timedelta(days=7),
                                           period_end=today, acting_user=c.supervision)
         self.assertEqual(criticised(draft), [(c.town.pk, {"escalation_steps": [step.pk]})])

@@ -32,6 +32,9 @@ class EscalationListView(ScopedListView):
 
         ctx = super().get_context_data(**kwargs)
         ctx["may_decide"] = self.request.user.has_cap(Cap.SUPERVISE)
+        # Steps this person proposed by hand: another person of the bureau decides them.
+        ctx["own_proposals"] = {s.pk for s in ctx["object_list"]
+                                if actions.proposer_id(s) == self.request.user.pk}
         if ctx["may_decide"]:
             ctx.setdefault("proposal_form", EscalationProposalForm(user=self.request.user))
             # Before the rules first run, their defaults (a page view writes nothing).
@@ -96,6 +99,10 @@ class EscalationStepView(View):
             messages.error(request, "请填写约谈日期。")
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
+        except PermissionDenied as exc:
+            if not request.user.has_cap(Cap.SUPERVISE):
+                raise
+            messages.error(request, str(exc))  # four eyes: another person of the bureau decides
         return redirect("supervision:escalation_list")
 
 
