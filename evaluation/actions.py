@@ -168,6 +168,9 @@ def do_create_evaluation(*, scheme, period_start, period_end, acting_user,
 @transaction.atomic
 def do_adjust(evaluation, *, unit, points, reason, evidence="", acting_user) -> Adjustment:
     _require_office(acting_user)
+    # Locked like computing and publishing, so an adjustment lands wholly before or after
+    # either (stale_reasons compares its time with the computation's).
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.is_published:
         raise ValidationError("考评结果已公布，不能再加减分。")
     if not reason.strip():
@@ -191,7 +194,7 @@ def do_compute(evaluation, *, acting_user) -> int:
     rules = [scoring.Rule(i.pk, i.fact, i.formula, i.points, i.params()) for i in items]
     # Facts due so far: a period still running is measured up to today (a milestone due
     # next week is not late yet; 序时 is taken on the same day as the reported figures).
-    as_of = min(evaluation.period_end, timezone.localdate())
+    as_of = _facts_due(evaluation)
     facts = evaluation_facts.collect(evaluation.period_start, as_of, as_of,
                                      [rule.fact for rule in rules])
     totals = scoring.Totals(version.total_points, version.bonus_cap, version.deduction_cap)
@@ -258,6 +261,35 @@ def do_publish(evaluation, *, acting_user) -> Evaluation:
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.status != EvaluationStatus.COMPUTED:
         raise ValidationError("请先计算考评结果。")
+    reasons = stale_reasons(evaluation)
+    if reasons:
+        raise ValidationError(f"{'；'.join(reasons)}，请先重新计算再公布。")
     evaluation.status, evaluation.published_at = EvaluationStatus.PUBLISHED, timezone.now()
     evaluation.save()
     return evaluation
+
+
+def stale_reasons(evaluation) -> list[str]:
+    """Why the computed scores no longer match what the page lists; empty when they do.
+
+    Publishing refuses a stale result rather than recomputing on its own: the office then
+    publishes exactly the figures it has read, and the frozen ranking includes every
+    adjustment the page lists.
+    """
+    if not evaluation.is_computed or evaluation.computed_at is None:
+        return []
+    reasons = []
+    # updated_at moves on every save: a new adjustment, an edit, and an archived one.
+    if evaluation.adjustments.filter(updated_at__gt=evaluation.computed_at).exists():
+        reasons.append("计算后加减分有变动")
+    current = evaluation.scheme.current_version
+    if current is not None and current.pk != evaluation.version_id:
+        reasons.append(f"计算后方案已发布{current}")
+    if evaluation.facts_as_of and evaluation.facts_as_of < _facts_due(evaluation):
+        reasons.append(f"结果按{evaluation.facts_as_of:%Y-%m-%d}的数据计算，此后又有数据到期")
+    return reasons
+
+
+def _facts_due(evaluation):
+    """The day a computation now would take its facts on: the period's end, or today."""
+    return min(evaluation.period_end, timezone.localdate())

@@ -64,6 +64,7 @@ class EvaluationDetailView(View):
             "newer_version": current if current and current.pk != evaluation.version_id
             and not evaluation.is_published else None,
             "may_manage": user_may(request.user, Cap.MANAGE_PROJECTS),
+            "stale": actions.stale_reasons(evaluation),
             "units": AdjustmentForm(user=request.user).fields["unit"].queryset,
             "adjustments": evaluation.adjustments.active().select_related("unit")})
 
