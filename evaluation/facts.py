@@ -8,12 +8,14 @@ when it is computed and a published result never has to look anything up again.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from evaluation.choices import Fact, FactKind
+from plans.models import Plan
 from projects import engine as project_engine
 from projects import facts as project_facts
 from projects.choices import ReportStatus
@@ -68,11 +70,11 @@ class UnitFact:
 def collect(start: date, end: date, as_of: date, facts) -> dict[str, dict[int, UnitFact]]:
     """{fact: {unit id: UnitFact}} for the facts named (only those are loaded).
 
-    `as_of` is the day investment is measured on: the period's end, or today while the
-    period runs (a 序时 share of a day still to come would count the future as lag).
+    `as_of` is the last day investment is measured on: the period's end, or today while
+    the period runs (a 序时 share of a day still to come would count the future as lag).
     """
     loaders = {
-        Fact.INVESTMENT: lambda: investment(as_of),
+        Fact.INVESTMENT: lambda: investment(end, as_of),
         Fact.MILESTONES: lambda: counted(FactKind.MILESTONE,
                                          project_facts.milestones_by_unit(start, end),
                                          _milestones),
@@ -88,22 +90,81 @@ def collect(start: date, end: date, as_of: date, facts) -> dict[str, dict[int, U
     return {fact: loaders[fact]() for fact in dict.fromkeys(facts)}
 
 
-def investment(as_of: date) -> dict[int, UnitFact]:
-    """The year's reported investment against the 序时 share of the year plans on `as_of`."""
-    figures = project_facts.investment_by_unit(as_of.year, as_of)
-    plans = project_engine.planned_to_date(as_of.year, as_of)
-    names = dict(_by_ids(Project.objects.all(),
-                         {p for f in figures.values() for p in f["projects"]}, "pk", "name"))
-    out = {}
-    for unit, f in figures.items():
-        rows = []
-        for pk in f["projects"]:
-            year_plan, to_date = plans.get(pk, (Decimal("0"), Decimal("0")))
-            rows.append(Row(FactKind.PROJECT, pk, True, name=names.get(pk, ""),
-                            planned=year_plan, planned_to_date=to_date.quantize(CENT)))
-        target = sum((r.planned_to_date for r in rows), Decimal("0"))
-        out[unit] = UnitFact(achieved=f["actual"], target=target, rows=rows)
+def investment(end: date, as_of: date) -> dict[int, UnitFact]:
+    """The year's reported investment against the 序时 share of the year plans, each
+    project's share taken on the day its reported figure refers to (see _measured_on)."""
+    year = as_of.year
+    rows = (Project.objects.filter(year_plans__year=year, year_plans__archived_at=None,
+                                   archived_at=None)
+            .annotate(report=Subquery(_counted_report(year, end, as_of)))
+            .values_list("pk", "name", "lead_unit_id", "plan_id", "report").distinct())
+    projects, report_ids = {}, []
+    for pk, name, unit, plan, report in rows:
+        projects[pk] = (name, unit, plan)
+        report_ids += [report] if report else []
+    reported = _reported(report_ids)
+    days = _measured_on(projects, reported, as_of)
+    plans = project_engine.planned_to_date(year, as_of, days={
+        pk: max(day, date(year, 1, 1)) for pk, day in days.items()})
+    out: dict[int, UnitFact] = {}
+    for pk, (year_plan, to_date) in plans.items():
+        name, unit, _ = projects[pk]
+        if days[pk].year < year:  # no period of this year has closed: nothing is due yet
+            to_date = Decimal("0")
+        fact = out.setdefault(unit, UnitFact(achieved=Decimal("0"), target=Decimal("0")))
+        fact.achieved += reported.get(pk, (None, Decimal("0")))[1]
+        fact.target += to_date.quantize(CENT)
+        fact.rows.append(Row(FactKind.PROJECT, pk, True, name=name, day=days[pk],
+                             planned=year_plan, planned_to_date=to_date.quantize(CENT)))
     return out
+
+
+def _counted_report(year, end, as_of):
+    """A project's latest counted report, as a subquery.
+
+    A filed report's cumulative describes its period's end, or the day it was filed if
+    that came first (a figure cannot describe a later day). A report counts when that day
+    is within the evaluation: at a half-year's end, the week that runs into July is left
+    to the next half, while a report filed today for the running week counts today.
+    As the status engine reads them, a period belongs to the year it starts in.
+    """
+    filed_by = timezone.make_aware(datetime.combine(end, time.max))
+    return (ProgressReport.objects.filter(
+        project=OuterRef("pk"), status__in=project_engine.FILED, period_start__year=year,
+        period_start__lte=as_of)
+        .filter(Q(period_end__lte=end) | Q(submitted_at__lte=filed_by))
+        .order_by("-period_start").values("pk")[:1])
+
+
+def _reported(report_ids) -> dict[int, tuple[date, Decimal]]:
+    """{project: (the day its counted figure refers to, the year's cumulative)}."""
+    return {project: (min(period_end, _local_day(submitted) or period_end), cumulative or 0)
+            for project, period_end, submitted, cumulative in _by_ids(
+                ProgressReport.objects.all(), report_ids, "project_id", "period_end",
+                "submitted_at", "investment_year_cumulative")}
+
+
+def _measured_on(projects, reported, as_of) -> dict[int, date]:
+    """{project: the day its 序时 share is taken on}, as the status engine takes it
+    (projects.engine._investment_positions): the end of the latest period either counted
+    or closed (its deadline passed) by `as_of`, never after `as_of`.
+
+    序时 today against a figure up to a week old would count the days since as lag; and a
+    project that stopped reporting is still measured on the last period it owed, so
+    silence does not freeze its rate.
+    """
+    now = min(timezone.now(), timezone.make_aware(datetime.combine(as_of, time.max)))
+    closed = {}
+    for plan in Plan.objects.filter(pk__in={plan for _, _, plan in projects.values()}):
+        reporting = project_engine.reporting_for(plan)
+        closed[plan.pk] = reporting.period_end(project_engine.last_closed_period(reporting, now))
+    days = {}
+    for pk, (_, _, plan) in projects.items():
+        day = closed[plan]
+        if pk in reported:
+            day = max(day, reported[pk][0])
+        days[pk] = min(day, as_of)
+    return days
 
 
 def counted(kind: str, figures: dict, namer) -> dict[int, UnitFact]:

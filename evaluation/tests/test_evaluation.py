@@ -29,8 +29,10 @@ class EvaluationTests(CastTestCase):
         super().setUpTestData()
         cls.ledger = build_ledger(cls.cast)
         today = timezone.localdate()
-        # Unit B reports 1,150 on project B; its two projects' 序时 share on 20 May is
-        # 2 × (400 + 100 × 20/31) = 929.04 of the 2,400 planned for the year.
+        # Unit B reports 1,150 on project B today. Each project's 序时 share is taken on the
+        # day its figure refers to: project B's on 20 May (400 + 100 × 20/31 = 464.52), the
+        # unreported shared project's on 17 May, the end of the last period closed
+        # (454.84) — 919.36 of the 2,400 planned for the year.
         do_submit_report(cls.ledger.project_b, acting_user=cls.cast.reporter_b,
                          investment_period=Decimal("1150"), progress_percent=40)
         cls.office = cls.cast.office_admin
@@ -48,7 +50,7 @@ class EvaluationTests(CastTestCase):
         scores = self.compute()
         a, b = scores["甲局"], scores["乙局"]
         inv_b = item(b, Fact.INVESTMENT)
-        self.assertEqual((inv_b.achieved, inv_b.target), (Decimal("1150"), Decimal("929.04")))
+        self.assertEqual((inv_b.achieved, inv_b.target), (Decimal("1150"), Decimal("919.36")))
         self.assertEqual(inv_b.points, Decimal("60.00"))  # ahead of 序时: full, capped
         self.assertEqual({f.object_id for f in inv_b.facts.all()},
                          {self.ledger.project_b.pk, self.ledger.project_shared.pk})
