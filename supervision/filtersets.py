@@ -25,6 +25,9 @@ YES = [("1", "是")]
 RECENT_DAYS = 7
 
 
+WHEN_DEFAULT = "upcoming"
+
+
 class MeetingFilterSet(FilterSet):
     plan = django_filters.ModelChoiceFilter(label="计划", queryset=Plan.objects.active())
     kind = django_filters.ChoiceFilter(label="会议类型", choices=MeetingKind.choices)
@@ -32,9 +35,11 @@ class MeetingFilterSet(FilterSet):
     date = django_filters.DateFilter(label="日期")
     date_from = django_filters.DateFilter(label="日期起", field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(label="日期止", field_name="date", lookup_expr="lte")
+    # The page opens on "upcoming" (MeetingListView); `initial` marks it as the default, so
+    # the filter fold does not count it as chosen (core/templatetags/cj.py filter_field).
     when = django_filters.ChoiceFilter(
         label="范围", choices=[("upcoming", "近期及以后"), ("all", "全部")], method="filter_when",
-        empty_label=None)
+        empty_label=None, initial=WHEN_DEFAULT)
     mine = django_filters.ChoiceFilter(label="只看我参加的", choices=YES, method="filter_mine")
 
     class Meta:

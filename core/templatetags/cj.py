@@ -27,8 +27,13 @@ def filter_field(bound_field):
     from django.utils.html import format_html, format_html_join
 
     widget = bound_field.field.widget
+    # A filter with a default the page applies when nobody chose (the field's `initial`)
+    # says so, so that the filter fold counts only what the person chose (static/js/app.js).
+    default = bound_field.field.initial
+    default = "" if default is None else str(default)
     if type(widget) is not forms.Select:
-        return str(bound_field)
+        return bound_field.as_widget(attrs={"data-default": default}) if default \
+            else str(bound_field)
     value = bound_field.value()
     selected = "" if value is None else str(value)
     options = format_html_join(
@@ -36,8 +41,9 @@ def filter_field(bound_field):
         ((str(v.value if hasattr(v, "value") else v),
           ' selected' if str(v.value if hasattr(v, "value") else v) == selected else "", label)
          for v, label in bound_field.field.choices))
-    return format_html('<select name="{}" id="{}">{}</select>', bound_field.html_name,
-                       bound_field.auto_id, options)
+    extra = format_html(' data-default="{}"', default) if default else ""
+    return format_html('<select name="{}" id="{}"{}>{}</select>', bound_field.html_name,
+                       bound_field.auto_id, extra, options)
 
 
 # Dates in local time, written the Chinese way (core/dates.py). Django's `|date` converts

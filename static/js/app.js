@@ -6,12 +6,15 @@ document.addEventListener("DOMContentLoaded", function () {
   if (nav && window.matchMedia("(max-width: 768px)").matches) { nav.open = false; }
 });
 
-// List filters fold behind one button on phones; the button says how many are in use.
+// List filters fold behind one button on phones; the button says how many the person
+// chose: a field counts when it differs from its default (data-default, for a filter the
+// page applies by itself, such as the meeting list's 近期及以后; otherwise empty).
 // Without script (or with an error to show) they stay open.
 document.addEventListener("DOMContentLoaded", function () {
   Array.prototype.forEach.call(document.querySelectorAll("details.filter-fold"), function (fold) {
     var used = Array.prototype.filter.call(fold.querySelectorAll("select, input"), function (el) {
-      return el.name && el.type !== "hidden" && el.value !== "";
+      var unchosen = el.getAttribute("data-default") || "";
+      return el.name && el.type !== "hidden" && el.value !== unchosen;
     }).length;
     fold.querySelector("summary").textContent = used ? "筛选（已选" + used + "项）" : "筛选";
     var phone = window.matchMedia("(max-width: 768px)").matches;

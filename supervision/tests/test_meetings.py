@@ -197,6 +197,16 @@ class MoveAndCancelTests(CastTestCase):
         listed = self.client.get("/supervision/meetings/")
         self.assertContains(listed, "<s><a")
 
+    def test_the_default_range_is_marked_so_the_filter_fold_does_not_count_it(self):
+        # static/js/app.js counts a filter as chosen when it differs from data-default.
+        self.client.force_login(self.cast.office_staff)
+        page = self.client.get("/supervision/meetings/")
+        self.assertContains(page, '<select name="when" id="id_when" data-default="upcoming">')
+        self.assertContains(page, '<option value="upcoming" selected>')
+        self.assertContains(page, '<select name="kind" id="id_kind"><option value="" selected>')
+        chosen = self.client.get("/supervision/meetings/", {"when": "all"})
+        self.assertContains(chosen, '<option value="all" selected>')  # counted: not the default
+
     def test_bad_input_on_the_page_is_a_400_with_the_reason(self):
         self.client.force_login(self.cast.office_admin)
         cases = [

@@ -22,7 +22,7 @@ from org.roles import Cap, sees_whole_city
 from plans.models import Plan
 from supervision import actions
 from supervision.choices import BulletinStatus, MeetingChangeKind, MeetingStatus
-from supervision.filtersets import MeetingFilterSet
+from supervision.filtersets import WHEN_DEFAULT, MeetingFilterSet
 from supervision.forms import MeetingCancelForm, MeetingMoveForm
 from supervision.models import (
     CalendarFeed,
@@ -48,7 +48,7 @@ class MeetingListView(ScopedListView):
     def get_queryset(self):
         if "when" not in self.request.GET:  # the page opens on what is coming (the API: all)
             query = self.request.GET.copy()
-            query["when"] = "upcoming"
+            query["when"] = WHEN_DEFAULT
             self.request.GET = query
         return super().get_queryset()
 
