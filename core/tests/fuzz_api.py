@@ -209,6 +209,9 @@ def _baseline_bodies(world):
         "POST /api/supervision/action-items/{id}/respond/": {"text": "已办理"},
         "POST /api/supervision/action-items/{id}/close/": {"text": "办结"},
         "POST /api/supervision/action-items/{id}/return/": {"text": "请补充"},
+        "POST /api/supervision/meetings/{id}/move/": {
+            "date": str(today + timedelta(days=9)), "start_time": "15:00", "reason": "与市政府常务会冲突"},
+        "POST /api/supervision/meetings/{id}/cancel/": {"reason": "并入月度调度会"},
     }
 
 
