@@ -49,3 +49,14 @@ def test_ledger_on_a_desk_is_a_table_with_open_filters(browser, live_server):
     assert page.locator("form.filters").is_visible()
     assert not page.locator("details.filter-fold > summary").is_visible()
     assert page.locator("table.ledger.cards thead").is_visible()
+
+
+def test_a_list_default_is_not_counted_as_a_chosen_filter(browser, live_server):
+    build_cast()
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True,
+                                  has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, live_server.url, "office_staff")
+    page.goto(f"{live_server.url}/supervision/meetings/")
+    summary = page.locator("details.filter-fold > summary")
+    assert summary.inner_text() == "筛选"  # the list's own default (upcoming) is not a choice
