@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -258,7 +259,7 @@ def _ind_chars(paragraph, **chars):
 
 
 def _paragraph(doc, text, *, font=BODY_FONT, size=BODY_PT, align=None, indent=True,
-               colour=None, lines=1, left_chars=0.0, keep_with_next=False):
+               colour=None, lines=1, left_chars=0.0, keep_with_next=False, link=""):
     p = doc.add_paragraph()
     fmt = p.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -276,8 +277,21 @@ def _paragraph(doc, text, *, font=BODY_FONT, size=BODY_PT, align=None, indent=Tr
     if align is not None:
         p.alignment = align
     if text:
-        _font(p.add_run(text), font, size, colour=colour)
+        run = p.add_run(text)
+        _font(run, font, size, colour=colour)
+        if link:
+            _hyperlink(p, run, link)
     return p
+
+
+def _hyperlink(paragraph, run, url):
+    """Make `run` a link to `url` (an external relationship of the document). The text keeps
+    the body's font and colour: a 公文 prints links as plain text."""
+    r_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    run._r.addprevious(link)
+    link.append(run._r)
 
 
 def _doc_grid(section):
@@ -370,7 +384,7 @@ def render_docx(bulletin) -> bytes:
         # so they are never alone on a page.
         heading = b["kind"] == "heading"
         _paragraph(doc, b["text"], font=HEADING_FONT if heading else BODY_FONT,
-                   keep_with_next=heading or i == len(blocks) - 1)
+                   keep_with_next=heading or i == len(blocks) - 1, link=b["link"])
     _paragraph(doc, "", indent=False, keep_with_next=True)            # 空一行
     _paragraph(doc, d["issuer"], indent=False, left_chars=d["issuer_left"], keep_with_next=True)
     _paragraph(doc, d["date"], indent=False, left_chars=d["date_left"])

@@ -306,6 +306,17 @@ class BulletinDocumentTests(CastTestCase):
                  for line in page]
         self.assertIn("各区人民政府，市直各部门：", lines)
 
+    @override_settings(SITE_URL="https://cj.example.gov.cn")
+    def test_docx_links_each_overdue_milestone_to_its_project(self):
+        bulletin = self.issue(self.draft())
+        doc = Document(io.BytesIO(bulletin.docx.open("rb").read()))
+        targets = {rel.target_ref for rel in doc.part.rels.values() if rel.is_external}
+        url = "https://cj.example.gov.cn" + self.ledger.project_b.get_absolute_url()
+        self.assertIn(url, targets)
+        linked = [el for el in doc.element.body.iter(qn("w:hyperlink"))]
+        texts = ["".join(t.text for t in el.iter(qn("w:t"))) for el in linked]
+        self.assertTrue(any("乙区污水处理厂“设备安装调试”" in t for t in texts), texts)
+
     def test_page_lists_overdue_milestones_by_name_with_dates_and_links(self):
         bulletin = self.draft()
         self.client.force_login(self.cast.supervision)
