@@ -175,14 +175,28 @@ def _day(iso: str) -> str:
     return cn_date(date.fromisoformat(iso))
 
 
+def meeting_snapshot(meeting) -> dict:
+    """The meeting as the pack prints it, kept in the content when the pack is issued: a
+    reader's part rendered later says what the frozen file says, even after a move."""
+    return {"title": meeting.title, "date": meeting.date.isoformat(),
+            "location": meeting.location}
+
+
+def meeting_as_issued(pack) -> dict:
+    """The snapshot kept at issue, or the meeting as it is now (drafts; packs issued before
+    snapshots were kept)."""
+    return (pack.content or {}).get("meeting") or meeting_snapshot(pack.meeting)
+
+
 def render_docx(pack, content=None, part=None) -> bytes:
     """The pack as a Word file: the whole of it, or (`content`, `part`) one reader's part."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     doc.styles["Normal"].font.size = Pt(14)
-    doc.add_heading(f"{pack.meeting.title}会议材料", level=0)
-    doc.add_paragraph(f"{cn_date(pack.meeting.date)} · {pack.meeting.location} · "
+    meeting = meeting_as_issued(pack)
+    doc.add_heading(f"{meeting['title']}会议材料", level=0)
+    doc.add_paragraph(f"{_day(meeting['date'])} · {meeting['location']} · "
                       f"材料期间 {_span(pack.period_start, pack.period_end)}")
     if pack.issued_at:  # the local day: an issue at 01:30 Beijing time is that day's
         doc.add_paragraph(f"{cn_date(pack.issued_at)}印发")

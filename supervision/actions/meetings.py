@@ -150,11 +150,12 @@ def do_issue_pack(pack, *, acting_user):
     """Freeze the pack: later data changes no longer alter it; the .docx is kept."""
     from django.core.files.base import ContentFile
 
-    from supervision.packs import render_docx
+    from supervision.packs import meeting_snapshot, render_docx
 
     _require_office(acting_user)
     if pack.status == BulletinStatus.ISSUED:
         raise ValidationError("会议材料已印发。")
+    pack.content = {**pack.content, "meeting": meeting_snapshot(pack.meeting)}
     pack.status, pack.issued_at, pack.issued_by = BulletinStatus.ISSUED, timezone.now(), acting_user
     pack.docx.save(f"pack-{pack.meeting.date:%Y%m%d}-{pack.meeting.kind}.docx",
                    ContentFile(render_docx(pack)), save=False)

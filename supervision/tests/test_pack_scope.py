@@ -129,3 +129,17 @@ class PackScopeTests(CastTestCase):
         content = {"changed": [{"project": "旧项目", "unit": "甲局"}], "notes": "x"}
         self.assertEqual(part_for(content, self.cast.reporter_a)["changed"], [])
         self.assertEqual(part_for(content, self.cast.supervision), content)
+
+    def test_a_part_keeps_the_meeting_as_issued_after_a_move(self):
+        from core.dates import cn_date
+
+        actions.do_issue_pack(self.pack, acting_user=self.cast.office_admin)
+        issued_day = self.meeting.date
+        actions.do_move_meeting(self.meeting, date=issued_day + timedelta(days=7),
+                                reason="与市政府常务会冲突", acting_user=self.cast.office_admin)
+        self.client.force_login(self.cast.reporter_a)
+        response = self.client.get(self.url("pack.docx"))
+        text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+        self.assertIn(cn_date(issued_day), text)
+        self.assertNotIn(cn_date(issued_day + timedelta(days=7)), text)
+        self.assertIn(f"pack-{issued_day:%Y%m%d}", response["Content-Disposition"])

@@ -29,7 +29,7 @@ from supervision.models import (
     Meeting,
     MeetingPack,
 )
-from supervision.packs import part_for, part_label, render_docx
+from supervision.packs import meeting_as_issued, part_for, part_label, render_docx
 from supervision.views.mimetypes import DOCX
 
 # The feed's zone: the city's clocks (the meetings' dates and times are local, settings.TIME_ZONE).
@@ -291,7 +291,7 @@ class MeetingPackFileView(View):
         pack = MeetingPack.objects.visible_to(request.user).filter(meeting=meeting).first()
         if pack is None or not pack.docx:
             raise Http404("会议材料尚未印发。")
-        name = f"pack-{meeting.date:%Y%m%d}"
+        name = f"pack-{meeting_as_issued(pack)['date'].replace('-', '')}"
         if sees_whole_city(request.user):
             return serve_file(request, pack.docx, obj=pack, variant="docx", content_type=DOCX,
                               filename=f"{name}.docx")
