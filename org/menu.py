@@ -8,13 +8,14 @@ from django.utils import timezone
 from core.home import HomePanel, register_panel
 from core.navigation import register
 from org.choices import Role
-from org.roles import Cap, allowed_with, capabilities_of, has_cap
+from org.roles import API_DOCS_ROLES, REFERENCE_ROLES, Cap, allowed_with, capabilities_of, has_cap
 
 
 def register_menu():
     register("组织与计划", "单位名录", "org:unit_list", allowed_with(Cap.VIEW_ORG), order=10)
     register("组织与计划", "人员", "org:person_list", allowed_with(Cap.VIEW_ORG), order=11)
-    register("组织与计划", "市级领导", "org:leader_list", allowed_with(Cap.VIEW_ORG), order=12)
+    register("组织与计划", "市级领导", "org:leader_list", allowed_with(Cap.VIEW_ORG, REFERENCE_ROLES),
+             order=12)
     register("系统管理", "账号", "org:account_list", allowed_with(Cap.VIEW_ACCOUNTS), order=10)
     register("系统管理", "登录锁定", "org:lockouts", allowed_with(Cap.ASSIGN_ROLES), order=11)
     register("系统管理", "审计日志", "audit_log", allowed_with(Cap.VIEW_AUDIT), order=12)
@@ -22,7 +23,8 @@ def register_menu():
              lambda u: u.is_staff and bool(capabilities_of(u) & {
                  Cap.MANAGE_ORG, Cap.MANAGE_PLANS, Cap.MANAGE_ACCOUNTS, Cap.ASSIGN_ROLES}),
              order=13)
-    register("系统管理", "接口文档", "api_docs", allowed_with(Cap.USE_API), order=20)
+    register("系统管理", "接口文档", "api_docs", allowed_with(Cap.USE_API, API_DOCS_ROLES),
+             order=20)
     register("系统管理", "我的账号", "org:account", lambda u: u.is_authenticated, order=29)
     register("系统管理", "修改密码", "password_change", lambda u: u.is_authenticated, order=30)
 

@@ -96,6 +96,30 @@ def has_cap(user, cap: Cap) -> bool:
     return cap in capabilities_of(user)
 
 
-def allowed_with(cap: Cap):
-    """A `user -> bool` check for menus and panels: does the user's role hold `cap`?"""
-    return lambda user: has_cap(user, cap)
+def allowed_with(cap: Cap, roles=None):
+    """A `user -> bool` check for menus and panels: does the user's role hold `cap`?
+
+    `roles`, when given, narrows a menu entry to the roles whose work uses the page (one of
+    the sets below); the page itself stays open to every role holding `cap`.
+    """
+    if roles is None:
+        return lambda user: has_cap(user, cap)
+    return lambda user: has_cap(user, cap) and user.role in roles
+
+
+# Menus list what a role's work uses, not everything it may open: on a phone a unit reporter's
+# menu is its filing and its own projects, not the command hall's pages.
+# 驾驶舱: the overview of a scope — the office, supervision, leaders and a unit's head; a
+# reporter works project by project (台账, 本周填报).
+OVERVIEW_ROLES = frozenset({Role.OFFICE_ADMIN, Role.OFFICE_STAFF, Role.SUPERVISION,
+                            Role.CITY_LEADER, Role.UNIT_HEAD})
+# 大屏: the command hall's wall display, shown by the office to leaders and supervisors.
+COMMAND_SCREEN_ROLES = frozenset({Role.OFFICE_ADMIN, Role.OFFICE_STAFF, Role.SUPERVISION,
+                                  Role.CITY_LEADER})
+# 接口文档: for those who connect systems to the platform — the office, and the field roles
+# whose apps read it. Anyone else holding an API token finds the link on 我的账号.
+API_DOCS_ROLES = frozenset({Role.OFFICE_ADMIN, Role.OFFICE_STAFF, Role.ROAD_CHIEF,
+                            Role.INSPECTOR})
+# Reference lists a reporter does not consult to file (市级领导, 核心板块): everyone else
+# who may read them.
+REFERENCE_ROLES = frozenset(set(Role.values) - {Role.UNIT_REPORTER})

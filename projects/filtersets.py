@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from core.api.filters import FilterSet
+from core.api.filters import FilterSet, OrderingFilter
 from org.models import CityLeader, Unit
 from plans.models import Category, CoreDistrict, Plan, Task
 from projects.choices import Colour, Stage
@@ -25,7 +25,7 @@ class ProjectFilterSet(FilterSet):
                                          field_name="status__overall")
     special_team = django_filters.ChoiceFilter(label="专班推进", choices=[("1", "是"), ("0", "否")],
                                                method="filter_special_team")
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         label="排序",
         fields=(("code", "code"), ("name", "name"), ("total_investment", "total_investment"),
                 ("start_date", "start_date")),
