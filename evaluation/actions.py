@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from evaluation import facts as evaluation_facts
 from evaluation import scoring
-from evaluation.choices import GROUPS, EvaluationStatus, VersionStatus
+from evaluation.choices import GROUPS, EvaluationStatus, Fact, VersionStatus
 from evaluation.models import (
     Adjustment,
     Evaluation,
@@ -35,6 +35,7 @@ from evaluation.validation import (
 )
 from org.models import Unit
 from org.roles import Cap, has_cap
+from projects import engine as project_engine
 
 
 def _require_office(user):
@@ -182,7 +183,7 @@ def do_adjust(evaluation, *, unit, points, reason, evidence="", acting_user) -> 
 @transaction.atomic
 def do_compute(evaluation, *, acting_user) -> int:
     """Score every 市直部门 and 乡镇办 unit with the scheme's current version; rank each
-    group separately. Returns how many units were scored."""
+    group separately. Returns how many units were ranked (the others are 不参评)."""
     _require_office(acting_user)
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.is_published:
@@ -195,6 +196,10 @@ def do_compute(evaluation, *, acting_user) -> int:
     # Facts due so far: a period still running is measured up to today (a milestone due
     # next week is not late yet; 序时 is taken on the same day as the reported figures).
     as_of = _facts_due(evaluation)
+    if any(rule.fact == Fact.REPORTS for rule in rules):
+        # A period closed without a report is owed, not absent: record it as 未报送 (as the
+        # daily job does) so a unit that filed nothing scores 0, not "nothing due".
+        project_engine.record_missing_reports()
     facts = evaluation_facts.collect(evaluation.period_start, as_of, as_of,
                                      [rule.fact for rule in rules])
     totals = scoring.Totals(version.total_points, version.bonus_cap, version.deduction_cap)
@@ -204,7 +209,7 @@ def do_compute(evaluation, *, acting_user) -> int:
     evaluation.version, evaluation.status = version, EvaluationStatus.COMPUTED
     evaluation.computed_at, evaluation.facts_as_of = timezone.now(), as_of
     evaluation.save()
-    return len(results)
+    return sum(1 for r in results if r.takes_part)
 
 
 def _units(evaluation) -> list[scoring.Unit]:

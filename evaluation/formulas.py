@@ -102,6 +102,42 @@ def number_text(value: Decimal) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
+# How each fact's rate and its late rows are named in a formula's sentence.
+RATE_WORDS = {"investment": "投资完成率", "milestones": "节点按期完成率",
+              "reports": "按时报送率", "action_items": "交办事项按期办结率",
+              "rectification": "整改按期反馈率"}
+LATE_WORDS = {"milestones": "节点逾期或未完成一个", "reports": "迟报或漏报一期",
+              "action_items": "交办事项逾期未办结一项", "rectification": "整改逾期未反馈一次"}
+
+
+def formula_sentence(fact: str, formula: str, points, params: dict) -> str:
+    """The item's rule in words with its parameters, as a unit checks its score:
+    "按时报送率×满分（20分）", "迟报或漏报一期扣0.5分，最多扣完"."""
+    rate = RATE_WORDS.get(fact, "完成率")
+    points = Decimal(points)
+    full = f"满分（{number_text(points)}分）"
+    if formula == Formula.RATIO:
+        cap = Decimal(params.get("cap", 1))
+        if cap == 1:
+            return f"{rate}×{full}，超过100%不加分"
+        pct = number_text(cap * 100)
+        return f"{rate}÷{pct}%×{full}，达到{pct}%即得满分，超过不加分"
+    if formula == Formula.PER_POINT:
+        floor = Decimal(params.get("floor", 0))
+        return (f"{rate}以{number_text(params.get('baseline', 100))}%为基准得{full}，"
+                f"每低1个百分点扣{number_text(params.get('per_point', 1))}分，"
+                f"高于基准不加分，最低{number_text(floor)}分")
+    if formula == Formula.PER_OCCURRENCE:
+        cap = Decimal(params.get("cap", points))
+        limit = "最多扣完" if cap >= points else f"最多扣{number_text(cap)}分"
+        late = LATE_WORDS.get(fact, "逾期一次")
+        return f"{full}起扣：{late}扣{number_text(params.get('per_item', 1))}分，{limit}"
+    if formula == Formula.RANK:
+        return (f"同组按{rate}排名，第一名得{full}，每低一名减"
+                f"{number_text(params.get('step', 1))}分，减完为止")
+    return Formula(formula).label
+
+
 def resolve_params(formula: str, points: Decimal, given: dict) -> tuple[dict, dict]:
     """(the formula's parameters with defaults filled in, {name: Chinese message}).
 

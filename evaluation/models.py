@@ -14,7 +14,7 @@ from evaluation.choices import (
     Formula,
     VersionStatus,
 )
-from evaluation.formulas import LIBRARY
+from evaluation.formulas import LIBRARY, formula_sentence
 from org.choices import UnitKind
 from org.models import Unit, user_unit_ids
 from org.roles import Cap, Reach, has_cap, reach_of
@@ -146,6 +146,11 @@ class SchemeItem(models.Model):
         values = self.params()
         return [(p.label, values.get(p.name)) for p in LIBRARY[self.formula].params]
 
+    @property
+    def sentence(self) -> str:
+        """The rule in words with its parameters (evaluation.formulas.formula_sentence)."""
+        return formula_sentence(self.fact, self.formula, self.points, self.params())
+
 
 class ItemParameter(models.Model):
     """A parameter of an item's formula, kept as a number (not text in a JSON blob)."""
@@ -258,7 +263,8 @@ class UnitScore(models.Model):
     base = models.DecimalField("基本分", **POINTS)
     adjustment = models.DecimalField("加减分", **POINTS)
     total = models.DecimalField("总分", **POINTS)
-    rank = models.PositiveIntegerField("组内名次")
+    rank = models.PositiveIntegerField("组内名次", null=True, blank=True,
+                                       help_text="空：不参评（考评期内各项均无考评内容）")
     computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="计算人", null=True,
                                     blank=True, on_delete=models.PROTECT, related_name="+")
 
@@ -267,7 +273,7 @@ class UnitScore(models.Model):
     class Meta:
         verbose_name = "考评得分"
         verbose_name_plural = "考评得分"
-        ordering = ["evaluation", "group", "rank"]
+        ordering = ["evaluation", "group", models.F("rank").asc(nulls_last=True)]
         constraints = [models.UniqueConstraint(fields=["evaluation", "unit"],
                                                name="evaluation_score_unique")]
 
@@ -276,6 +282,11 @@ class UnitScore(models.Model):
 
     def get_absolute_url(self):
         return reverse("evaluation:score_detail", args=[self.pk])
+
+    @property
+    def takes_part(self) -> bool:
+        """False: 不参评 (nothing of the unit's was due on any item)."""
+        return self.rank is not None
 
 
 class ItemScore(models.Model):

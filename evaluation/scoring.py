@@ -43,7 +43,11 @@ class UnitResult:
     adjustment: Decimal = ZERO
     base: Decimal = ZERO
     total: Decimal = ZERO
-    rank: int = 0
+    rank: int | None = None  # None: 不参评, nothing of the unit's was due on any item
+
+    @property
+    def takes_part(self) -> bool:
+        return any(item.has_fact for item in self.items)
 
 
 @dataclass(frozen=True)
@@ -66,19 +70,24 @@ class Unit:
 
 def score_all(rules: list[Rule], units: list[Unit], facts: dict[str, dict[int, UnitFact]],
               totals: Totals) -> list[UnitResult]:
-    """Score every unit that had something due; rank each group separately."""
-    results = []
+    """Score every unit; rank each group separately.
+
+    A unit with nothing due on any item is listed as 不参评: no points, no rank (placing it
+    last would mark it down for work it was never given).
+    """
+    results, ranked = [], []
     for unit in units:
         items = [score_item(rule, facts.get(rule.fact, {}).get(unit.pk)) for rule in rules]
-        if not any(item.has_fact for item in items):
-            continue  # nothing of this unit was due in the period: it is not ranked
-        results.append(UnitResult(unit.pk, unit.group, items,
-                                  adjustment=capped_adjustment(unit.adjustments, totals)))
-    place_rank_items(rules, results)
-    for result in results:
+        result = UnitResult(unit.pk, unit.group, items)
+        results.append(result)
+        if result.takes_part:
+            result.adjustment = capped_adjustment(unit.adjustments, totals)
+            ranked.append(result)
+    place_rank_items(rules, ranked)
+    for result in ranked:
         result.base = base_points(result.items, totals.full)
         result.total = result.base + result.adjustment
-    rank_groups(results)
+    rank_groups(ranked)
     return results
 
 

@@ -4,7 +4,7 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
@@ -104,6 +104,7 @@ class ScoreDetailView(View):
         if score is None:
             raise Http404("得分不存在或无权查看。")
         item_scores = (ItemScore.objects.filter(score=score).select_related("item")
+                       .prefetch_related("item__parameters")
                        .prefetch_related(Prefetch("facts", queryset=ScoreFact.objects.order_by(
                            "on_time", "day", "pk"))))
         return render(request, "evaluation/score_detail.html", {
@@ -121,7 +122,7 @@ class EvaluationExportView(View):
             raise PermissionDenied("尚未计算。")
         scores = (UnitScore.objects.visible_to(request.user).filter(evaluation=evaluation)
                   .select_related("unit").prefetch_related("item_scores")
-                  .order_by("group", "rank", "unit__sort_order"))
+                  .order_by("group", F("rank").asc(nulls_last=True), "unit__sort_order"))
         data, rows = workbook(evaluation, scores)
         record_audit(AuditEventType.EXPORT, request=request, obj=evaluation, what="考评结果",
                      rows=rows)
@@ -150,6 +151,10 @@ def workbook(evaluation, scores) -> tuple[bytes, int]:
     for count, s in enumerate(scores, start=1):
         # A blank cell where the unit had nothing of the item due in the period.
         points = {i.item_id: i.points for i in s.item_scores.all()}
+        if not s.takes_part:  # nothing due on any item: listed, not ranked nor scored
+            write_row(ws, 3 + count, [s.get_group_display(), "不参评", s.unit.name,
+                                      *[None for _ in items], None, None, None])
+            continue
         write_row(ws, 3 + count, [s.get_group_display(), s.rank, s.unit.name,
                                   *[points.get(i.pk) for i in items],
                                   s.base, s.adjustment, s.total])

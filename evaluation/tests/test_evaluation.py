@@ -61,7 +61,9 @@ class EvaluationTests(CastTestCase):
         self.assertFalse(milestones_a.facts.exists())
         self.assertGreater(b.total, a.total)
         self.assertEqual((b.rank, a.rank), (1, 2))
-        self.assertNotIn("丙街道", scores)  # nothing of the town was due: not ranked
+        town = scores["丙街道"]  # nothing of the town was due: listed as 不参评, not ranked
+        self.assertIsNone(town.rank)
+        self.assertFalse(town.takes_part)
 
     def test_adjustments_are_capped(self):
         actions.do_adjust(self.evaluation, unit=self.cast.unit_a, points=4, reason="省级通报表扬",
@@ -108,8 +110,8 @@ class EvaluationTests(CastTestCase):
         response = self.client.get(f"/evaluation/{self.evaluation.pk}/export.xlsx")
         ws = load_workbook(io.BytesIO(response.content)).active
         self.assertEqual(ws["A3"].value, "分组")
-        self.assertEqual({ws.cell(r, 3).value for r in range(4, ws.max_row + 1)},
-                         {"甲局", "乙局"})
+        rows = {ws.cell(r, 3).value: ws.cell(r, 2).value for r in range(4, ws.max_row + 1)}
+        self.assertEqual(rows, {"甲局": 2, "乙局": 1, "丙街道": "不参评"})
 
     def test_weights_add_up_to_100_in_both_presets(self):
         for preset in PRESETS.values():
@@ -126,9 +128,15 @@ class EvaluationTests(CastTestCase):
         self.assertEqual(scores["甲局"].total, Decimal("7"))   # second: −3
         self.assertEqual(item(scores["甲局"], Fact.INVESTMENT).place, 2)
 
-    def test_items_without_facts_are_scaled_not_gifted(self):
+    def test_a_unit_that_never_reported_scores_0_on_reporting(self):
         a = self.compute()["甲局"]
-        # A: investment 0/60, milestones due 1 on time → 30/30, no reports due →
-        # (0 + 30) / 90 × 100 = 33.33; the reports item has no points.
-        self.assertEqual(a.base, Decimal("33.33"))
-        self.assertIsNone(item(a, Fact.REPORTS).points)
+        # A filed no report for the weeks its project owed: those are 未报送, not "nothing
+        # due" — investment 0/60, milestones 30/30, reports 0/10 → 30.
+        reports = item(a, Fact.REPORTS)
+        self.assertEqual((reports.points, reports.achieved), (Decimal("0.00"), 0))
+        self.assertGreater(reports.target, 0)
+        self.assertEqual(reports.late, reports.target)
+        self.assertEqual(a.base, Decimal("30.00"))
+        self.client.force_login(self.office)
+        page = self.client.get(a.get_absolute_url()).content.decode()
+        self.assertNotIn("本期无此项考评内容", page)

@@ -115,6 +115,10 @@ class PublishedResultTests(CastTestCase):
         stored = {s.unit.name: s for s in UnitScore.objects.filter(evaluation=self.evaluation)}
         for row in ws.iter_rows(min_row=4):
             score = stored[row[2].value]
+            if row[1].value == "不参评":  # nothing due on any item: no points to write
+                self.assertIsNone(score.rank)
+                self.assertEqual([c.value for c in row[3:]], [None] * len(row[3:]))
+                continue
             points = {i.item.pk: i.points for i in score.item_scores.select_related("item")}
             expected = [*(points[i.pk] for i in self.v1.items.all()), score.base,
                         score.adjustment, score.total]

@@ -62,7 +62,8 @@ class ScoringProperties(SimpleTestCase):
         results = score_all([rule], units, facts, Totals(Decimal(100), Decimal(5), Decimal(10)))
         self.assertEqual([(r.unit_id, r.total, r.rank) for r in results],
                          [(1, Decimal("75.00"), 1), (2, Decimal("75.00"), 1),
-                          (3, Decimal("50.00"), 3)])
+                          (3, Decimal("50.00"), 3), (4, Decimal("0"), None)])
+        self.assertFalse(results[3].takes_part)  # 不参评: listed, not ranked last
 
     def test_parameters_take_defaults_and_report_each_bound(self):
         values, errors = resolve_params(Formula.PER_OCCURRENCE, Decimal(10), {})
