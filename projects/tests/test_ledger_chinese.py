@@ -1,4 +1,4 @@
-"""The ledger's sort list reads in Chinese, descending entries included."""
+"""The ledger reads in Chinese: its sort list (descending entries included), a project's location."""
 
 import re
 
@@ -23,3 +23,13 @@ def test_the_ledger_page_offers_no_english(client):
     page = client.get("/projects/").content.decode()
     assert "descending" not in page and "ascending" not in page
     assert "开工日期（降序）" in page
+
+
+def test_a_projects_location_is_named_in_chinese(client):
+    from tests.ledger_cast import build_ledger
+
+    cast = build_cast()
+    ledger = build_ledger(cast)
+    client.force_login(cast.reporter_a)
+    page = client.get(f"/projects/{ledger.project_a.pk}/").content.decode()
+    assert "点位（113.38000, 34.51000）" in page and "Point" not in page
