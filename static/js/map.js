@@ -30,6 +30,20 @@
 
   // Names come from offices, the admin and imported GIS files: they reach the page as
   // text nodes only. Leaflet writes a string tooltip as HTML, so tooltips get an element.
+  // JSON from our own endpoints; a server error is tried again twice (a busy moment should
+  // not leave the map empty), anything else is an error for the caller to say.
+  function getJson(url, tries) {
+    if (tries === undefined) { tries = 2; }
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (r.ok) { return r.json(); }
+      if (tries > 0 && r.status >= 500) {
+        return new Promise(function (done) { setTimeout(done, 400); })
+          .then(function () { return getJson(url, tries - 1); });
+      }
+      throw new Error("HTTP " + r.status);
+    });
+  }
+
   function textTip(text) {
     var span = document.createElement("span");
     span.textContent = text == null ? "" : String(text);
@@ -62,8 +76,7 @@
     var q = query(), mine = ++seq, b = map.getBounds();
     q.set("zoom", map.getZoom());
     q.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(","));
-    fetch(el.dataset.projectsUrl + "?" + q.toString(), { credentials: "same-origin" })
-      .then(function (r) { return r.json(); })
+    getJson(el.dataset.projectsUrl + "?" + q.toString())
       .then(function (data) {
         if (mine !== seq) { return; }
         cluster.clearLayers(); shapes.clearLayers();
@@ -79,6 +92,13 @@
         }
         showCounts(data.counts || {});
         el.dataset.loaded = String(data.features.length);
+        notices.projects = "";
+        showNotices();
+      })
+      .catch(function () {
+        if (mine !== seq) { return; }
+        notices.projects = "项目加载失败，请稍后重试";
+        showNotices();
       });
   }
 
@@ -86,7 +106,7 @@
   var districts = L.geoJSON(null, { style: { color: "#7c3aed", weight: 2, dashArray: "6 4", fillOpacity: 0.04 },
     onEachFeature: function (f, layer) { layer.bindTooltip(textTip(f.properties.name), { permanent: false }); } }).addTo(map);
   overlays["核心板块"] = districts;
-  fetch(el.dataset.districtsUrl, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
+  getJson(el.dataset.districtsUrl).catch(function () { return null; })
     .then(function (data) {
       if (!data || !data.features.length) { return; }
       districts.addData(data);
@@ -127,8 +147,7 @@
         url += "?bbox=" + bboxParam(want);
       }
       var mine = ++seq;
-      fetch(url, { credentials: "same-origin" })
-        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      getJson(url)
         .then(function (d) {
           if (mine !== seq || !map.hasLayer(layer)) { return; }
           layer.clearLayers();

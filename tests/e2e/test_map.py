@@ -80,14 +80,16 @@ def test_a_large_layer_loads_by_view_and_says_when_to_zoom_in(browser, live_serv
         log_in(page, base, "office_admin")
         page.goto(f"{base}/maps/")
         page.wait_for_function("() => document.getElementById('map').dataset.loaded !== undefined")
-        page.evaluate(f"window.cjMap.setView([{centre.y}, {centre.x}], 14)")
+        # Without animation: a second setView during a zoom animation may be dropped.
+        page.evaluate(f"window.cjMap.setView([{centre.y}, {centre.x}], 14, {{animate: false}})")
         page.get_by_label("控规用地<b>").check()  # the name shows as text, not as HTML
         notice = page.get_by_test_id("map-notice")
         notice.wait_for()
         assert "“控规用地<b>”当前范围要素过多（144个" in notice.inner_text()
         assert "请放大查看" in notice.inner_text()
         page.screenshot(path=screenshot_dir / "battle_map_layer_zoom_in.png")
-        page.evaluate(f"window.cjMap.setView([{centre.y}, {centre.x}], 18)")
+        page.evaluate(f"window.cjMap.setView([{centre.y}, {centre.x}], 18, {{animate: false}})")
+        page.wait_for_function("() => window.cjMap.getZoom() === 18")
         key = f"layer{layer.pk}"
         page.wait_for_function(f"() => /^[0-9]+$/.test(document.getElementById('map').dataset.{key})")
         drawn = int(page.get_attribute("#map", f"data-{key}"))
