@@ -106,11 +106,17 @@
   var districts = L.geoJSON(null, { style: { color: "#7c3aed", weight: 2, dashArray: "6 4", fillOpacity: 0.04 },
     onEachFeature: function (f, layer) { layer.bindTooltip(textTip(f.properties.name), { permanent: false }); } }).addTo(map);
   overlays["核心板块"] = districts;
+  // The districts frame the first view, unless someone has moved the map while they loaded:
+  // a late answer must not yank the view away from where the user (or a test) went.
+  var moved = false;
+  map.once("movestart", function () { moved = true; });
   getJson(el.dataset.districtsUrl).catch(function () { return null; })
     .then(function (data) {
-      if (!data || !data.features.length) { return; }
-      districts.addData(data);
-      map.fitBounds(districts.getBounds().pad(0.05));
+      if (data && data.features.length) {
+        districts.addData(data);
+        if (!moved) { map.fitBounds(districts.getBounds().pad(0.05)); }
+      }
+      el.dataset.districts = "loaded";
     });
   // Plan layers: small ones load whole once; large ones load what is in view on every move,
   // and when the view holds more than the server sends, say so instead of drawing part of it.
