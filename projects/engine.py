@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from projects import periods
 from projects.choices import (
     REPORTING_STAGES,
     Colour,
@@ -60,11 +61,8 @@ def reporting_for(plan) -> PlanReporting:
 
 
 def last_closed_period(reporting: PlanReporting, now) -> date:
-    """The latest period whose deadline has passed at `now`."""
-    start = reporting.period_start(timezone.localdate(now))
-    while reporting.deadline(start) > now:
-        start -= timedelta(days=reporting.cycle_days)
-    return start
+    """The start of the latest period whose deadline has passed at `now`."""
+    return periods.last_closed(reporting, now).start
 
 
 @transaction.atomic

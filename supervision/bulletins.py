@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from core import dates
+from projects import periods
 from projects.choices import Colour, ReportStatus
 from projects.models import Milestone, ProgressReport, ProjectStatus
 from supervision.choices import ActionItemStatus, BulletinSection
@@ -90,9 +91,8 @@ def draft_lines(period_start, period_end) -> list[dict]:
                               "具体如下：",
                       "facts": {"milestones": [m.pk for m in ms], "milestone_list": listed}})
     missing = defaultdict(list)
-    for r in (ProgressReport.objects.filter(status=ReportStatus.MISSING,
-                                            period_start__gte=period_start,
-                                            period_start__lte=period_end)
+    for r in (ProgressReport.objects.filter(periods.reports_due_in(period_start, period_end),
+                                            status=ReportStatus.MISSING)
               .select_related("project__lead_unit")):
         missing[r.project.lead_unit].append(r)
     for unit, reports in sorted(missing.items(), key=lambda kv: (-len(kv[1]), kv[0].name)):

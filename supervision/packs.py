@@ -10,12 +10,14 @@ import io
 import math
 from datetime import date, timedelta
 
+from django.db.models import Q
 from docx import Document
 from docx.shared import Mm, Pt
 
 from core.dates import cn_date, cn_month_day
 from org.models import LeaderAssignment, user_unit_ids
 from org.roles import Reach, reach_of, sees_whole_city
+from projects import periods
 from projects.choices import Colour, ReportStatus
 from projects.models import ProgressReport, Project, ReportProblem, StatusTransition
 from supervision.choices import ActionItemStatus, MeetingKind, MeetingStatus
@@ -50,11 +52,12 @@ def build_content(meeting, start, end) -> dict:
                 "unit": c["project"].lead_unit.name, "from": LABELS.get(c["from"], "—"),
                 "to": LABELS[c["to"]], "reasons": c["reasons"][:3]}
                for c in changes.values() if c["from"] != c["to"]]
-    reports = (ProgressReport.objects.filter(project__in=projects, period_start__gte=start,
-                                             period_start__lte=end)
-               .filter(is_late=True) | ProgressReport.objects.filter(
-        project__in=projects, period_start__gte=start, period_start__lte=end,
-        status=ReportStatus.MISSING)).select_related("project__lead_unit")
+    # The periods due in the pack's window, by the plan's reporting calendar: a period that
+    # starts the day before the window is still this window's.
+    reports = (ProgressReport.objects.filter(project__in=projects)
+               .filter(periods.reports_due_in(start, end, plans=[meeting.plan]))
+               .filter(Q(is_late=True) | Q(status=ReportStatus.MISSING))
+               .select_related("project__lead_unit"))
     by_unit: dict[str, dict] = {}
     for r in reports:
         row = by_unit.setdefault(r.project.lead_unit.name, {"unit": r.project.lead_unit.name,
