@@ -1,0 +1,168 @@
+"""What a clerk checks before accepting a progress report, as flags.
+
+`flags_for` is pure (no database): it reads a `ReportFacts` — the report's figures beside
+the previous filed report's and the project's plan — and says which checks fail. The loader
+`load_facts` builds those facts for many reports with a fixed number of queries, so the
+review queue can flag (and filter) its whole backlog, not only the page shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import models
+
+from projects.choices import Stage
+
+DEFAULT_JUMP_SHARE = Decimal("0.3")
+
+
+class Flag(models.TextChoices):
+    PERCENT_DOWN = "percent_down", "形象进度下降"
+    INVESTMENT_JUMP = "investment_jump", "投资跳增"
+    OVER_TOTAL = "over_total", "累计超总投资"
+    SUSPENDED_WORK = "suspended_work", "停工项目填报施工内容"
+
+
+# Words that describe work on site; a 停工 project should not report them. A word right after
+# a negation (停止施工, 暂停浇筑, 未开挖, 无吊装) says the opposite and does not count.
+CONSTRUCTION_WORDS = ("施工", "浇筑", "开挖", "吊装", "铺设")
+_CONSTRUCTION = re.compile(
+    "(?<!停止)(?<!暂停)(?<!停)(?<!未)(?<!无)(?<!不)(" + "|".join(CONSTRUCTION_WORDS) + ")")
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    """One report's figures and what they are compared with."""
+
+    percent: int
+    investment_period: Decimal
+    year_cumulative: Decimal
+    text: str
+    stage: str
+    total_investment: Decimal
+    year_planned: Decimal | None = None          # the project's plan for the report's year
+    previous_percent: int | None = None          # the previous filed report's 形象进度
+    earlier_years: Decimal = Decimal("0")        # cumulative investment of earlier years
+
+
+def jump_share() -> Decimal:
+    """settings.REVIEW_JUMP_SHARE as a number (0.3 when unset or unreadable)."""
+    try:
+        share = Decimal(str(getattr(settings, "REVIEW_JUMP_SHARE", DEFAULT_JUMP_SHARE)))
+    except InvalidOperation:
+        return DEFAULT_JUMP_SHARE
+    return share if share > 0 else DEFAULT_JUMP_SHARE
+
+
+def mentions_construction(text: str) -> bool:
+    return bool(_CONSTRUCTION.search(text or ""))
+
+
+def flags_for(facts: ReportFacts, share: Decimal = DEFAULT_JUMP_SHARE) -> list[str]:
+    """The flags a report raises, in the order of `Flag`."""
+    found = []
+    if facts.previous_percent is not None and facts.percent < facts.previous_percent:
+        found.append(Flag.PERCENT_DOWN)
+    if facts.year_planned and facts.investment_period > facts.year_planned * share:
+        found.append(Flag.INVESTMENT_JUMP)
+    if facts.total_investment and \
+            facts.earlier_years + facts.year_cumulative > facts.total_investment:
+        found.append(Flag.OVER_TOTAL)
+    if facts.stage == Stage.SUSPENDED and mentions_construction(facts.text):
+        found.append(Flag.SUSPENDED_WORK)
+    return found
+
+
+def flag_reasons(facts: ReportFacts, share: Decimal = DEFAULT_JUMP_SHARE) -> list[str]:
+    """Each raised flag as the clerk reads it, with the figures behind it."""
+    reasons = []
+    for flag in flags_for(facts, share):
+        if flag == Flag.PERCENT_DOWN:
+            reasons.append(f"形象进度下降：上期{facts.previous_percent}%，本期{facts.percent}%")
+        elif flag == Flag.INVESTMENT_JUMP:
+            reasons.append(f"投资跳增：本期{facts.investment_period}万元，超过年度计划"
+                           f"{facts.year_planned}万元的{share * 100:.0f}%")
+        elif flag == Flag.OVER_TOTAL:
+            reasons.append(f"累计超总投资：累计{facts.earlier_years + facts.year_cumulative}万元，"
+                           f"总投资{facts.total_investment}万元")
+        else:
+            reasons.append("停工项目填报施工内容")
+    return reasons
+
+
+# --- loading (the only part that reads the database) ----------------------------------
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The filed report before a given one (for the side-by-side view)."""
+
+    pk: int
+    period_start: object
+    percent: int
+    year_cumulative: Decimal
+
+
+def load_facts(reports) -> tuple[dict[int, ReportFacts], dict[int, Previous]]:
+    """({report id: facts}, {report id: previous filed report}) for `reports` (ProgressReport
+    instances with `project` loaded), in three queries whatever their number."""
+    from projects.engine import FILED
+    from projects.models import ProgressReport, ProjectYearPlan
+
+    reports = list(reports)
+    if not reports:
+        return {}, {}
+    project_ids = {r.project_id for r in reports}
+    latest = max(r.period_start for r in reports)
+    history = defaultdict(list)  # project → [(start, pk, percent, cumulative)], oldest first
+    for row in (ProgressReport.objects.filter(project_id__in=project_ids, status__in=FILED,
+                                              period_start__lt=latest)
+                .order_by("project_id", "period_start")
+                .values_list("project_id", "period_start", "pk", "progress_percent",
+                             "investment_year_cumulative")):
+        history[row[0]].append(row[1:])
+    years = {r.period_start.year for r in reports}
+    planned = {(pid, year): amount for pid, year, amount in ProjectYearPlan.objects.filter(
+        project_id__in=project_ids, year__in=years, archived_at=None)
+        .values_list("project_id", "year", "planned_investment")}
+    facts, previous = {}, {}
+    for report in reports:
+        before = [h for h in history[report.project_id] if h[0] < report.period_start]
+        if before:
+            start, pk, percent, cumulative = before[-1]
+            previous[report.pk] = Previous(pk, start, percent, cumulative)
+        project = report.project
+        facts[report.pk] = ReportFacts(
+            percent=report.progress_percent, investment_period=report.investment_period,
+            year_cumulative=report.investment_year_cumulative, text=report.progress_text,
+            stage=project.stage, total_investment=project.total_investment,
+            year_planned=planned.get((report.project_id, report.period_start.year)),
+            previous_percent=before[-1][2] if before else None,
+            earlier_years=_earlier_years(before, report.period_start.year))
+    return facts, previous
+
+
+def _earlier_years(before, year) -> Decimal:
+    """The investment of the years before `year`: each earlier year's last filed cumulative."""
+    last_of_year: dict[int, Decimal] = {}
+    for start, _, _, cumulative in before:
+        if start.year < year:
+            last_of_year[start.year] = cumulative
+    return sum(last_of_year.values(), Decimal("0"))
+
+
+def flags_by_report(reports, share: Decimal | None = None) -> dict[int, list[str]]:
+    """{report id: its flags} for a queryset (or list) of reports, batched."""
+    share = jump_share() if share is None else share
+    if hasattr(reports, "select_related"):
+        reports = reports.select_related("project").only(
+            "pk", "project_id", "period_start", "progress_percent", "investment_period",
+            "investment_year_cumulative", "progress_text", "project__stage",
+            "project__total_investment")
+    facts, _ = load_facts(reports)
+    return {pk: flags_for(f, share) for pk, f in facts.items()}
