@@ -581,3 +581,23 @@ def do_set_plan_rules(reporting, rule_set, *, acting_user=None):
     engine.recompute(Project.objects.active().filter(plan=reporting.plan_id),
                      trigger=TransitionTrigger.RULES)
     return reporting
+
+
+# --- measures (我的分包) ---------------------------------------------------------------
+
+MEASURES_MAX = 2000  # a few paragraphs: what is being done, by whom, by when
+
+
+@transaction.atomic
+def do_set_measures(project: Project, text: str, *, acting_user) -> Project:
+    """整改措施: the lead unit states what it is doing about the project's colour now.
+    The leader reads it on 我的分包; each earlier version stays in the project's history."""
+    require_reporter_for(project, acting_user)
+    text = text.strip()
+    if len(text) > MEASURES_MAX:
+        raise ValidationError({"measures": f"措施不超过{MEASURES_MAX}字。"})
+    project.measures = text
+    project.measures_by = acting_user
+    project.measures_at = timezone.now()
+    project.save(update_fields=["measures", "measures_by", "measures_at", "updated_at"])
+    return project

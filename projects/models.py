@@ -163,6 +163,14 @@ class Project(TrackedModel):
     special_team = models.BooleanField("专班推进", default=False)
     problems = models.TextField("存在问题", blank=True,
                                 help_text="最近一期填报的存在问题（由填报自动更新）")
+    # 整改措施: what the lead unit is doing about the project's colour now, read by its
+    # leader on 我的分包 (projects/views_leader.py); earlier versions are in the history.
+    measures = models.TextField("当前措施", blank=True,
+                                help_text="责任单位正在采取的措施（由责任单位填写）")
+    measures_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="措施填写人",
+                                    null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", editable=False)
+    measures_at = models.DateTimeField("措施更新时间", null=True, blank=True, editable=False)
 
     objects = ProjectQuerySet.as_manager()
 

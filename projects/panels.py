@@ -20,7 +20,7 @@ def register_panels():
                              allowed_with(Cap.SUBMIT_REPORTS), my_reports, order=1))
     register_panel(HomePanel("review", "审核与缺报", "projects/panels/review.html",
                              allowed_with(Cap.MANAGE_PROJECTS), review_and_missing, order=2))
-    register_panel(HomePanel("red", "我分包的红灯项目", "projects/panels/red.html",
+    register_panel(HomePanel("red", "我的分包", "projects/panels/red.html",
                              lambda u: u.is_authenticated and u.role == Role.CITY_LEADER,
                              red_projects, order=2))
 
@@ -61,11 +61,16 @@ def review_and_missing(user) -> dict:
 
 
 def red_projects(user) -> dict:
-    """A leader's red projects (their assignments), each with its first reason."""
+    """我的分包: a leader's red projects (their assignments), each with its first reason,
+    and how many are red and yellow, linking to the page with the measures (我的分包)."""
     from projects.models import Project
 
     if not has_cap(user, Cap.VIEW_PROJECTS):
-        return {"red": [], "red_count": 0}
-    red = (Project.objects.visible_to(user).filter(status__overall=Colour.RED)
+        return {"red": [], "red_count": 0, "yellow_count": 0}
+    visible = Project.objects.visible_to(user)
+    counts = dict(visible.filter(status__overall__in=(Colour.RED, Colour.YELLOW))
+                  .values_list("status__overall").annotate(n=Count("pk")).order_by())
+    red = (visible.filter(status__overall=Colour.RED)
            .select_related("status", "lead_unit").order_by("code"))
-    return {"red": list(red[:SHOWN]), "red_count": red.count()}
+    return {"red": list(red[:SHOWN]), "red_count": counts.get(Colour.RED, 0),
+            "yellow_count": counts.get(Colour.YELLOW, 0)}

@@ -2,7 +2,7 @@ from django.urls import path
 
 from core.views import HistoryView
 from org.roles import Cap
-from projects import views, views_files, views_ledger
+from projects import views, views_files, views_leader, views_ledger
 from projects.models import Project
 
 app_name = "projects"
@@ -12,6 +12,7 @@ urlpatterns = [
     path("import/", views_ledger.ImportView.as_view(), name="import"),
     path("due/", views.DueView.as_view(), name="due"),
     path("review/", views.ReviewQueueView.as_view(), name="review"),
+    path("mine/", views_leader.MyAssignmentsView.as_view(), name="my_assignments"),
     path("<int:pk>/", views.ProjectDetailView.as_view(), name="project_detail"),
     path("<int:pk>/history/",
          HistoryView.as_view(model=Project, required_cap=Cap.VIEW_PROJECTS),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/location-from/<int:attachment_pk>/", views.LocationFromPhotoView.as_view(),
          name="location_from_photo"),
     path("<int:pk>/stage/", views.StageChangeView.as_view(), name="stage_change"),
+    path("<int:pk>/measures/", views_leader.MeasuresView.as_view(), name="measures"),
     path("<int:pk>/schedule/", views_ledger.ScheduleView.as_view(), name="schedule"),
     path("<int:pk>/attachments/", views.AttachmentUploadView.as_view(), name="attachment_upload"),
     path("files/<int:pk>/", views_files.attachment_file, name="attachment_file"),

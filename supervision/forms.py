@@ -1,7 +1,7 @@
 from django import forms
 
 from core.forms import ScopedChoicesMixin
-from org.models import Unit
+from org.models import CityLeader, Unit
 from supervision.choices import EscalationLevel
 from supervision.models import Meeting
 
@@ -69,3 +69,13 @@ class EscalationProposalForm(ScopedChoicesMixin, forms.Form):
                               initial=EscalationLevel.REMINDER)
     reason = forms.CharField(label="理由", max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InstructionForm(forms.Form):
+    """领导批示 on a project page; the office names the leader whose 批示 it records."""
+
+    text = forms.CharField(label="批示内容", max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+    deadline = forms.DateField(label="办理期限", widget=forms.DateInput(attrs={"type": "date"}))
+    leader = forms.ModelChoiceField(label="批示领导", required=False,
+                                    queryset=CityLeader.objects.active().select_related("person"))

@@ -24,6 +24,8 @@ urlpatterns = [
          name="item_history"),
     path("items/<int:pk>/<str:step>/", views.ActionItemStepView.as_view(), name="item_step"),
     path("items/<int:pk>/files/<int:file_pk>/", views.item_file, name="item_file"),
+    path("instructions/project/<int:pk>/", views.items.InstructionView.as_view(),
+         name="issue_instruction"),
     path("bulletins/", views.BulletinListView.as_view(), name="bulletin_list"),
     path("bulletins/<int:pk>/", views.BulletinDetailView.as_view(), name="bulletin_detail"),
     path("bulletins/<int:pk>/history/", views.BulletinHistoryView.as_view(),

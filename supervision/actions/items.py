@@ -29,8 +29,9 @@ def _event(item, kind, user, text=""):
 
 @transaction.atomic
 def do_create_action_item(*, title, unit, deadline, acting_user, detail="", meeting=None,
-                          problem=None, project=None) -> ActionItem:
-    """交办: from a meeting, from a report's problem, or by a leader."""
+                          problem=None, project=None, instructed_by=None) -> ActionItem:
+    """交办: from a meeting, from a report's problem, or by a leader (`instructed_by`:
+    a leader's 批示, see do_issue_instruction)."""
     if not _may_issue(acting_user):
         raise PermissionDenied("当前角色不能交办事项。")
     if deadline < timezone.localdate():
@@ -41,12 +42,65 @@ def do_create_action_item(*, title, unit, deadline, acting_user, detail="", meet
         project = project or problem.project
     item = ActionItem(title=title.strip(), detail=detail.strip(), unit=unit, deadline=deadline,
                       source=source, meeting=meeting, problem=problem, project=project,
-                      issued_by=acting_user)
+                      issued_by=acting_user, instructed_by=instructed_by)
     item.full_clean()
     item.save()
     _event(item, ActionEventKind.CREATED, acting_user, detail)
     notices.item_assigned(item)
     return item
+
+
+INSTRUCTION_MAX = 2000  # a 批示 is a few sentences; the title carries its opening words
+INSTRUCTION_TITLE_WORDS = 60
+
+
+def may_instruct(user) -> bool:
+    """Who writes a 批示 on a project page: a city leader, or the office recording one."""
+    if user is None or not user.is_authenticated:
+        return False
+    return has_cap(user, Cap.MANAGE_PROJECTS) or (user.role == Role.CITY_LEADER
+                                                  and bool(user.person_id))
+
+
+def _instructing_leader(project, acting_user, leader):
+    """The leader whose 批示 this is: the acting leader themself; for the office, the
+    leader it names (by default the project's 分包领导)."""
+    from org.models import CityLeader
+
+    if acting_user.role == Role.CITY_LEADER:
+        own = CityLeader.objects.active().filter(person_id=acting_user.person_id).first()
+        if own is None:
+            raise PermissionDenied("该账号未登记为市级领导。")
+        return own
+    leader = leader or project.leader
+    if leader is None:
+        raise ValidationError({"leader": "请选择批示领导。"})
+    return leader
+
+
+@transaction.atomic
+def do_issue_instruction(project, text: str, deadline, acting_user, *,
+                         leader=None) -> ActionItem:
+    """领导批示 from a project page: it becomes an action item for the project's lead unit,
+    marked with the leader's name, and the unit is told (notices.item_assigned)."""
+    from projects.models import Project
+
+    if not may_instruct(acting_user):
+        raise PermissionDenied("只有市级领导或领导小组办公室可以批示。")
+    if not Project.objects.visible_to(acting_user).filter(pk=project.pk).exists():
+        raise PermissionDenied("无权对该项目批示。")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "请填写批示内容。"})
+    if len(text) > INSTRUCTION_MAX:
+        raise ValidationError({"text": f"批示内容不超过{INSTRUCTION_MAX}字。"})
+    leader = _instructing_leader(project, acting_user, leader)
+    opening = " ".join(text.split())
+    if len(opening) > INSTRUCTION_TITLE_WORDS:
+        opening = opening[:INSTRUCTION_TITLE_WORDS - 1] + "…"
+    return do_create_action_item(
+        title=f"{leader.person.name}批示：{opening}", detail=text, unit=project.lead_unit,
+        deadline=deadline, project=project, instructed_by=leader, acting_user=acting_user)
 
 
 def _require_unit(item, user):

@@ -29,8 +29,13 @@ class ActionItemQuerySet(TrackedQuerySet):
             return qs
         if reach == Reach.ASSIGNMENTS:
             leader = CityLeader.objects.filter(person_id=user.person_id).first()
-            units = leader.assignments.active().values("unit_id") if leader else []
-            return qs.filter(models.Q(issued_by=user) | models.Q(unit_id__in=units))
+            if leader is None:
+                return qs.filter(issued_by=user)
+            units = leader.assignments.active().values("unit_id")
+            # A leader follows what they issued, what their units owe, and the items on
+            # their own projects and 批示 (an office may record a 批示 on their behalf).
+            return qs.filter(models.Q(issued_by=user) | models.Q(unit_id__in=units)
+                             | models.Q(instructed_by=leader) | models.Q(project__leader=leader))
         return qs.filter(unit_id__in=user_unit_ids(user))
 
 
@@ -51,6 +56,11 @@ class ActionItem(TrackedModel):
                                 on_delete=models.PROTECT, related_name="action_items")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="交办人", null=True,
                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    # 领导批示: set when the item is a city leader's written instruction on a project
+    # (do_issue_instruction), whether the leader or the office on their behalf entered it.
+    instructed_by = models.ForeignKey(CityLeader, verbose_name="批示领导", null=True,
+                                      blank=True, on_delete=models.PROTECT,
+                                      related_name="instructions")
     status = models.CharField("状态", max_length=12, choices=ActionItemStatus.choices,
                               default=ActionItemStatus.OPEN, db_index=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
@@ -70,6 +80,10 @@ class ActionItem(TrackedModel):
 
     def get_history_url(self):
         return reverse("supervision:item_history", args=[self.pk])
+
+    @property
+    def is_instruction(self) -> bool:
+        return self.instructed_by_id is not None
 
     @property
     def is_overdue(self) -> bool:

@@ -8,15 +8,17 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views import View
 
+from core.dates import cn_date
 from core.files import file_view, serve_file
 from core.redirects import redirect_next
 from core.scope import get_for_user
 from core.views import ScopedDetailView, ScopedListView
 from org.roles import Cap
-from projects.models import ReportProblem
+from projects.models import Project, ReportProblem
 from supervision import actions
+from supervision.actions.items import do_issue_instruction, may_instruct
 from supervision.filtersets import ActionItemFilterSet
-from supervision.forms import ActionItemForm, ResponseForm, TextForm
+from supervision.forms import ActionItemForm, InstructionForm, ResponseForm, TextForm
 from supervision.models import (
     ActionItem,
 )
@@ -96,6 +98,29 @@ class ActionItemStepView(View):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect(item.get_absolute_url())
+
+
+class InstructionView(View):
+    """领导批示 from a project page (a leader, or the office recording one): it becomes an
+    action item for the project's lead unit (do_issue_instruction)."""
+
+    def post(self, request, pk):
+        project = get_for_user(Project, request.user, pk)  # outside scope: 404
+        if not may_instruct(request.user):
+            raise PermissionDenied("只有市级领导或领导小组办公室可以批示。")
+        form = InstructionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "请填写批示内容和办理期限。")
+            return redirect(project.get_absolute_url())
+        try:
+            item = do_issue_instruction(project, form.cleaned_data["text"],
+                                        form.cleaned_data["deadline"], request.user,
+                                        leader=form.cleaned_data["leader"])
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return redirect(project.get_absolute_url())
+        messages.success(request, f"批示已转{item.unit.name}办理，期限{cn_date(item.deadline)}。")
+        return redirect(project.get_absolute_url())
 
 
 @file_view
