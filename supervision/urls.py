@@ -4,12 +4,19 @@ from core.views import HistoryView
 from org.roles import Cap
 from supervision import views
 from supervision.models import ActionItem
+from supervision.views import meetings as meeting_views
 
 app_name = "supervision"
 urlpatterns = [
     path("meetings/", views.MeetingListView.as_view(), name="meeting_list"),
     path("meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting_detail"),
     path("meetings/<int:pk>/pack.docx", views.MeetingPackFileView.as_view(), name="pack_file"),
+    path("meetings/<int:pk>/pack-draft.docx", meeting_views.MeetingPackDraftView.as_view(),
+         name="pack_draft"),
+    path("meetings/<int:pk>/minutes.docx", meeting_views.MinutesFileView.as_view(),
+         name="minutes_file"),
+    path("meetings/<int:pk>/minutes/<str:step>/", meeting_views.MinutesStepView.as_view(),
+         name="minutes_step"),
     path("meetings/<int:pk>/pack/<str:step>/", views.MeetingPackStepView.as_view(),
          name="pack_step"),
     path("meetings/<int:pk>/<str:step>/", views.MeetingChangeView.as_view(),

@@ -163,4 +163,92 @@ def do_issue_pack(pack, *, acting_user):
     return pack
 
 
+# --- 会议纪要 -----------------------------------------------------------------------
+
+
+def _clean_decisions(decisions) -> list[dict]:
+    """The decisions as given (dicts of text, unit, deadline), blank rows dropped, each
+    checked: a decision without its unit or its deadline cannot become an action item."""
+    rows, errors = [], []
+    for n, d in enumerate(decisions, start=1):
+        text = (d.get("text") or "").strip()
+        if not text and not d.get("unit") and not d.get("deadline"):
+            continue
+        if not text:
+            errors.append(f"第{n}项议定事项没有内容。")
+        elif len(text) > 200:
+            errors.append(f"第{n}项议定事项超过200字，请分项或精简。")
+        if d.get("unit") is None:
+            errors.append(f"第{n}项议定事项没有责任单位。")
+        if d.get("deadline") is None:
+            errors.append(f"第{n}项议定事项没有完成时限。")
+        rows.append({"text": text, "unit": d.get("unit"), "deadline": d.get("deadline")})
+    if errors:
+        raise ValidationError({"decisions": errors})
+    return rows
+
+
+@transaction.atomic
+def do_save_minutes(meeting, *, attendees: str, summary: str, decisions, acting_user):
+    """Write (or rewrite) the draft minutes of a held meeting: attendees, a summary and the
+    decisions (议定事项), each with its responsible unit and deadline."""
+    from supervision.models import MeetingMinutes, MinutesDecision
+
+    _require_office(acting_user)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError("会议已取消，没有会议纪要。")
+    if meeting.date > timezone.localdate():
+        raise ValidationError("会议尚未召开，召开后再写会议纪要。")
+    minutes = MeetingMinutes.objects.select_for_update().filter(meeting=meeting).first()
+    if minutes is not None and minutes.status == BulletinStatus.ISSUED:
+        raise ValidationError("会议纪要已印发，不能修改。")
+    rows = _clean_decisions(decisions)
+    minutes = minutes or MeetingMinutes(meeting=meeting)
+    minutes.attendees, minutes.summary = attendees.strip(), summary.strip()
+    minutes.full_clean(exclude=["meeting"])
+    minutes.save()
+    minutes.decisions.all().delete()  # a draft's decisions are rewritten as a whole
+    for n, row in enumerate(rows, start=1):
+        MinutesDecision.objects.create(minutes=minutes, order=n, **row)
+    return minutes
+
+
+@transaction.atomic
+def do_issue_minutes(minutes, *, acting_user):
+    """印发: each decision becomes an action item for its unit (from the meeting, told to the
+    unit like any other), then the minutes are frozen with their .docx. Refused as a whole
+    if any decision's deadline has passed: nothing is half-issued."""
+    from django.core.files.base import ContentFile
+
+    from core.dates import cn_date
+    from supervision.actions.items import do_create_action_item
+    from supervision.minutes import render_minutes_docx
+    from supervision.models import MeetingMinutes
+
+    _require_office(acting_user)
+    minutes = MeetingMinutes.objects.select_for_update().get(pk=minutes.pk)
+    if minutes.status == BulletinStatus.ISSUED:
+        raise ValidationError("会议纪要已印发。")
+    if not minutes.summary.strip() or not minutes.attendees.strip():
+        raise ValidationError("请先填写参会人员和会议概要。")
+    decisions = list(minutes.decisions.select_related("unit").order_by("order", "pk"))
+    today = timezone.localdate()
+    late = [f"第{d.order}项" for d in decisions if d.deadline < today]
+    if late:
+        raise ValidationError(f"{'、'.join(late)}议定事项的完成时限已过，请修改后再印发。")
+    meeting = minutes.meeting
+    for d in decisions:
+        d.action_item = do_create_action_item(
+            title=d.text, unit=d.unit, deadline=d.deadline, acting_user=acting_user,
+            meeting=meeting,
+            detail=f"《{meeting.title}会议纪要》（{cn_date(meeting.date)}）议定事项第{d.order}项")
+        d.save()  # linked while the minutes are still a draft: the last write to the row
+    minutes.status, minutes.issued_at, minutes.issued_by = (BulletinStatus.ISSUED, timezone.now(),
+                                                            acting_user)
+    minutes.docx.save(f"minutes-{meeting.date:%Y%m%d}-{meeting.kind}.docx",
+                      ContentFile(render_minutes_docx(minutes, decisions)), save=False)
+    minutes.save()
+    return minutes
+
+
 # --- escalation ladder ------------------------------------------------------------------

@@ -10,4 +10,11 @@ from supervision.models.bulletins import (  # noqa: F401
 )
 from supervision.models.escalation import EscalationQuerySet, EscalationRule, EscalationStep, InterviewRecord  # noqa: F401
 from supervision.models.items import ActionItem, ActionItemEvent, ActionItemQuerySet  # noqa: F401
-from supervision.models.meetings import CalendarFeed, Meeting, MeetingPack, MeetingQuerySet  # noqa: F401
+from supervision.models.meetings import (  # noqa: F401
+    CalendarFeed,
+    Meeting,
+    MeetingMinutes,
+    MeetingPack,
+    MeetingQuerySet,
+    MinutesDecision,
+)

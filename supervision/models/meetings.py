@@ -18,7 +18,7 @@ from supervision.choices import (
     MeetingKind,
     MeetingStatus,
 )
-from supervision.models.base import FrozenOnceIssued, FrozenQuerySetMixin
+from supervision.models.base import FrozenOnceIssued, FrozenQuerySetMixin, FrozenWithDocument
 from supervision.rhythm import ATTENDEES, PARTY_OF_ROLE, Party, kinds_attended_by
 
 
@@ -199,3 +199,80 @@ class MeetingPack(FrozenOnceIssued, TrackedModel):
 
     def __str__(self):
         return f"{self.meeting} 会议材料"
+
+
+# --- 会议纪要 -------------------------------------------------------------------------
+
+
+class MeetingMinutesQuerySet(FrozenQuerySetMixin, TrackedQuerySet):
+    # An issued set of minutes refuses bulk writes as it refuses save() (models/base.py).
+    def visible_to(self, user):
+        """Drafts: the office and the bureau. Issued minutes: everyone on the programme who
+        sees the meeting — 会议纪要 are sent whole to the units that attend, and each
+        decision names the unit responsible for it."""
+        if not has_cap(user, Cap.VIEW_PROJECTS):
+            return self.none()
+        qs = self.active().filter(meeting__in=Meeting.objects.visible_to(user))
+        return qs if may_see_draft_packs(user) else qs.filter(status=BulletinStatus.ISSUED)
+
+
+class MeetingMinutes(FrozenOnceIssued, TrackedModel):
+    """会议纪要: what a held meeting decided, written by the office after it. Issuing them
+    turns each decision into an action item for its unit and freezes the minutes."""
+
+    meeting = models.OneToOneField(Meeting, verbose_name="会议", on_delete=models.PROTECT,
+                                   related_name="minutes")
+    attendees = models.TextField("参会人员", blank=True, help_text="出席、列席的领导和单位，每行一项")
+    summary = models.TextField("会议概要", blank=True, help_text="会议听取、研究的事项，每段一行")
+    status = models.CharField("状态", max_length=8, choices=BulletinStatus.choices,
+                              default=BulletinStatus.DRAFT)
+    issued_at = models.DateTimeField("印发时间", null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="印发人", null=True,
+                                  blank=True, on_delete=models.PROTECT, related_name="+")
+    docx = models.FileField("会议纪要（docx）", upload_to="minutes/", blank=True)
+
+    objects = MeetingMinutesQuerySet.as_manager()
+    frozen_message = "已印发的会议纪要不可修改。"
+
+    class Meta:
+        verbose_name = "会议纪要"
+        verbose_name_plural = "会议纪要"
+
+    def __str__(self):
+        return f"{self.meeting} 会议纪要"
+
+    def get_absolute_url(self):
+        return reverse("supervision:meeting_detail", args=[self.meeting_id])
+
+
+class MinutesDecisionQuerySet(FrozenQuerySetMixin, TrackedQuerySet):
+    pass
+
+
+class MinutesDecision(FrozenWithDocument, TrackedModel):
+    """议定事项: one decision of the minutes, with the unit responsible and the deadline;
+    the action item it became is linked once the minutes are issued."""
+
+    minutes = models.ForeignKey(MeetingMinutes, verbose_name="会议纪要", on_delete=models.PROTECT,
+                                related_name="decisions")
+    order = models.PositiveSmallIntegerField("序号", default=1)
+    text = models.CharField("议定事项", max_length=200)
+    unit = models.ForeignKey("org.Unit", verbose_name="责任单位", on_delete=models.PROTECT,
+                             related_name="+")
+    deadline = models.DateField("完成时限")
+    action_item = models.OneToOneField("supervision.ActionItem", verbose_name="交办事项",
+                                       null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="decision")
+
+    objects = MinutesDecisionQuerySet.as_manager()
+    frozen_parent = "minutes"
+    frozen_lookup = "minutes__status"
+    frozen_message = "已印发的会议纪要不可修改。"
+
+    class Meta:
+        verbose_name = "议定事项"
+        verbose_name_plural = "议定事项"
+        ordering = ["minutes", "order", "pk"]
+
+    def __str__(self):
+        return self.text

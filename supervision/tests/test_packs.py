@@ -57,7 +57,7 @@ class PackTests(CastTestCase):
         doc = Document(io.BytesIO(pack.docx.open("rb").read()))
         text = "\n".join(p.text for p in doc.paragraphs)
         self.assertIn("季度现场推进会会议材料", text)
-        self.assertIn("五、现场观摩路线", text)
+        self.assertIn("七、现场观摩路线", text)
         self.assertIn("要求各单位月底前追回进度", text)
 
     def test_pages(self):
@@ -65,7 +65,8 @@ class PackTests(CastTestCase):
         url = f"/supervision/meetings/{self.meeting.pk}/"
         self.client.post(f"{url}pack/generate/")
         page = self.client.get(url)
-        self.assertContains(page, "一、亮灯变化的项目")
+        self.assertContains(page, "一、总体情况")
+        self.assertContains(page, "三、亮灯转差的项目")
         self.assertContains(page, "<svg")  # the route map of the on-site meeting
         self.client.post(f"{url}pack/issue/")
         self.assertEqual(self.client.get(f"{url}pack.docx").status_code, 200)

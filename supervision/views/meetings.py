@@ -29,7 +29,16 @@ from supervision.models import (
     Meeting,
     MeetingPack,
 )
-from supervision.packs import meeting_as_issued, part_for, part_label, render_docx
+from supervision.packs import (
+    meeting_as_issued,
+    pack_sections,
+    part_for,
+    part_for_unit,
+    part_label,
+    render_docx,
+    render_pack_docx,
+    units_readable_by,
+)
 from supervision.views.mimetypes import DOCX
 
 # The feed's zone: the city's clocks (the meetings' dates and times are local, settings.TIME_ZONE).
@@ -204,10 +213,16 @@ class MeetingDetailView(ScopedDetailView):
         ctx.setdefault("move_form", MeetingMoveForm(initial={"date": meeting.date,
                                                              "start_time": meeting.start_time}))
         ctx.setdefault("cancel_form", MeetingCancelForm())
+        # The 征求意见稿 while nothing is issued: the office, the bureau and the readers of a
+        # part (a leader their 分包, a unit its own) download it before the meeting.
+        ctx["may_draft"] = (not meeting.is_cancelled and (pack is None or not pack.docx)
+                            and units_readable_by(user) != set())
+        ctx.update(minutes_context(meeting, user))
         if pack is not None:
             ctx["content"] = part_for(pack.content, user)
             ctx["partial"] = not sees_whole_city(user)
             ctx["part"] = part_label(user) if ctx["partial"] else ""
+            ctx["sections"] = pack_sections(ctx["content"])
             if ctx["content"].get("route"):
                 # numbers and our own text only
                 ctx["route_svg"] = mark_safe(route_svg(ctx["content"]["route"]))
@@ -301,6 +316,60 @@ class MeetingPackFileView(View):
                               filename=f"{name}-{part}.docx", content_type=DOCX)
 
 
+class MeetingPackDraftView(View):
+    """会议材料征求意见稿: the pack as it would be if generated now, before it is issued —
+    computed from the live data at download time, marked as a draft in the document, each
+    reader their own part (as the issued pack's parts), every download audited.
+
+    `?unit=<id>` asks for one unit's part (the office sending each unit its part for
+    comment); a reader asking for a unit outside their own gets 404, as for any object
+    outside their scope."""
+
+    def get(self, request, pk):
+        from supervision.packs import build_content, pack_period
+
+        user = request.user
+        meeting = get_for_user(Meeting, user, pk)
+        readable = units_readable_by(user)
+        pack = MeetingPack.objects.filter(meeting=meeting).first()
+        if meeting.is_cancelled or readable == set() or (pack is not None and pack.docx):
+            raise Http404("没有可下载的征求意见稿。")
+        unit = _asked_unit(request, readable)
+        start, end = pack_period(meeting)
+        content = build_content(meeting, start, end)
+        whole = sees_whole_city(user)
+        part = None
+        if not whole:
+            content, part = part_for(content, user), part_label(user)
+        if unit is not None:
+            content, part = part_for_unit(content, unit), unit.name
+        now = timezone.now()
+        data = render_pack_docx(
+            meeting={"title": meeting.title, "date": meeting.date.isoformat(),
+                     "location": meeting.location},
+            start=start, end=end, content=content, part=part, draft_at=now,
+            # the office's draft notes are its own until issued
+            notes=pack.notes if (pack is not None and whole and unit is None) else "")
+        name = f"pack-{meeting.date:%Y%m%d}-征求意见稿{'-' + part if part else ''}.docx"
+        return serve_rendered(request, data, obj=meeting, variant="draft-docx",
+                              part=part or "", filename=name, content_type=DOCX)
+
+
+def _asked_unit(request, readable):
+    """The unit named by `?unit=`, if the reader may read its part; otherwise 404."""
+    from org.models import Unit
+
+    raw = request.GET.get("unit")
+    if not raw:
+        return None
+    if not raw.isdigit() or (readable is not None and int(raw) not in readable):
+        raise Http404("无权查看该单位的会议材料。")
+    unit = Unit.objects.filter(pk=int(raw)).first()
+    if unit is None:
+        raise Http404("单位不存在。")
+    return unit
+
+
 def serve_rendered(request, data: bytes, *, obj, filename, content_type, variant, **detail):
     """A document made for this reader (not a stored file), audited like serve_file()."""
     response = HttpResponse(data, content_type=content_type)
@@ -309,6 +378,99 @@ def serve_rendered(request, data: bytes, *, obj, filename, content_type, variant
     record_audit(AuditEventType.FILE_DOWNLOAD, request=request, obj=obj, variant=variant,
                  name=filename, size=len(data), **detail)
     return response
+
+
+# --- 会议纪要 -------------------------------------------------------------------------
+
+BLANK_DECISION_ROWS = 3  # empty rows under the written ones, for the next decisions
+
+
+def minutes_context(meeting, user) -> dict:
+    """The minutes on the meeting's page: issued ones for every reader of the meeting, the
+    draft and its form for the office once the meeting has been held."""
+    from org.models import Unit
+    from supervision.minutes import document
+    from supervision.models import MeetingMinutes
+
+    minutes = MeetingMinutes.objects.visible_to(user).filter(meeting=meeting).first()
+    decisions = list(minutes.decisions.select_related("unit", "action_item")) if minutes else []
+    may_write = (user.has_cap(Cap.MANAGE_PROJECTS) and not meeting.is_cancelled
+                 and meeting.date <= timezone.localdate()
+                 and (minutes is None or minutes.status != BulletinStatus.ISSUED))
+    ctx = {"minutes": minutes, "decisions": decisions, "may_write_minutes": may_write,
+           "minutes_doc": document(minutes, decisions) if minutes else None}
+    if may_write:
+        ctx["minutes_units"] = Unit.objects.active().order_by("name")
+        ctx["decision_rows"] = [{"text": d.text, "unit_id": d.unit_id,
+                                 "deadline": d.deadline.isoformat()} for d in decisions] + [
+            {"text": "", "unit_id": None, "deadline": ""}] * BLANK_DECISION_ROWS
+    return ctx
+
+
+def _posted_decisions(post) -> list[dict]:
+    """The decision rows of the minutes form (parallel lists), units and dates parsed; a
+    unit or date that does not parse is left empty for the action to name."""
+    from datetime import date as date_cls
+
+    from org.models import Unit
+
+    units = {str(u.pk): u for u in Unit.objects.active().filter(
+        pk__in=[v for v in post.getlist("decision_unit") if v.isdigit()])}
+    rows = []
+    for text, unit, deadline in zip(post.getlist("decision_text"), post.getlist("decision_unit"),
+                                    post.getlist("decision_deadline"), strict=False):
+        try:
+            day = date_cls.fromisoformat(deadline) if deadline else None
+        except ValueError:
+            day = None
+        rows.append({"text": text, "unit": units.get(unit), "deadline": day})
+    return rows
+
+
+class MinutesStepView(CapabilityRequiredMixin, View):
+    """保存 (the draft) and 印发 (action items for each decision, then frozen)."""
+
+    required_cap = Cap.MANAGE_PROJECTS
+
+    def post(self, request, pk, step):
+        from supervision.actions.meetings import do_issue_minutes, do_save_minutes
+        from supervision.models import MeetingMinutes
+
+        meeting = get_for_user(Meeting, request.user, pk)
+        try:
+            if step == "save":
+                do_save_minutes(meeting, attendees=request.POST.get("attendees", ""),
+                                summary=request.POST.get("summary", ""),
+                                decisions=_posted_decisions(request.POST),
+                                acting_user=request.user)
+                messages.success(request, "会议纪要已保存。")
+            elif step == "issue":
+                minutes = MeetingMinutes.objects.filter(meeting=meeting).first()
+                if minutes is None:
+                    raise ValidationError("请先填写并保存会议纪要。")
+                minutes = do_issue_minutes(minutes, acting_user=request.user)
+                messages.success(request, f"会议纪要已印发，{minutes.decisions.count()}项议定事项"
+                                          "已作为交办事项交办各责任单位。")
+            else:
+                raise Http404
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect(f"{meeting.get_absolute_url()}#minutes")
+
+
+class MinutesFileView(View):
+    """The issued minutes' .docx, within the reader's scope, audited (core/files.py)."""
+
+    def get(self, request, pk):
+        from supervision.models import MeetingMinutes
+
+        meeting = get_for_user(Meeting, request.user, pk)
+        minutes = (MeetingMinutes.objects.visible_to(request.user)
+                   .filter(meeting=meeting, status=BulletinStatus.ISSUED).first())
+        if minutes is None or not minutes.docx:
+            raise Http404("会议纪要尚未印发。")
+        return serve_file(request, minutes.docx, obj=minutes, variant="docx", content_type=DOCX,
+                          filename=f"minutes-{meeting.date:%Y%m%d}.docx")
 
 
 # --- escalation ladder ----------------------------------------------------------------
