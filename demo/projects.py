@@ -70,6 +70,23 @@ PROCEDURES = [ProcedureKind.APPROVAL, ProcedureKind.LAND_PREAPPROVAL, ProcedureK
 
 
 
+PHASES = "二三四五六七八九十"
+
+
+def unique_name(name: str, used: set[str]) -> str:
+    """The name, or when an earlier project already has it the same name with a phase
+    qualifier (（二期）, （三期）…): a ledger, a pack or a bulletin that names three projects
+    「古槐古镇综合服务中心建设」 cannot be read. Deterministic (no draw from the generator), so
+    a seed still builds the same city."""
+    candidate, phase = name, 0
+    while candidate in used:
+        candidate = (f"{name}（{PHASES[phase]}期）" if phase < len(PHASES)
+                     else f"{name}（{phase + 2}期）")
+        phase += 1
+    used.add(candidate)
+    return candidate
+
+
 def report_weeks(scale: str, today) -> int:
     """Weeks of reports to build: the scale's own, and at least back to the start of the
     previous half-year, so the demo's published half-year evaluation has reports to score."""
@@ -94,12 +111,13 @@ def build_projects(city, today: date | None = None):
         people_by_unit[unit.pk] = list(unit.people.all()[:2])
     count = PROJECT_COUNTS[city.scale]
     projects = []
+    used_names: set[str] = set()
     with engine.deferred_recompute():
         for i in range(count):
             template = TEMPLATES[i % len(TEMPLATES)]
             projects.append(_one_project(rng, city, i, template, today, categories, tasks,
                                          programmes, districts, towns, communities,
-                                         leaders_by_unit, people_by_unit))
+                                         leaders_by_unit, people_by_unit, used_names))
         ProjectYearPlan.objects.bulk_create([yp for p in projects for yp in p.year_plan_rows],
                                             batch_size=2000)
         _milestones_and_procedures(rng, projects, today)
@@ -161,7 +179,7 @@ def _lead_unit(rng, city, keys, towns):
 
 
 def _one_project(rng, city, i, template, today, categories, tasks, programmes, districts,
-                 towns, communities, leaders_by_unit, people_by_unit):
+                 towns, communities, leaders_by_unit, people_by_unit, used_names):
     cat, task, prog, pattern, keys, shape = template
     district = rng.choice(districts) if cat == "HX" else (
         rng.choice(districts) if rng.random() < 0.15 else None)
@@ -170,6 +188,7 @@ def _one_project(rng, city, i, template, today, categories, tasks, programmes, d
                           town=rng.choice(towns).name, n=i // len(TEMPLATES) + 1,
                           community=rng.choice(communities).name.replace("社区", "").replace(
                               "村", ""), stem=rng.choice(names.COMMUNITY_STEMS))
+    name = unique_name(name, used_names)
     lead = _lead_unit(rng, city, keys, towns)
     total = Decimal(int(math.exp(rng.uniform(math.log(800), math.log(150000))))).quantize(
         Decimal("1"))
