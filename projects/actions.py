@@ -5,7 +5,7 @@ project's colour incrementally (the nightly command recomputes everything).
 """
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,8 +18,9 @@ from core.workflow import Review
 from geo.geometry import parse_geojson
 from org.roles import Cap, has_cap
 from plans.choices import PlanStatus
-from projects import engine
+from projects import engine, notices
 from projects.choices import (
+    ProcedureClaimStatus,
     ProcedureStatus,
     RebaselineStatus,
     ReportStatus,
@@ -29,6 +30,7 @@ from projects.choices import (
 from projects.models import (
     Attachment,
     Milestone,
+    ProcedureClaim,
     ProcedureItem,
     ProgressReport,
     Project,
@@ -326,6 +328,10 @@ def do_submit_report(project: Project, *, acting_user, period_start: date | None
                      problems=(), correction_note="", now=None) -> ProgressReport:
     """File a period's report (the current period by default).
 
+    `problems` are (description, coordinate_with text) or (description, coordinate_with
+    text, units): each unit named is given the problem as an action item.
+
+
     Refiling an already-submitted period is refused, so a retried request
     cannot create a duplicate; a MISSING or RETURNED period can be filed (late
     if after the deadline).
@@ -356,11 +362,13 @@ def do_submit_report(project: Project, *, acting_user, period_start: date | None
             raise ValidationError("所选节点不属于该项目。")
         do_complete_milestone(milestone, actual, acting_user=acting_user, report=report)
     texts = []
-    for description, coordinate_with in problems:
+    for description, coordinate_with, *units in problems:
         if description.strip():
-            ReportProblem.objects.create(report=report, project=project,
-                                         description=description.strip(),
-                                         coordinate_with=coordinate_with.strip())
+            problem = ReportProblem.objects.create(report=report, project=project,
+                                                   description=description.strip(),
+                                                   coordinate_with=coordinate_with.strip())
+            if units and units[0]:
+                _ask_units_to_coordinate(problem, units[0], reporting, start)
             texts.append(description.strip())
     project.problems = "；".join(texts)
     project.save()
@@ -601,3 +609,104 @@ def do_set_measures(project: Project, text: str, *, acting_user) -> Project:
     project.measures_at = timezone.now()
     project.save(update_fields=["measures", "measures_by", "measures_at", "updated_at"])
     return project
+
+
+# --- unit filing: coordination, procedure claims ----------------------------------
+
+
+def _ask_units_to_coordinate(problem: ReportProblem, units, reporting, start: date):
+    """Each unit a problem names gets it as an action item (supervision's 交办), due by the
+    next period's deadline (from today), so the answer is in hand when the unit files again.
+
+    Raised by the filing unit, issued by the system: a reporter may not issue items itself,
+    and the office closes what the other unit answers. A problem carried over unchanged
+    from last week (沿用上周) does not open a second item while the first is still open.
+    """
+    from supervision.actions import do_create_action_item
+    from supervision.choices import ActionItemStatus
+    from supervision.models import ActionItem
+
+    project = problem.project
+    units = [u for u in units if u.pk != project.lead_unit_id]  # not the filer's own unit
+    problem.coordinate_units.set(units)
+    if units and not problem.coordinate_with:  # for readers of the text (meeting packs, API)
+        problem.coordinate_with = "、".join(u.name for u in units)[:200]
+        problem.save()
+    current = reporting.period_start(timezone.localdate())  # a late report's too
+    deadline = timezone.localdate(reporting.deadline(current + timedelta(days=reporting.cycle_days)))
+    title = problem.description[:200]
+    open_items = set(ActionItem.objects.active().filter(project=project, title=title)
+                     .exclude(status=ActionItemStatus.CLOSED).values_list("unit_id", flat=True))
+    period = f"{start.month}月{start.day}日"
+    for unit in units:
+        if unit.pk in open_items:
+            continue
+        do_create_action_item(
+            title=title, unit=unit, deadline=deadline,
+            acting_user=None, problem=problem, project=project,
+            detail=(f"{project.lead_unit.name}在“{project.name}”{period}周进度填报中提出，"
+                    f"需{unit.name}协调解决：{problem.description}"))
+
+
+# A unit's 办结 claim is confirmed or sent back by the office (core.workflow); whoever
+# filed the claim cannot confirm it.
+PROCEDURE_CONFIRMATION = Review(what="办结申报", filed_word="待确认",
+                                reviewable=(ProcedureClaimStatus.PENDING,),
+                                accepted=ProcedureClaimStatus.CONFIRMED,
+                                returned=ProcedureClaimStatus.RETURNED, reason_field="note",
+                                accept_verb="确认", return_verb="退回")
+
+
+@transaction.atomic
+def do_claim_procedure_done(procedure: ProcedureItem, done_on: date, doc_number: str,
+                            acting_user, *, document=None) -> ProcedureClaim:
+    """The lead unit states a preliminary procedure is done: date, 文号 and the 批复文件
+    (`document`, an upload; or one already uploaded for the procedure). It counts as done
+    only when the office confirms (do_confirm_procedure)."""
+    require_reporter_for(procedure.project, acting_user)
+    procedure = ProcedureItem.objects.select_for_update().get(pk=procedure.pk)
+    if procedure.is_done:
+        raise ValidationError("该手续已办结，无需再次申报。")
+    if procedure.claims.filter(status=ProcedureClaimStatus.PENDING).exists():
+        raise ValidationError("该手续已有待办公室确认的办结申报。")
+    if done_on is None or done_on > timezone.localdate():
+        raise ValidationError({"done_on": "办结日期不能晚于今天。"})
+    if not (doc_number or "").strip():
+        raise ValidationError({"doc_number": "请填写批复文号。"})
+    if document is not None:
+        attachment = do_add_procedure_document(procedure, document, acting_user=acting_user)
+    else:
+        attachment = procedure.documents.active().order_by("-created_at").first()
+    if attachment is None:
+        raise ValidationError({"document": "请上传批复文件（PDF、DOCX或照片）。"})
+    claim = ProcedureClaim(procedure=procedure, done_on=done_on, document_no=doc_number.strip(),
+                           document=attachment, claimed_by=acting_user)
+    claim.full_clean()
+    claim.save()
+    notices.procedure_claimed(claim)
+    return claim
+
+
+@transaction.atomic
+def do_confirm_procedure(procedure: ProcedureItem, acting_user, approve: bool,
+                         note: str = "") -> ProcedureClaim:
+    """The office confirms a unit's 办结 claim (the procedure is done, the colour is
+    recomputed) or sends it back with a reason; four eyes, as for reports."""
+    require_manager(acting_user)
+    claim = (ProcedureClaim.objects.select_for_update()
+             .filter(procedure=procedure, status=ProcedureClaimStatus.PENDING).first())
+    if claim is None:
+        raise ValidationError("该手续没有待确认的办结申报。")
+    claim.decision_note = PROCEDURE_CONFIRMATION.decide(
+        claim, accept=approve, reason=note, acting_user=acting_user,
+        filed_by_id=claim.claimed_by_id)
+    claim.decided_by, claim.decided_at = acting_user, timezone.now()
+    claim.save()
+    if approve:
+        procedure.status = ProcedureStatus.DONE
+        procedure.done_on, procedure.document_no = claim.done_on, claim.document_no
+        procedure.full_clean()
+        procedure.save()
+        engine.recompute_one(procedure.project, TransitionTrigger.PROJECT)
+    notices.procedure_decided(claim)
+    return claim

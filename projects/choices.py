@@ -56,6 +56,14 @@ class ProcedureStatus(models.TextChoices):
     NOT_NEEDED = "not_needed", "无需办理"
 
 
+class ProcedureClaimStatus(models.TextChoices):
+    """A unit's 办结 claim for a procedure, as the office decides on it."""
+
+    PENDING = "pending", "待确认"
+    CONFIRMED = "confirmed", "已确认"
+    RETURNED = "returned", "已退回"
+
+
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     SUBMITTED = "submitted", "已提交"

@@ -3,9 +3,26 @@ from decimal import Decimal
 from django import forms
 
 from core.forms import ScopedChoicesMixin
+from org.models import Unit
 from projects.models import Milestone
 
 MAX_REPORT_PHOTOS = 9  # a week's site photos; a phone's picker shows nine at a time
+
+
+class MultiplePhotoInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one input; each is checked by content when stored (core.uploads)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/*"}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
 
 
 class ReportForm(ScopedChoicesMixin, forms.Form):
@@ -25,18 +42,29 @@ class ReportForm(ScopedChoicesMixin, forms.Form):
                                      widget=forms.DateInput(attrs={"type": "date"}))
     problem = forms.CharField(label="存在问题/需协调事项", required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))
-    coordinate_with = forms.CharField(label="需协调单位", required=False, max_length=200)
+    coordinate_units = forms.ModelMultipleChoiceField(
+        label="需协调单位（可多选）", queryset=Unit.objects.active(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="所选单位将收到该问题的交办事项，须在下期截止前反馈")
     correction_note = forms.CharField(label="更正说明", required=False, max_length=200,
                                       help_text="年度累计比上期减少时必填")
-    photos = forms.FileField(label="现场照片", required=False,
-                             widget=forms.ClearableFileInput(attrs={
-                                 "accept": "image/*", "capture": "environment",
-                                 "allow_multiple_selected": True}))
+    # Taken with the camera or picked from the gallery: no `capture`, which on phones
+    # opens the camera only and takes a single shot.
+    photos = MultiplePhotoField(label="现场照片", required=False,
+                                help_text=f"可拍照或从相册选择，最多{MAX_REPORT_PHOTOS}张")
 
     def __init__(self, *args, project, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         milestones = self.fields["milestones"]
         milestones.queryset = milestones.queryset.filter(project=project, actual_date__isnull=True)
+        units = self.fields["coordinate_units"]  # another unit: the filer's own is no help
+        units.queryset = units.queryset.exclude(pk=project.lead_unit_id)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("coordinate_units") and not (data.get("problem") or "").strip():
+            self.add_error("problem", "选择了需协调单位，请填写需协调解决的问题。")
+        return data
 
     def clean_photos(self):
         """At most MAX_REPORT_PHOTOS: each photo is decoded for its thumbnail (up to about
@@ -45,7 +73,20 @@ class ReportForm(ScopedChoicesMixin, forms.Form):
         if len(photos) > MAX_REPORT_PHOTOS:
             raise forms.ValidationError(f"每次填报最多上传{MAX_REPORT_PHOTOS}张照片（本次选了"
                                         f"{len(photos)}张），请挑选后再提交。")
-        return self.cleaned_data.get("photos")
+        return self.cleaned_data.get("photos") or []
+
+
+class ProcedureClaimForm(forms.Form):
+    """A unit's 办结 claim for a preliminary procedure (the office confirms it)."""
+
+    done_on = forms.DateField(label="办结日期", widget=forms.DateInput(attrs={"type": "date"}))
+    doc_number = forms.CharField(label="批复文号", max_length=100)
+    document = forms.FileField(label="批复文件", required=False,
+                               help_text="PDF/DOCX，或批复文件的照片，不超过20MB；已上传过的可不再上传")
+
+
+class ProcedureDecisionForm(forms.Form):
+    note = forms.CharField(label="意见", max_length=200, required=False)
 
 
 class RebaselineForm(forms.Form):

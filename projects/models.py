@@ -21,6 +21,7 @@ from plans.models import Category, CoreDistrict, Plan, Programme, Task
 from projects.choices import (
     Colour,
     InvestmentMode,
+    ProcedureClaimStatus,
     ProcedureKind,
     ProcedureStatus,
     RebaselineStatus,
@@ -404,7 +405,10 @@ class ReportProblem(TrackedModel):
     project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.PROTECT,
                                 related_name="problem_items")
     description = models.TextField("问题描述")
-    coordinate_with = models.CharField("需协调单位/事项", max_length=200, blank=True)
+    coordinate_with = models.CharField("需协调单位/事项", max_length=200, blank=True,
+                                       help_text="早期填报的文字；此后按需协调单位选择")
+    coordinate_units = models.ManyToManyField(Unit, verbose_name="需协调单位", blank=True,
+                                              related_name="coordination_problems")
     resolved = models.BooleanField("已解决", default=False)
 
     objects = ChildQuerySet.as_manager()
@@ -514,3 +518,42 @@ class StatusTransition(models.Model):
 
     def __str__(self):
         return f"{self.project_id} {self.dimension}: {self.from_colour}→{self.to_colour}"
+
+
+class ProcedureClaimQuerySet(TrackedQuerySet):
+    def visible_to(self, user):
+        """A claim is seen by whoever sees its procedure's project."""
+        return self.active().filter(procedure__project__in=Project.objects.visible_to(user))
+
+
+class ProcedureClaim(TrackedModel):
+    """A unit's statement that a preliminary procedure is done (办结), for the office to
+    confirm: the procedure counts as done only once someone else in the office confirms."""
+
+    procedure = models.ForeignKey(ProcedureItem, verbose_name="前期手续", on_delete=models.PROTECT,
+                                  related_name="claims")
+    done_on = models.DateField("办结日期")
+    document_no = models.CharField("批复文号", max_length=100)
+    document = models.ForeignKey(Attachment, verbose_name="批复文件", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    status = models.CharField("确认状态", max_length=16, choices=ProcedureClaimStatus.choices,
+                              default=ProcedureClaimStatus.PENDING, db_index=True)
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申报人", null=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人", null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+    decision_note = models.CharField("确认意见", max_length=200, blank=True)
+
+    objects = ProcedureClaimQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "手续办结申报"
+        verbose_name_plural = "手续办结申报"
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(
+            fields=["procedure"], condition=models.Q(status="pending"),
+            name="projects_procedureclaim_one_pending")]
+
+    def __str__(self):
+        return f"{self.procedure.get_kind_display()}办结（{self.get_status_display()}）"

@@ -108,3 +108,33 @@ def due_projects(user, now=None):
         rows.append({"project": project, "period_start": start, "deadline": deadline,
                      "report": reports.get((project.pk, start))})
     return rows
+
+
+def still_due(row) -> bool:
+    """A due-list row the unit still owes: nothing filed, or returned, missing, draft."""
+    return row["report"] is None or row["report"].status not in FILED
+
+
+def last_filed_report(project):
+    """The latest filed (submitted or accepted) report, whatever its period."""
+    return (ProgressReport.objects.filter(project=project, status__in=FILED)
+            .order_by("-period_start").first())
+
+
+def carried_over(report) -> dict:
+    """沿用上周: the report form's initial values when nothing changed since `report`.
+
+    The picture (形象进度 and its text) and the problems still open are carried. Money is
+    not copied: 本期完成投资 starts at 0 and 年度累计 is left blank, so it is computed as
+    last week's cumulative plus whatever is typed for this period — a copied period figure
+    would be counted twice. Milestones reached and a correction note are this week's own.
+    """
+    if report is None:
+        return {}
+    problems = [p for p in report.problem_items.active().filter(resolved=False)
+                .prefetch_related("coordinate_units").order_by("pk")]
+    units = {u.pk for p in problems for u in p.coordinate_units.all()}
+    return {"progress_percent": report.progress_percent, "progress_text": report.progress_text,
+            "investment_period": Decimal("0"), "investment_year_cumulative": None,
+            "problem": "；".join(p.description for p in problems),
+            "coordinate_units": sorted(units)}

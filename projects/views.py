@@ -13,20 +13,36 @@ from core.scope import get_for_user
 from core.views import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
 from org.roles import Cap
 from projects import actions
-from projects.choices import COLOUR_HEX, COLOUR_ICON, RebaselineStatus, ReportStatus
+from projects.choices import (
+    COLOUR_HEX,
+    COLOUR_ICON,
+    ProcedureClaimStatus,
+    RebaselineStatus,
+    ReportStatus,
+)
 from projects.engine import colour_counts
 from projects.filtersets import ProjectFilterSet
-from projects.forms import AttachmentForm, RebaselineForm, ReportForm, ReturnForm, StageForm
+from projects.forms import (
+    MAX_REPORT_PHOTOS,
+    AttachmentForm,
+    ProcedureClaimForm,
+    RebaselineForm,
+    ReportForm,
+    ReturnForm,
+    StageForm,
+)
 from projects.models import (
     Attachment,
     Milestone,
+    ProcedureClaim,
     ProgressReport,
     Project,
+    ProjectStatus,
     RebaselineRequest,
     StatusTransition,
 )
 from projects.sections import sections_for
-from projects.selectors import due_projects, enrich
+from projects.selectors import carried_over, due_projects, enrich, last_filed_report, still_due
 
 
 class ProjectListView(ScopedListView):
@@ -57,7 +73,13 @@ class ProjectDetailView(ScopedDetailView):
         ctx["reports"] = project.reports.exclude(status=ReportStatus.DRAFT).order_by(
             "-period_start")[:12]
         ctx["procedures"] = project.procedures.active().prefetch_related(
-            Prefetch("documents", queryset=Attachment.objects.active().order_by("created_at")))
+            Prefetch("documents", queryset=Attachment.objects.active().order_by("created_at")),
+            Prefetch("claims", to_attr="claim_list", queryset=ProcedureClaim.objects.active()
+                     .select_related("document", "claimed_by").order_by("-created_at")))
+        ctx["claim_form"] = ProcedureClaimForm(auto_id=False,  # one per procedure row
+                                               initial={"done_on": timezone.localdate()})
+        ctx["pending_claims"] = [p.claim_list[0] for p in ctx["procedures"] if p.claim_list
+                                 and p.claim_list[0].status == ProcedureClaimStatus.PENDING]
         ctx["attachments"] = project.attachments.active().select_related(
             "milestone", "procedure")[:24]
         ctx["year_plans"] = project.year_plans.active()
@@ -121,19 +143,24 @@ class ReportCreateView(CapabilityRequiredMixin, View):
 
         reporting = engine.reporting_for(project.plan)
         start = reporting.period_start(timezone.localdate())
-        last = (ProgressReport.objects.filter(project=project, status__in=engine.FILED)
-                .order_by("-period_start").first())
+        last = last_filed_report(project)
+        carry = carried_over(last)
         return {"project": project, "form": form, "period_start": start,
                 "period_end": reporting.period_end(start), "deadline": reporting.deadline(start),
-                "last": last}
+                "last": last, "max_photos": MAX_REPORT_PHOTOS,
+                # For the 沿用上周 button's script (the link works without it).
+                "carry": {k: "" if v is None else str(v) if not isinstance(v, list) else v
+                          for k, v in carry.items()}}
 
     def get(self, request, pk):
         project = self._project(request, pk)
         form = ReportForm(project=project, user=request.user)
         context = self._context(project, form)
-        if context["last"] is not None:  # start from last week's picture
-            form.initial.update(progress_percent=context["last"].progress_percent,
-                                progress_text=context["last"].progress_text)
+        # 沿用上周 only when asked: a report that silently repeats last week's text is the
+        # one a clerk cannot tell from an unchanged site.
+        if request.GET.get("carry") == "last" and context["last"] is not None:
+            form.initial.update(carried_over(context["last"]))
+            context["carried"] = True
         return render(request, self.template_name, context)
 
     def post(self, request, pk):
@@ -147,8 +174,7 @@ class ReportCreateView(CapabilityRequiredMixin, View):
                 for message in exc.messages:
                     form.add_error(None, message)
             else:
-                messages.success(request, f"{report.period_start:%m月%d日}这一周的进度已提交。")
-                return redirect(project.get_absolute_url())
+                return redirect("projects:report_filed", report.pk)
         return render(request, self.template_name, self._context(project, form), status=400)
 
     def _submit(self, request, project, data):
@@ -159,12 +185,33 @@ class ReportCreateView(CapabilityRequiredMixin, View):
             investment_year_cumulative=data.get("investment_year_cumulative"),
             progress_text=data["progress_text"], progress_percent=data["progress_percent"],
             milestones_reached=[(m, reached_on) for m in data["milestones"]],
-            problems=[(data.get("problem", ""), data.get("coordinate_with", ""))],
+            problems=[(data.get("problem", ""), "", list(data.get("coordinate_units") or []))],
             correction_note=data.get("correction_note", ""))
-        for upload in request.FILES.getlist("photos"):
+        for upload in data.get("photos") or []:
             actions.do_add_attachment(project, upload, acting_user=request.user, report=report,
                                       allow=("photo",))
         return report
+
+
+class ReportFiledView(CapabilityRequiredMixin, View):
+    """填报结果: right after filing, the project's colour as recomputed with its reasons, and
+    the way on to the next project the unit still owes this period."""
+
+    required_cap = Cap.SUBMIT_REPORTS
+
+    def get(self, request, pk):
+        report = get_for_user(ProgressReport, request.user, pk)
+        project = report.project
+        rows = due_projects(request.user)
+        owed = [row["project"] for row in rows
+                if still_due(row) and row["project"].pk != project.pk]
+        return render(request, "projects/report_filed.html", {
+            "report": report, "project": project,
+            "status": ProjectStatus.objects.filter(project=project).first(),
+            "photos": report.photos.active().count(),
+            "problems": report.problem_items.active().prefetch_related("coordinate_units"),
+            "next_project": owed[0] if owed else None, "left": len(owed),
+            "due_total": len(rows)})
 
 
 class ReviewQueueView(CapabilityRequiredMixin, View):

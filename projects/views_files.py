@@ -1,14 +1,18 @@
-"""Photos and documents of the ledger: scoped, audited downloads and 批复文件 uploads."""
+"""Photos and documents of the ledger: scoped, audited downloads, 批复文件 uploads, and the
+unit's 办结 claims for preliminary procedures with the office's confirmation."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.views import View
 
 from core.files import file_view, serve_file
 from core.scope import get_for_user
+from core.views import CapabilityRequiredMixin
+from org.roles import Cap
 from projects import actions
-from projects.forms import ProcedureDocumentForm
+from projects.forms import ProcedureClaimForm, ProcedureDecisionForm, ProcedureDocumentForm
 from projects.models import Attachment, ProcedureItem
 
 
@@ -43,4 +47,47 @@ class ProcedureDocumentUploadView(View):
                 messages.success(request, f"“{procedure.get_kind_display()}”的批复文件已上传。")
             except ValidationError as exc:
                 messages.error(request, "；".join(exc.messages))
+        return redirect(procedure.project.get_absolute_url())
+
+
+class ProcedureClaimView(View):
+    """申报办结: the lead unit records a procedure as done (date, 文号, 批复文件) for the
+    office to confirm. Outside the user's scope is a 404; a unit that sees the project but
+    does not lead it (a cooperating unit) is refused by the action (403)."""
+
+    def post(self, request, pk):
+        procedure = get_for_user(ProcedureItem, request.user, pk)
+        form = ProcedureClaimForm(request.POST, request.FILES)
+        kind = procedure.get_kind_display()
+        if not form.is_valid():
+            messages.error(request, f"“{kind}”申报办结：请填写办结日期和批复文号。")
+        else:
+            data = form.cleaned_data
+            try:
+                actions.do_claim_procedure_done(procedure, data["done_on"], data["doc_number"],
+                                                request.user, document=data.get("document"))
+                messages.success(request, f"“{kind}”已申报办结，等待办公室确认后计为办结。")
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+        return redirect(procedure.project.get_absolute_url())
+
+
+class ProcedureDecisionView(CapabilityRequiredMixin, View):
+    """The office confirms a unit's 办结 claim, or sends it back with a reason."""
+
+    required_cap = Cap.MANAGE_PROJECTS
+
+    def post(self, request, pk, decision):
+        if decision not in ("confirm", "return"):
+            raise Http404
+        procedure = get_for_user(ProcedureItem, request.user, pk)
+        form = ProcedureDecisionForm(request.POST)
+        note = form.cleaned_data["note"] if form.is_valid() else ""
+        approve = decision == "confirm"
+        try:
+            actions.do_confirm_procedure(procedure, request.user, approve, note)
+            kind = procedure.get_kind_display()
+            messages.success(request, f"已确认“{kind}”办结。" if approve else f"已退回“{kind}”的办结申报。")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
         return redirect(procedure.project.get_absolute_url())
