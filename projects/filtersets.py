@@ -1,9 +1,11 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from core.api.filters import FilterSet, OrderingFilter
 from org.models import CityLeader, Unit
 from plans.models import Category, CoreDistrict, Plan, Task
+from projects.anomalies import Flag
 from projects.choices import Colour, Stage
 from projects.models import ProgressReport, Project
 
@@ -55,3 +57,40 @@ class ReportFilterSet(FilterSet):
     class Meta:
         model = ProgressReport
         fields = ["project", "status", "period_start", "is_late"]
+
+
+ANY_FLAG, NO_FLAG = "any", "none"
+
+
+class ReviewFilterSet(FilterSet):
+    """The review queue's filters: period, unit, plan and anomaly (projects/anomalies.py)."""
+
+    period = django_filters.DateFilter(label="周期（含该日）", method="filter_period",
+                                       widget=forms.DateInput(attrs={"type": "date"}))
+    unit = django_filters.ModelChoiceFilter(label="责任单位", field_name="project__lead_unit",
+                                            queryset=Unit.objects.active())
+    plan = django_filters.ModelChoiceFilter(label="计划", field_name="project__plan",
+                                            queryset=Plan.objects.active())
+    # Last: it reads the flags of what the other filters left.
+    anomaly = django_filters.ChoiceFilter(
+        label="异常", method="filter_anomaly", empty_label="全部",
+        choices=[(ANY_FLAG, "有异常"), (NO_FLAG, "无异常"), *Flag.choices])
+
+    class Meta:
+        model = ProgressReport
+        fields = ["period", "unit", "plan", "anomaly"]
+
+    def filter_period(self, queryset, name, value):
+        return queryset.filter(period_start__lte=value, period_end__gte=value)
+
+    def filter_anomaly(self, queryset, name, value):
+        from projects.anomalies import flags_by_report
+
+        flags = flags_by_report(queryset)
+        if value == NO_FLAG:
+            ids = [pk for pk, found in flags.items() if not found]
+        elif value == ANY_FLAG:
+            ids = [pk for pk, found in flags.items() if found]
+        else:
+            ids = [pk for pk, found in flags.items() if value in found]
+        return queryset.filter(pk__in=ids)
