@@ -11,7 +11,7 @@ from core.models import AuditEvent
 from notify.models import Notification
 from plans import actions as plan_actions
 from projects import actions, engine, matrix, periods
-from projects.choices import ReportStatus, Stage
+from projects.choices import Stage
 from projects.matrix import CellState
 from projects.models import ProgressReport, Project
 from supervision.bulletins import draft_lines
