@@ -331,7 +331,6 @@ def do_submit_report(project: Project, *, acting_user, period_start: date | None
     `problems` are (description, coordinate_with text) or (description, coordinate_with
     text, units): each unit named is given the problem as an action item.
 
-
     Refiling an already-submitted period is refused, so a retried request
     cannot create a duplicate; a MISSING or RETURNED period can be filed (late
     if after the deadline).
@@ -710,3 +709,76 @@ def do_confirm_procedure(procedure: ProcedureItem, acting_user, approve: bool,
         engine.recompute_one(procedure.project, TransitionTrigger.PROJECT)
     notices.procedure_decided(claim)
     return claim
+
+
+# --- reminders (催报) ----------------------------------------------------------------
+
+
+@transaction.atomic
+def do_remind_unit(unit, period_list, *, acting_user, plan) -> int:
+    """催报: tell a unit's heads and reporters which of its projects still owe a report
+    (missing or returned) for the given periods of `plan` (from projects.periods), through
+    notify, and put it on the audit trail. Each person hears of the same owed periods once;
+    returns how many were newly told (0 when nothing is owed or nobody acts for the unit)."""
+    from django.urls import reverse
+
+    from core.audit import record_audit
+    from core.choices import AuditEventType
+    from core.dates import cn_month_day
+    from notify.service import notify
+    from projects import matrix
+    from supervision.notices import unit_people  # the unit's accounts, as supervision tells them
+
+    require_manager(acting_user)
+    reporting = engine.reporting_for(plan)
+    projects = Project.objects.visible_to(acting_user).filter(plan=plan, lead_unit=unit)
+    row = matrix.build_matrix(projects, reporting, list(period_list)).row(unit.pk)
+    owed = row.owed_periods if row else []
+    if not owed:
+        return 0
+    lines = []
+    for cell in row.cells:
+        for state, entries in cell.groups():
+            if state in matrix.OWED:
+                names = "、".join(e.name for e in entries)
+                lines.append(f"{cn_month_day(cell.period.start)}—{cn_month_day(cell.period.end)}"
+                             f"{state.label}：{names}")
+    told = notify(unit_people([unit.pk]), event=matrix.REMIND_EVENT, obj=f"org.unit:{unit.pk}",
+                  occasion=",".join(p.start.isoformat() for p in owed),
+                  subject=f"催报：{unit.name}有项目进度未报送"[:200],
+                  text=f"{plan}中以下项目的进度尚未报送或被退回，请尽快填报：\n" + "\n".join(lines),
+                  link=reverse("projects:due"))
+    record_audit(AuditEventType.STATE_CHANGE, user=acting_user, obj=unit, what="催报",
+                 plan=plan.pk, periods=[p.start.isoformat() for p in owed], told=told)
+    return told
+
+
+@dataclass
+class BatchAcceptResult:
+    accepted: list
+    flagged: list          # raised an anomaly flag: each must be reviewed on its own page
+    own: list              # filed by the acting user: four eyes, someone else decides
+    not_pending: list      # no longer awaiting review (decided meanwhile)
+
+
+def do_accept_reports(reports, *, acting_user) -> BatchAcceptResult:
+    """批量审核通过: accept the given submitted reports that raise no anomaly flag
+    (projects/anomalies.py). Flagged reports are never accepted in a batch, and nobody
+    accepts what they filed; both are left in the queue and listed in the result. Each
+    accept is its own transaction (do_accept_report), so one refusal stops nothing else."""
+    from projects.anomalies import flags_by_report
+
+    require_manager(acting_user)
+    reports = list(reports)
+    flags = flags_by_report(reports)
+    result = BatchAcceptResult([], [], [], [])
+    for report in reports:
+        if report.status != ReportStatus.SUBMITTED:
+            result.not_pending.append(report)
+        elif flags.get(report.pk):
+            result.flagged.append(report)
+        elif report.submitted_by_id == acting_user.pk:
+            result.own.append(report)
+        else:
+            result.accepted.append(do_accept_report(report, acting_user=acting_user))
+    return result

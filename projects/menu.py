@@ -7,6 +7,7 @@ def register_menu():
     register("台账", "项目台账", "projects:project_list", allowed_with(Cap.VIEW_PROJECTS), order=1)
     register("台账", "本周填报", "projects:due", allowed_with(Cap.SUBMIT_REPORTS), order=2)
     register("台账", "审核队列", "projects:review", allowed_with(Cap.MANAGE_PROJECTS), order=3)
+    register("台账", "报送情况", "projects:matrix", allowed_with(Cap.MANAGE_PROJECTS), order=3.5)
     register("台账", "台账导入", "projects:import", allowed_with(Cap.IMPORT_LEDGER), order=4)
     register("台账", "我的分包", "projects:my_assignments", _is_leader, order=0)
     register_panel(HomePanel("ledger", "项目亮灯", "projects/panels/ledger.html",

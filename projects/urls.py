@@ -2,7 +2,7 @@ from django.urls import path
 
 from core.views import HistoryView
 from org.roles import Cap
-from projects import views, views_files, views_leader, views_ledger
+from projects import views, views_files, views_leader, views_ledger, views_matrix, views_review
 from projects.models import Project
 
 app_name = "projects"
@@ -11,7 +11,11 @@ urlpatterns = [
     path("export.xlsx", views_ledger.ExportView.as_view(), name="export"),
     path("import/", views_ledger.ImportView.as_view(), name="import"),
     path("due/", views.DueView.as_view(), name="due"),
-    path("review/", views.ReviewQueueView.as_view(), name="review"),
+    path("review/", views_review.ReviewQueueView.as_view(), name="review"),
+    path("review/batch-accept/", views_review.BatchAcceptView.as_view(), name="review_batch_accept"),
+    path("matrix/", views_matrix.MatrixView.as_view(), name="matrix"),
+    path("matrix/remind/<int:unit_pk>/", views_matrix.MatrixRemindView.as_view(),
+         name="matrix_remind"),
     path("mine/", views_leader.MyAssignmentsView.as_view(), name="my_assignments"),
     path("<int:pk>/", views.ProjectDetailView.as_view(), name="project_detail"),
     path("<int:pk>/history/",
@@ -33,12 +37,12 @@ urlpatterns = [
          name="procedure_claim"),
     path("procedures/<int:pk>/<str:decision>/", views_files.ProcedureDecisionView.as_view(),
          name="procedure_decision"),
-    path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
+    path("reports/<int:pk>/", views_review.ReportDetailView.as_view(), name="report_detail"),
     path("reports/<int:pk>/filed/", views.ReportFiledView.as_view(), name="report_filed"),
-    path("reports/<int:pk>/<str:decision>/", views.ReportDecisionView.as_view(),
+    path("reports/<int:pk>/<str:decision>/", views_review.ReportDecisionView.as_view(),
          name="report_decision"),
     path("milestones/<int:pk>/rebaseline/", views.RebaselineRequestView.as_view(),
          name="rebaseline_request"),
-    path("rebaselines/<int:pk>/<str:decision>/", views.RebaselineDecisionView.as_view(),
+    path("rebaselines/<int:pk>/<str:decision>/", views_review.RebaselineDecisionView.as_view(),
          name="rebaseline_decision"),
 ]
