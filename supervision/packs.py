@@ -128,7 +128,8 @@ def year_investment(projects, year: int, until) -> tuple[Decimal, Decimal]:
               .order_by("-period_start").values("investment_year_cumulative")[:1])
     done = sum((v or Decimal("0") for v in projects.annotate(done=Subquery(latest))
                 .values_list("done", flat=True)), Decimal("0"))
-    return planned, done
+    cent = Decimal("0.01")  # to the cent on every database (SQLite sums lose the scale)
+    return Decimal(planned).quantize(cent), Decimal(done).quantize(cent)
 
 
 def summary_figures(meeting, projects, start, end, reports) -> dict:
