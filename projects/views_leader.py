@@ -66,7 +66,7 @@ def _next_milestones(projects) -> dict[int, Milestone]:
 def _deadline(milestone, followups, today) -> Deadline | None:
     dated = [(f.deadline, f"{f.kind}：{f.title}", False) for f in followups if f.deadline]
     if milestone is not None:
-        dated.append((milestone.planned_date, f"节点“{milestone.name}”", True))
+        dated.append((milestone.planned_date, f"节点“{milestone.name}”计划完成", True))
     if not dated:
         return None
     day, what, is_milestone = min(dated, key=lambda row: row[0])

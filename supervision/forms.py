@@ -1,7 +1,7 @@
 from django import forms
 
 from core.forms import ScopedChoicesMixin
-from org.models import CityLeader, Unit
+from org.models import Unit
 from supervision.choices import EscalationLevel
 from supervision.models import Meeting
 
@@ -72,10 +72,10 @@ class EscalationProposalForm(ScopedChoicesMixin, forms.Form):
 
 
 class InstructionForm(forms.Form):
-    """领导批示 on a project page; the office names the leader whose 批示 it records."""
+    """领导批示 on a project page. The office names the leader whose 批示 it records by id;
+    the view resolves it through CityLeader.visible_to (core.scope.get_for_user)."""
 
     text = forms.CharField(label="批示内容", max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}))
     deadline = forms.DateField(label="办理期限", widget=forms.DateInput(attrs={"type": "date"}))
-    leader = forms.ModelChoiceField(label="批示领导", required=False,
-                                    queryset=CityLeader.objects.active().select_related("person"))
+    leader = forms.IntegerField(label="批示领导", required=False, min_value=1)

@@ -13,6 +13,7 @@ from core.files import file_view, serve_file
 from core.redirects import redirect_next
 from core.scope import get_for_user
 from core.views import ScopedDetailView, ScopedListView
+from org.models import CityLeader
 from org.roles import Cap
 from projects.models import Project, ReportProblem
 from supervision import actions
@@ -112,10 +113,13 @@ class InstructionView(View):
         if not form.is_valid():
             messages.error(request, "请填写批示内容和办理期限。")
             return redirect(project.get_absolute_url())
+        leader = None
+        if form.cleaned_data["leader"]:  # the office names the leader (404 outside scope)
+            leader = get_for_user(CityLeader, request.user, form.cleaned_data["leader"])
         try:
             item = do_issue_instruction(project, form.cleaned_data["text"],
                                         form.cleaned_data["deadline"], request.user,
-                                        leader=form.cleaned_data["leader"])
+                                        leader=leader)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
             return redirect(project.get_absolute_url())
