@@ -46,7 +46,8 @@ def test_reporter_files_weekly_report_on_a_phone(browser, live_server, screensho
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=screenshot_dir / "report_form_phone.png", full_page=True)
     page.get_by_role("button", name="提交本期进度").click()
-    page.wait_for_url(f"**{project.get_absolute_url()}")
+    page.wait_for_url("**/filed/")  # the result page (test_phone_filing.py), then the project
+    page.goto(f"{base}{project.get_absolute_url()}")
 
     status = page.get_by_test_id("status").inner_text()
     reasons = page.get_by_test_id("reasons").inner_text()
