@@ -7,6 +7,7 @@ kind, so that a score stores its drill-down (which milestone, which report, whic
 when it is computed and a published result never has to look anything up again.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -18,6 +19,7 @@ from evaluation.choices import Fact, FactKind
 from plans.models import Plan
 from projects import engine as project_engine
 from projects import facts as project_facts
+from projects import periods
 from projects.choices import ReportStatus
 from projects.models import Milestone, ProgressReport, Project
 from supervision import facts as supervision_facts
@@ -78,8 +80,7 @@ def collect(start: date, end: date, as_of: date, facts) -> dict[str, dict[int, U
         Fact.MILESTONES: lambda: counted(FactKind.MILESTONE,
                                          project_facts.milestones_by_unit(start, end),
                                          _milestones),
-        Fact.REPORTS: lambda: counted(FactKind.REPORT, project_facts.reports_by_unit(start, end),
-                                      _reports),
+        Fact.REPORTS: lambda: counted(FactKind.REPORT, reports_by_unit(start, end), _reports),
         Fact.ACTION_ITEMS: lambda: counted(FactKind.ACTION_ITEM,
                                            supervision_facts.action_items_by_unit(start, end),
                                            _action_items),
@@ -88,6 +89,22 @@ def collect(start: date, end: date, as_of: date, facts) -> dict[str, dict[int, U
                                             _rectifications),
     }
     return {fact: loaders[fact]() for fact in dict.fromkeys(facts)}
+
+
+def reports_by_unit(start: date, end: date) -> dict[int, dict]:
+    """{unit: {"on_time": [report ids], "late": [...]}}: the reports owed in the evaluation,
+    those of the periods whose deadline falls in it, each plan by its own reporting calendar
+    (projects.periods) — the periods the meeting pack, the bulletin and 报送情况 count. A
+    week that starts before the evaluation and is due in it belongs to it; a week due after
+    its end belongs to the next one (counting by start date had both wrong)."""
+    facts: dict[int, dict] = defaultdict(lambda: {"on_time": [], "late": []})
+    for pk, unit, status, late in (ProgressReport.objects.filter(
+            periods.reports_due_in(start, end), project__archived_at=None)
+            .exclude(status=ReportStatus.DRAFT)
+            .values_list("pk", "project__lead_unit_id", "status", "is_late")):
+        on_time = status in project_engine.FILED and not late
+        facts[unit]["on_time" if on_time else "late"].append(pk)
+    return facts
 
 
 def investment(end: date, as_of: date) -> dict[int, UnitFact]:

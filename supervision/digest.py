@@ -4,13 +4,16 @@ told through notify (in-app, and e-mail / 企业微信 / 钉钉 robot per the le
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from core.dates import cn_month_day
 from notify.service import notify
 from org.choices import Role
-from projects.models import Project, StatusTransition
+from projects import periods
+from projects.choices import ReportStatus
+from projects.models import ProgressReport, Project, StatusTransition
 from supervision.choices import ActionItemStatus
 from supervision.models import ActionItem
 
@@ -31,6 +34,22 @@ def _colour_changes(user, since, today) -> list[tuple]:
     return list(last.values())
 
 
+def _reports_not_on_time(user, first_day, today) -> list[tuple[str, int, int]]:
+    """(unit, missing, late) for the reporting periods due in the digest's week, each plan by
+    its own calendar (projects.periods) and counted as the meeting pack counts them, worst
+    first."""
+    counts: dict[str, list[int]] = {}
+    for unit, status in (ProgressReport.objects
+                         .filter(project__in=Project.objects.visible_to(user))
+                         .filter(periods.reports_due_in(first_day, today))
+                         .filter(Q(is_late=True) | Q(status=ReportStatus.MISSING))
+                         .values_list("project__lead_unit__name", "status")):
+        row = counts.setdefault(unit, [0, 0])
+        row[0 if status == ReportStatus.MISSING else 1] += 1
+    return sorted(((unit, m, late) for unit, (m, late) in counts.items()),
+                  key=lambda r: (-r[1] - r[2], r[0]))
+
+
 def digest_text(user, today) -> tuple[str, str]:
     """(title, markdown body) of a leader's week."""
     since = today - timedelta(days=7)
@@ -43,6 +62,11 @@ def digest_text(user, today) -> tuple[str, str]:
         if old != new:
             lines.append(f"- {project.name}：{LABELS.get(old, old)} → {LABELS.get(new, new)}"
                          f"{'；' + reasons[0] if reasons else ''}")
+    reports = _reports_not_on_time(user, since + timedelta(days=1), today)
+    lines.append(f"**未按时报送进度**（{len(reports)}个单位）")
+    for unit, missing, late in reports[:10]:
+        parts = [f"未报{missing}份" if missing else "", f"迟报{late}份" if late else ""]
+        lines.append(f"- {unit}：{'，'.join(p for p in parts if p)}")
     lines.append(f"**未办结交办事项**（{items.count()}项）")
     for item in items[:10]:
         overdue = "，已逾期" if item.deadline < today else ""

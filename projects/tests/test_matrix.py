@@ -1,5 +1,6 @@
 """报送情况: the unit × period matrix against a hand-built week, and the meeting pack, the
-bulletin and the matrix reading the same periods from the plan's reporting calendar."""
+bulletin, the scores, the leaders' digest and the matrix reading the same periods from the
+plan's reporting calendar."""
 
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -8,6 +9,7 @@ import time_machine
 from django.urls import reverse
 
 from core.models import AuditEvent
+from evaluation import facts as evaluation_facts
 from notify.models import Notification
 from plans import actions as plan_actions
 from projects import actions, engine, matrix, periods
@@ -16,6 +18,7 @@ from projects.matrix import CellState
 from projects.models import ProgressReport, Project
 from supervision.bulletins import draft_lines
 from supervision.choices import BulletinSection, MeetingKind
+from supervision.digest import digest_text
 from supervision.models import Meeting
 from supervision.packs import build_content
 from tests.base import SHANGHAI, CastTestCase
@@ -135,6 +138,21 @@ class MatrixTests(CastTestCase):
                        for r in table.rows if r.missing}
         self.assertEqual(bulletin, missing_ids)
         self.assertNotIn(None, set().union(*bulletin.values()))
+        # Scores: on time is 已报 or 待审; everything else owed counts against the unit.
+        scored = {unit: {"on_time": set(f["on_time"]), "late": set(f["late"])}
+                  for unit, f in evaluation_facts.reports_by_unit(*WEEK).items()}
+
+        def ids(row, states):
+            return {e.report_id for c in row.cells for e in c.entries if e.state in states}
+
+        self.assertEqual(scored, {r.unit_id: {
+            "on_time": ids(r, (CellState.ON_TIME, CellState.PENDING)),
+            "late": ids(r, (CellState.MISSING, CellState.LATE, CellState.RETURNED))}
+            for r in table.rows})
+        # The leader's digest on the Monday (its week 12–18 May holds the same period).
+        _, text = digest_text(self.cast.city_leader, date(2026, 5, 18))
+        self.assertIn("- 甲局：未报1份，迟报1份", text)
+        self.assertNotIn("乙局", text)  # not the leader's 分包
 
 
 @time_machine.travel(NOW)
