@@ -13,6 +13,7 @@ from org import actions as org
 from org.choices import Role
 from projects import actions, engine
 from projects.models import Project
+from supervision import actions as bulletins
 from supervision.actions.items import do_create_action_item, do_issue_instruction
 from tests.base import CastTestCase, on_mid_may_2026
 from tests.cast import PASSWORD
@@ -29,6 +30,14 @@ class MyAssignmentsTests(CastTestCase):
         cls.ledger = build_ledger(cls.cast)
         engine.record_missing_reports()
         engine.recompute(list(Project.objects.all()))
+        # Last week's bulletin names project_a among unit A's red projects: unit A owes a
+        # rectification, which the card lists.
+        today = timezone.localdate()
+        bulletin = bulletins.do_draft_bulletin(period_start=today - timedelta(days=7),
+                                               period_end=today, acting_user=cls.cast.supervision)
+        cls.bulletin = bulletins.do_issue_bulletin(
+            bulletin, rectification_deadline=today + timedelta(days=10),
+            acting_user=cls.cast.supervision)
 
     def page(self, user):
         self.client.force_login(user)
@@ -107,9 +116,27 @@ class MyAssignmentsTests(CastTestCase):
                               acting_user=self.cast.office_staff)
         response, _ = self.cards(self.cast.city_leader)
         card = response.context["cards"][0]
-        self.assertEqual([f.kind for f in card.followups], ["领导批示", "交办事项"])
+        self.assertEqual([f.kind for f in card.followups], ["领导批示", "整改要求", "交办事项"])
         self.assertEqual(card.deadline.day, today + timedelta(days=5))
         self.assertContains(response, "月底前完成管线迁改")
+        self.assertContains(response, f"《{self.bulletin.title}》整改反馈")
+
+    def test_a_rectification_is_listed_only_on_the_projects_its_bulletin_names(self):
+        from supervision.models import Rectification
+
+        self.assertTrue(Rectification.objects.filter(unit=self.cast.unit_a).exists())
+        today = timezone.localdate()
+        other = actions.do_create_project(
+            name="甲区未被通报的项目", plan=self.cast.plan, category=self.ledger.category,
+            lead_unit=self.cast.unit_a, total_investment=Decimal("5000"), stage="construction",
+            start_date=today - timedelta(days=200), finish_date=today + timedelta(days=300))
+        actions.do_set_year_plan(other, today.year, Decimal("1200"))
+        engine.recompute([other])
+        response, shown = self.cards(self.cast.city_leader)
+        self.assertIn(other, shown)
+        kinds = {c.project: [f.kind for f in c.followups] for c in response.context["cards"]}
+        self.assertEqual(kinds[self.ledger.project_a], ["整改要求"])
+        self.assertEqual(kinds[other], [])
 
     def test_query_count_does_not_grow_with_projects(self):
         self.client.force_login(self.cast.city_leader)
