@@ -207,7 +207,7 @@ def do_save_minutes(meeting, *, attendees: str, summary: str, decisions, acting_
     minutes.attendees, minutes.summary = attendees.strip(), summary.strip()
     minutes.full_clean(exclude=["meeting"])
     minutes.save()
-    minutes.decisions.all().delete()  # a draft's decisions are rewritten as a whole
+    minutes.decisions.all().remove_from_draft()  # a draft's decisions: rewritten whole
     for n, row in enumerate(rows, start=1):
         MinutesDecision.objects.create(minutes=minutes, order=n, **row)
     return minutes

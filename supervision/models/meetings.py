@@ -246,7 +246,21 @@ class MeetingMinutes(FrozenOnceIssued, TrackedModel):
 
 
 class MinutesDecisionQuerySet(FrozenQuerySetMixin, TrackedQuerySet):
-    pass
+    def remove_from_draft(self) -> int:
+        """Delete decisions of draft minutes (rewritten as a whole when the draft is saved):
+        they were never part of any document. The history keeps each one's text (recorded
+        as 归档, with nothing after it), as for a draft bulletin's lines."""
+        from core.choices import ChangeAction
+        from core.history import snapshot
+        from core.models import ObjectChange
+
+        self._refuse_if_issued()
+        rows = list(self)
+        ObjectChange.objects.bulk_create(
+            ObjectChange.build(obj_pk=row.pk, model=self.model, action=ChangeAction.ARCHIVE,
+                               before=snapshot(row), after=None, repr_=str(row))
+            for row in rows)
+        return self.model._base_manager.filter(pk__in=[row.pk for row in rows]).delete()[0]
 
 
 class MinutesDecision(FrozenWithDocument, TrackedModel):
