@@ -268,6 +268,10 @@ BULLETIN_ISSUER = env_str("BULLETIN_ISSUER", "").strip() or f"{CITY_NAME}人民�
 BULLETIN_MASTHEAD = env_str("BULLETIN_MASTHEAD", "").strip() or f"{BULLETIN_ISSUER}文件"
 BULLETIN_CODE = env_str("BULLETIN_CODE", "").strip() or f"{CITY_NAME[:1]}督通"
 BULLETIN_RECIPIENTS = env_list("BULLETIN_RECIPIENTS", [])
+# 版记 (GB/T 9704 7.4) at the foot of the last page: 抄送机关 (a list; empty = no 抄送 line)
+# and 印发机关 (empty: BULLETIN_ISSUER); the 印发日期 is the local day of issue.
+BULLETIN_CC = env_list("BULLETIN_CC", [])
+BULLETIN_PRINTER = env_str("BULLETIN_PRINTER", "").strip()
 # Optional basemap; the map works without one (intranet default).
 BASEMAP_TILE_URL = env_url("BASEMAP_TILE_URL", "")
 BASEMAP_IS_GCJ02 = env_bool("BASEMAP_IS_GCJ02", False)

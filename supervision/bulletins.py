@@ -6,6 +6,7 @@ on the same grid.
 
 import io
 import math
+import re
 from collections import defaultdict
 from datetime import UTC, date
 
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -61,46 +62,114 @@ def _names(items, limit=5):
     return "、".join(names[:limit]) + more
 
 
-def draft_lines(period_start, period_end) -> list[dict]:
-    """Findings per unit and section, each with the ids of the facts behind it."""
-    lines = []
+def overdue_words(days: int) -> str:
+    """How late, in words: 超期N天, or 今日到期 on the day itself (never “超期0天”)."""
+    return f"超期{days}天" if days > 0 else "今日到期"
+
+
+def period_label(start: date, end: date) -> str:
+    """A reporting period as people say it: 11月16日—11月22日 (the year when it crosses one)."""
+    if start.year != end.year:
+        return f"{dates.cn_date(start)}—{dates.cn_date(end)}"
+    return f"{dates.cn_month_day(start)}—{dates.cn_month_day(end)}"
+
+
+def report_label(project_name: str, start: date, end: date) -> str:
+    """A report named by its project and period: 古槐大道改造 11月16日—11月22日填报."""
+    return f"{project_name} {period_label(start, end)}填报"
+
+
+# The dimensions whose red colour is a reason the project is red (projects.status).
+RED_DIMENSIONS = ("milestones", "investment", "reporting", "procedures")
+
+
+def red_reasons(status) -> list[str]:
+    """Why a project is red, as its status says: the reasons of its red dimensions (its
+    yellow ones are not why it is red) after the overall ones (停工); all reasons when no
+    dimension is marked red."""
+    reasons = list(status.reasons.get("overall", []))
+    for dim in RED_DIMENSIONS:
+        if getattr(status, dim) == Colour.RED:
+            reasons += status.reasons.get(dim, [])
+    return reasons or status.all_reasons()
+
+
+def _red_project_lines():
     red = defaultdict(list)
     for status in (ProjectStatus.objects.filter(overall=Colour.RED, project__archived_at=None)
-                   .select_related("project__lead_unit")):
-        red[status.project.lead_unit].append(status.project)
-    for unit, projects in sorted(red.items(), key=lambda kv: (-len(kv[1]), kv[0].name)):
+                   .select_related("project__lead_unit").order_by("project__code", "pk")):
+        red[status.project.lead_unit].append(status)
+    lines = []
+    for unit, statuses in sorted(red.items(), key=lambda kv: (-len(kv[1]), kv[0].name)):
+        # Each project with the reasons its status gives, kept in the line: the issued
+        # bulletin reads the same after the colour changes.
+        listed = [{"pk": s.project_id, "name": s.project.name, "code": s.project.code,
+                   "reasons": red_reasons(s)} for s in statuses]
         lines.append({"section": BulletinSection.RED_PROJECTS, "unit": unit,
-                      "text": f"{unit.name}：红灯项目{len(projects)}个"
-                              f"（{_names(p.name for p in projects)}）。",
-                      "facts": {"projects": [p.pk for p in projects]}})
+                      "text": f"{unit.name}：红灯项目{len(statuses)}个，具体如下：",
+                      "facts": {"projects": [s.project_id for s in statuses],
+                                "project_list": listed}})
+    return lines
+
+
+def _overdue_milestone_lines(as_of):
     late = defaultdict(list)
-    for m in (Milestone.objects.filter(planned_date__lt=period_end, actual_date__isnull=True,
+    for m in (Milestone.objects.filter(planned_date__lt=as_of, actual_date__isnull=True,
                                        archived_at=None, project__archived_at=None)
               .select_related("project__lead_unit")):
         late[m.project.lead_unit].append(m)
+    lines = []
     for unit, ms in sorted(late.items(), key=lambda kv: (-len(kv[1]), kv[0].name)):
         ms.sort(key=lambda m: (m.planned_date, m.project.code, m.pk))
-        worst = max((period_end - m.planned_date).days for m in ms)
+        worst = max((as_of - m.planned_date).days for m in ms)
         # Each milestone by name, with its planned date: what the document prints is kept
         # in the line, so an issued bulletin reads the same after the milestone changes.
         listed = [{"pk": m.pk, "project_id": m.project_id, "project": m.project.name,
                    "name": m.name, "planned": m.planned_date.isoformat(),
-                   "days": (period_end - m.planned_date).days} for m in ms]
+                   "days": (as_of - m.planned_date).days} for m in ms]
+        longest = f"最长{overdue_words(worst)}，" if worst > 0 else ""
         lines.append({"section": BulletinSection.OVERDUE_MILESTONES, "unit": unit,
-                      "text": f"{unit.name}：{len(ms)}个节点超期未完成，最长超期{worst}天，"
-                              "具体如下：",
+                      "text": f"{unit.name}：{len(ms)}个节点超期未完成，{longest}具体如下：",
                       "facts": {"milestones": [m.pk for m in ms], "milestone_list": listed}})
+    return lines
+
+
+def _missing_report_lines(period_start, period_end):
     missing = defaultdict(list)
     for r in (ProgressReport.objects.filter(periods.reports_due_in(period_start, period_end),
                                             status=ReportStatus.MISSING)
-              .select_related("project__lead_unit")):
+              .select_related("project__lead_unit").order_by("project__code", "period_start")):
         missing[r.project.lead_unit].append(r)
-    for unit, reports in sorted(missing.items(), key=lambda kv: (-len(kv[1]), kv[0].name)):
+    lines = []
+    for unit, reports in sorted(missing.items(),
+                                key=lambda kv: (-len({r.project_id for r in kv[1]}),
+                                                -len(kv[1]), kv[0].name)):
+        projects = list(dict.fromkeys(r.project for r in reports))  # in code order, once
+        # Projects are counted as projects; periods only when some project missed several.
+        count = f"{len(projects)}个项目"
+        if len(reports) > len(projects):
+            count += f"共{len(reports)}期"
         lines.append({"section": BulletinSection.MISSING_REPORTS, "unit": unit,
-                      "text": f"{unit.name}：{len(reports)}期项目进度未按时报送。",
-                      "facts": {"reports": [r.pk for r in reports]}})
+                      "text": f"{unit.name}：{count}未按时报送进度"
+                              f"（{_names(p.name for p in projects)}）。",
+                      "facts": {"reports": [r.pk for r in reports],
+                                "report_list": [{"pk": r.pk, "project_id": r.project_id,
+                                                 "project": r.project.name,
+                                                 "start": r.period_start.isoformat(),
+                                                 "end": r.period_end.isoformat()}
+                                                for r in reports]}})
+    return lines
+
+
+def draft_lines(period_start, period_end) -> list[dict]:
+    """Findings per unit and section, each with the ids of the facts behind it."""
+    # Lateness is counted up to the period's end, or today if the period has not ended:
+    # a milestone due later this week is not overdue yet.
+    as_of = min(period_end, dates.today())
+    lines = _red_project_lines() + _overdue_milestone_lines(as_of)
+    lines += _missing_report_lines(period_start, period_end)
     overdue = defaultdict(list)
-    for item in (ActionItem.objects.active().filter(deadline__lt=period_end)
+    for item in (ActionItem.objects.active().filter(deadline__lt=as_of)
                  .exclude(status=ActionItemStatus.CLOSED).select_related("unit")):
         overdue[item.unit].append(item)
     for unit, items in sorted(overdue.items(), key=lambda kv: (-len(kv[1]), kv[0].name)):
@@ -111,8 +180,6 @@ def draft_lines(period_start, period_end) -> list[dict]:
     from supervision.escalation import criticised_lines  # confirmed 通报 steps of the ladder
 
     return lines + criticised_lines()
-
-
 
 
 # --- what the document says (shared by the .docx, the PDF and the page) -----------------
@@ -127,12 +194,14 @@ SECTION_HEADINGS = {
 NUMERALS = "一二三四五六七八九十"
 
 
-def numbered_headings(sections) -> dict[str, str]:
-    """一、二、… over the sections a bulletin has, in the order of SECTION_HEADINGS, then
-    the 工作要求 (key "requirements"): no gaps when a section is empty."""
+def numbered_headings(sections, commendations=False) -> dict[str, str]:
+    """一、二、… over the parts a bulletin has: the clerk's 通报表扬 (key "commendations")
+    first, the sections in the order of SECTION_HEADINGS, then the 工作要求 (key
+    "requirements"): no gaps when a part is empty."""
     sections = set(sections)
-    present = [s for s in SECTION_HEADINGS if s in sections] + ["requirements"]
-    names = {**SECTION_HEADINGS, "requirements": "工作要求"}
+    present = (["commendations"] if commendations else []) + \
+        [s for s in SECTION_HEADINGS if s in sections] + ["requirements"]
+    names = {**SECTION_HEADINGS, "commendations": "通报表扬", "requirements": "工作要求"}
     return {s: f"{NUMERALS[i]}、{names[s]}" for i, s in enumerate(present)}
 
 
@@ -153,7 +222,23 @@ def recipients(bulletin) -> str:
 def milestone_text(m: dict) -> str:
     """One overdue milestone as the document lists it."""
     planned = dates.cn_date(date.fromisoformat(m["planned"]))
-    return f"{m['project']}“{m['name']}”，计划{planned}完成，已超期{m['days']}天。"
+    late = "已" + overdue_words(m["days"]) if m["days"] > 0 else overdue_words(m["days"])
+    return f"{m['project']}“{m['name']}”，计划{planned}完成，{late}。"
+
+
+ISO_DAY = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def cn_dates_in(text: str) -> str:
+    """2026-04-30 in a status reason → 2026年4月30日, as a 公文 writes dates."""
+    return ISO_DAY.sub(lambda m: f"{int(m[1])}年{int(m[2])}月{int(m[3])}日", text)
+
+
+def red_project_text(p: dict) -> str:
+    """One red project as the document lists it: name, code, the reasons of its status."""
+    code = f"（{p['code']}）" if p.get("code") else ""
+    reasons = "；".join(cn_dates_in(r).rstrip("。；") for r in p.get("reasons", []))
+    return f"{p['name']}{code}：{reasons}。" if reasons else f"{p['name']}{code}。"
 
 
 def site_link(path: str) -> str:
@@ -163,10 +248,14 @@ def site_link(path: str) -> str:
 
 
 def _body(bulletin):
-    """The 正文 as blocks: {"kind": text|heading|item, "text", "link"} — intro, a heading per
-    section, its lines (overdue milestones listed one by one), requirements, the deadline."""
+    """The 正文 as blocks: {"kind": text|heading|item, "text", "link"} — intro, the clerk's
+    通报表扬, a heading per section with its lines (red projects with their reasons and
+    overdue milestones listed one by one), the 工作要求, the deadline."""
     def block(kind, text, link=""):
         return {"kind": kind, "text": text, "link": link}
+
+    def project_link(pk):
+        return site_link(reverse("projects:project_detail", args=[pk]))
 
     blocks = []
     if bulletin.corrects_id:
@@ -178,17 +267,25 @@ def _body(bulletin):
     by_section = defaultdict(list)
     for line in bulletin.lines.all():
         by_section[line.section].append(line)
-    headings = numbered_headings(by_section)
+    praise = bulletin.commendation_lines
+    headings = numbered_headings(by_section, commendations=bool(praise))
+    if praise:
+        blocks.append(block("heading", headings["commendations"]))
+        blocks += [block("text", t) for t in praise]
     for section in SECTION_HEADINGS:
         if by_section.get(section):
             blocks.append(block("heading", headings[section]))
             for line in by_section[section]:
                 blocks.append(block("text", line.text))
+                for i, p in enumerate(line.red_projects, start=1):
+                    blocks.append(block("item", f"{i}. {red_project_text(p)}",
+                                        project_link(p["pk"])))
                 for i, m in enumerate(line.overdue_milestones, start=1):
-                    path = reverse("projects:project_detail", args=[m["project_id"]])
-                    blocks.append(block("item", f"{i}. {milestone_text(m)}", site_link(path)))
+                    blocks.append(block("item", f"{i}. {milestone_text(m)}",
+                                        project_link(m["project_id"])))
     if bulletin.requirements:
-        blocks.append(block("heading", headings["requirements"] if by_section else "工作要求"))
+        numbered = by_section or praise
+        blocks.append(block("heading", headings["requirements"] if numbered else "工作要求"))
         blocks += [block("text", t) for t in bulletin.requirement_lines]
     if bulletin.rectification_deadline:
         blocks.append(block("text", f"请被通报单位于{dates.cn_date(bulletin.rectification_deadline)}"
@@ -214,22 +311,41 @@ def signature_layout(issuer: str, date_text: str) -> tuple[float, float]:
     return max(issuer_left, 0), max(date_left, 0)
 
 
-def document(bulletin) -> dict:
-    """Everything both files print, in order, with the local 成文日期."""
+def cc_text(names) -> str:
+    """抄送 (GB/T 9704 7.4.2): 抄送：A，B。 — empty when there is no one to copy."""
+    names = [n.strip() for n in names if n.strip()]
+    return f"抄送：{'，'.join(names)}。" if names else ""
+
+
+def document(bulletin, *, preview_number="", preview_on=None) -> dict:
+    """Everything both files print, in order, with the local 成文日期 and 印发日期.
+
+    An issued bulletin prints what was written into it at issue (number, issuer, 抄送,
+    印发机关); a draft is previewed with the number and day it would take if issued now
+    (`preview_number`, `preview_on`) and today's settings.
+    """
     issuer = bulletin.issuer or settings.BULLETIN_ISSUER
-    signed = dates.cn_date(bulletin.issued_at) if bulletin.issued_at else ""
+    when = bulletin.issued_at or preview_on
+    signed = dates.cn_date(when) if when else ""
     issuer_left, date_left = signature_layout(issuer, signed)
     masthead = settings.BULLETIN_MASTHEAD
+    if bulletin.is_issued:
+        cc, printer = bulletin.cc, bulletin.printer or issuer
+    else:
+        cc, printer = cc_text(settings.BULLETIN_CC), settings.BULLETIN_PRINTER or issuer
     return {
         "masthead": masthead,
         # As large as one line of the 版心 allows, at most 初号 (42 pt): 醒目、庄重 (7.2.4).
         "masthead_pt": min(42, math.floor(TYPE_AREA_MM[0] * PT_PER_MM / max(len(masthead), 1))),
-        "number": bulletin.number_label if bulletin.number else "",
+        "number": bulletin.number_label if bulletin.number else preview_number,
         "title": bulletin.title,
         "recipients": bulletin.recipients or recipients(bulletin),
         "blocks": _body(bulletin),
         "issuer": issuer, "date": signed,
         "issuer_left": issuer_left, "date_left": date_left,
+        # 版记 (7.4): 抄送 (omitted when empty), 印发机关 left, 印发日期 right.
+        "cc": cc, "printer": printer, "printed": f"{signed}印发" if signed else "",
+        "preview": not bulletin.is_issued and bool(preview_on),
     }
 
 
@@ -348,8 +464,8 @@ def _red_rule(paragraph):
     paragraph._p.get_or_add_pPr().append(border)
 
 
-def render_docx(bulletin) -> bytes:
-    d = document(bulletin)
+def render_docx(bulletin, **preview) -> bytes:
+    d = document(bulletin, **preview)
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.size = Pt(BODY_PT)  # the grid's charSpace is relative to the Normal size
@@ -387,10 +503,76 @@ def render_docx(bulletin) -> bytes:
                    keep_with_next=heading or i == len(blocks) - 1, link=b["link"])
     _paragraph(doc, "", indent=False, keep_with_next=True)            # 空一行
     _paragraph(doc, d["issuer"], indent=False, left_chars=d["issuer_left"], keep_with_next=True)
+    # The 版记 floats to the foot of the page it is anchored on: placed before the date,
+    # it is anchored on the date's paragraph, which the chain above keeps on the last page.
+    _banji_table(doc, d)
     _paragraph(doc, d["date"], indent=False, left_chars=d["date_left"])
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+BANJI_PT = 14                 # 4号 (GB/T 9704 7.4.2, 7.4.3)
+# 分隔线 (7.4.1): the first and last thick (0.35 mm), those between thin (0.25 mm); Word
+# gives border widths in eighths of a point.
+BANJI_THICK, BANJI_THIN = round(0.35 * PT_PER_MM * 8), round(0.25 * PT_PER_MM * 8)
+
+
+def _el(tag, **attrs):
+    el = OxmlElement(tag)
+    for key, value in attrs.items():
+        el.set(qn(f"w:{key}"), str(value))
+    return el
+
+
+def _banji_table(doc, d):
+    """版记 (GB/T 9704 7.4) as a one-column table floated to the bottom of the 版心 on the
+    last page: a thick line, 抄送 (if any), a thin line, 印发机关 left and 印发日期 right
+    (each one character in from the edge), and a thick line on the 版心's lower edge."""
+    width_twips = round(TYPE_AREA_MM[0] * PT_PER_MM * 20)
+    rows = ([d["cc"]] if d["cc"] else []) + [None]
+    table = doc.add_table(rows=len(rows), cols=1)
+    tbl_pr = table._tbl.tblPr
+    for child in list(tbl_pr):
+        if child.tag in (qn("w:tblStyle"), qn("w:tblW")):
+            tbl_pr.remove(child)
+    tbl_pr.append(_el("w:tblpPr", vertAnchor="margin", horzAnchor="margin", tblpXSpec="center",
+                      tblpYSpec="bottom", leftFromText=0, rightFromText=0, topFromText=0,
+                      bottomFromText=0))
+    tbl_pr.append(_el("w:tblOverlap", val="never"))
+    tbl_pr.append(_el("w:tblW", w=width_twips, type="dxa"))
+    tbl_pr.append(_el("w:jc", val="center"))
+    borders = _el("w:tblBorders")
+    for edge, size in (("top", BANJI_THICK), ("left", 0), ("bottom", BANJI_THICK),
+                       ("right", 0), ("insideH", BANJI_THIN), ("insideV", 0)):
+        borders.append(_el(f"w:{edge}", val="single" if size else "nil", sz=size, space=0,
+                           color="000000"))
+    tbl_pr.append(borders)
+    tbl_pr.append(_el("w:tblLayout", type="fixed"))
+    margins = _el("w:tblCellMar")
+    for edge in ("left", "right"):
+        margins.append(_el(f"w:{edge}", w=0, type="dxa"))
+    tbl_pr.append(margins)
+    table._tbl.tblGrid.find(qn("w:gridCol")).set(qn("w:w"), str(width_twips))
+    one_char = Pt(BANJI_PT)
+    for row, text in zip(table.rows, rows, strict=True):
+        row.cells[0].width = Mm(TYPE_AREA_MM[0])
+        p = row.cells[0].paragraphs[0]
+        fmt = p.paragraph_format
+        fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(LINE_PITCH_PT)
+        fmt.space_before = fmt.space_after = Pt(0)
+        fmt.right_indent = one_char                                  # 右空一字
+        p._p.get_or_add_pPr().append(_el("w:snapToGrid", val=0))     # 4号, off the 3号 grid
+        if text:  # 抄送：…, wrapped lines aligned after the colon (7.4.2)
+            fmt.left_indent = one_char * 4
+            fmt.first_line_indent = -one_char * 3
+            _font(p.add_run(text), BODY_FONT, BANJI_PT)
+        else:     # 印发机关 左空一字, 印发日期 右空一字 (7.4.3)
+            fmt.left_indent = one_char
+            fmt.tab_stops.add_tab_stop(Mm(TYPE_AREA_MM[0]) - one_char,
+                                       alignment=WD_TAB_ALIGNMENT.RIGHT)
+            _font(p.add_run(f"{d['printer']}\t{d['printed']}"), BODY_FONT, BANJI_PT)
+    return table
 
 
 def _font_style(style, name):
@@ -407,15 +589,18 @@ def _font_style(style, name):
 # --- the PDF -----------------------------------------------------------------------------
 
 
-def render_pdf(bulletin) -> bytes:
+def render_pdf(bulletin, **preview) -> bytes:
+    """The PDF; `preview` (preview_number, preview_on) renders a draft as it would be issued,
+    marked 签发前预览 on every page."""
     from core.pdf import html_to_pdf
 
-    d = document(bulletin)
+    d = document(bulletin, **preview)
     blocks = d["blocks"]
     html = render_to_string("supervision/bulletin_print.html", {
         "d": d, "body": blocks[:-1], "last": blocks[-1] if blocks else None,
         "margins": MARGINS_MM, "body_pt": BODY_PT, "title_pt": TITLE_PT,
         "number_pt": PAGE_NUMBER_PT, "line_pt": LINE_PITCH_PT, "char_pt": round(CHAR_PITCH_PT, 3),
         "letter_spacing_pt": LETTER_SPACING_PT, "masthead_top_mm": MASTHEAD_TOP_MM,
-        "rule_gap_mm": RULE_GAP_MM, "red": RED, "lang": "zh-Hans"})
+        "rule_gap_mm": RULE_GAP_MM, "red": RED, "lang": "zh-Hans", "banji_pt": BANJI_PT,
+        "banji_thick_pt": round(BANJI_THICK / 8, 2), "banji_thin_pt": round(BANJI_THIN / 8, 2)})
     return html_to_pdf(html)  # fetches only our static files (core/pdf.py)

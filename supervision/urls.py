@@ -4,6 +4,7 @@ from core.views import HistoryView
 from org.roles import Cap
 from supervision import views
 from supervision.models import ActionItem
+from supervision.views import bulletins as bulletin_views
 from supervision.views import meetings as meeting_views
 
 app_name = "supervision"
@@ -37,6 +38,10 @@ urlpatterns = [
     path("bulletins/<int:pk>/", views.BulletinDetailView.as_view(), name="bulletin_detail"),
     path("bulletins/<int:pk>/history/", views.BulletinHistoryView.as_view(),
          name="bulletin_history"),
+    path("bulletins/<int:pk>/confirm/", bulletin_views.BulletinConfirmView.as_view(),
+         name="bulletin_confirm"),
+    path("bulletins/<int:pk>/preview.pdf", bulletin_views.BulletinPreviewView.as_view(),
+         name="bulletin_preview"),
     path("bulletins/<int:pk>/file.<str:kind>", views.BulletinFileView.as_view(),
          name="bulletin_file"),
     path("bulletins/<int:pk>/<str:step>/", views.BulletinStepView.as_view(),

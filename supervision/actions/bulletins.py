@@ -23,20 +23,38 @@ RECTIFICATION_REVIEW = Review(what="整改情况", filed_word="已报送",
                               accepted=RectificationStatus.ACCEPTED,
                               returned=RectificationStatus.RETURNED, reason_field="note")
 
+class OverlappingBulletin(ValidationError):
+    """A bulletin (draft or issued, in force) already covers part of the period."""
+
+    def __init__(self, bulletins):
+        self.bulletins = list(bulletins)
+        names = "、".join(f"《{b.title}》（{b.number_label if b.number else b.get_status_display()}）"
+                         for b in self.bulletins)
+        super().__init__(f"通报期间与已有通报重叠：{names}。")
+
+
 def _require_bureau(user):
     if user is not None and not has_cap(user, Cap.SUPERVISE):
         raise PermissionDenied("只有督查局可以起草和印发督查通报。")
 
 
 @transaction.atomic
-def do_draft_bulletin(*, period_start, period_end, acting_user, title=None):
-    """A draft pre-filled from the data of the period (each line keeps its facts)."""
+def do_draft_bulletin(*, period_start, period_end, acting_user, title=None, allow_overlap=True):
+    """A draft pre-filled from the data of the period (each line keeps its facts).
+
+    With allow_overlap=False a period that shares a day with a bulletin in force (draft or
+    issued) is refused (OverlappingBulletin names them); the page asks the clerk first.
+    """
     from supervision.bulletins import draft_lines
     from supervision.models import Bulletin, BulletinLine
 
     _require_bureau(acting_user)
     if period_end < period_start:
         raise ValidationError("通报期间的结束日期不能早于开始日期。")
+    if not allow_overlap:
+        clash = list(Bulletin.objects.overlapping(period_start, period_end))
+        if clash:
+            raise OverlappingBulletin(clash)
     # The year once, unless the period crosses into the next.
     end = cn_month_day(period_end) if period_end.year == period_start.year else cn_date(period_end)
     bulletin = Bulletin.objects.create(
@@ -60,14 +78,21 @@ def _require_draft(bulletin):
 
 @transaction.atomic
 def do_edit_bulletin(bulletin, *, acting_user, title=None, intro=None, requirements=None,
-                     line_texts=None, remove_lines=()):
+                     line_texts=None, remove_lines=(), commendations=None,
+                     rectification_deadline=None):
+    """Save what the clerk changed in a draft (None: unchanged): title, 导语, 通报表扬,
+    工作要求, the lines' texts, lines removed, and the 整改反馈期限 the document states."""
     from supervision.models import BulletinLine
 
     _require_bureau(acting_user)
     _require_draft(bulletin)
-    for field, value in (("title", title), ("intro", intro), ("requirements", requirements)):
+    for field, value in (("title", title), ("intro", intro), ("requirements", requirements),
+                         ("commendations", commendations)):
         if value is not None:
             setattr(bulletin, field, value.strip())
+    if rectification_deadline is not None:
+        _check_deadline(rectification_deadline)
+        bulletin.rectification_deadline = rectification_deadline
     bulletin.full_clean()
     bulletin.save()
     BulletinLine.objects.filter(bulletin=bulletin, pk__in=list(remove_lines)).remove_from_draft()
@@ -98,54 +123,87 @@ def _next_number(year: int) -> int:
     return counter.last_number
 
 
+def next_number(year: int) -> int:
+    """The 顺序号 the next bulletin of `year` would take, read without a lock: what the
+    confirmation shows; issuing takes the number under the lock and refuses if another
+    bulletin took this one meanwhile (do_issue_bulletin's expected_number)."""
+    from django.db.models import Max
+
+    from supervision.models.bulletins import Bulletin, BulletinCounter
+
+    last = BulletinCounter.objects.filter(year=year).values_list("last_number", flat=True).first()
+    if last is None:
+        last = Bulletin.objects.filter(year=year).aggregate(m=Max("number"))["m"] or 0
+    return last + 1
+
+
+def _check_deadline(deadline):
+    if deadline <= timezone.localdate():
+        raise ValidationError({"rectification_deadline": "整改反馈期限应晚于今天。"})
+
+
 def doc_number(year: int, number: int) -> str:
     """发文字号 (GB/T 9704 7.2.3): 机关代字〔年份〕顺序号号 — no 第, no leading zeros."""
     return f"{settings.BULLETIN_CODE}〔{year}〕{number}号"
 
 
 @transaction.atomic
-def do_issue_bulletin(bulletin, *, rectification_deadline, acting_user):
-    """Number it (示督通〔年〕N号), freeze the .docx and PDF, and ask each named unit to rectify.
+def do_issue_bulletin(bulletin, *, acting_user, rectification_deadline=None,
+                      expected_number=None, expected_digest=None):
+    """签发: number it (示督通〔年〕N号), freeze the .docx and PDF, ask each named unit to rectify.
+
+    What is issued is the draft as stored, read again under a lock (never the caller's
+    copy, which may predate the clerk's last edits): a double click issues once, and the
+    second finds it issued. The confirmation page passes the number it showed and the
+    digest of the draft it previewed; if either no longer holds, nothing is issued and
+    the clerk confirms again. The deadline is the draft's own unless one is given here.
 
     The requests are written first, while the bulletin is still a draft: once its status
     is 已印发 nothing under it can be written (models/base.py, the PostgreSQL triggers).
     """
     from django.core.files.base import ContentFile
 
-    from supervision.bulletins import recipients, render_docx, render_pdf
+    from supervision.bulletins import cc_text, recipients, render_docx, render_pdf
     from supervision.models import Bulletin, Rectification
 
     _require_bureau(acting_user)
-    # The stored row, locked: a double click issues once (the second waits, then finds it
-    # issued), whatever the caller's copy says.
-    stored = (Bulletin.objects.select_for_update().filter(pk=bulletin.pk)
-              .values_list("status", flat=True).get())
-    if stored == BulletinStatus.ISSUED:
-        raise ValidationError("通报已印发，不能再修改。")
-    _require_draft(bulletin)
-    if not bulletin.lines.exists():
+    stored = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    _require_draft(stored)
+    if expected_digest is not None and expected_digest != stored.draft_digest():
+        raise ValidationError("草稿在预览后已被修改，请重新预览并确认。")
+    if not stored.lines.exists():
         raise ValidationError("通报没有任何内容，不能印发。")
-    if rectification_deadline <= timezone.localdate():
-        raise ValidationError({"rectification_deadline": "整改反馈期限应晚于今天。"})
+    if rectification_deadline is not None:
+        stored.rectification_deadline = rectification_deadline
+    if stored.rectification_deadline is None:
+        raise ValidationError({"rectification_deadline": "请填写整改反馈期限。"})
+    _check_deadline(stored.rectification_deadline)
     now = timezone.now()
     year = timezone.localdate(now).year  # the local year: 1 January 01:30 is the new year
-    units = sorted({line.unit_id for line in bulletin.lines.all()})
-    Rectification.objects.bulk_create([Rectification(bulletin=bulletin, unit_id=u)
+    units = sorted({line.unit_id for line in stored.lines.all()})
+    number = _next_number(year)
+    if expected_number is not None and number != expected_number:
+        raise ValidationError(f"编号{doc_number(year, expected_number)}已被其他通报使用，"
+                              f"本通报将编为{doc_number(year, number)}，请重新确认。")
+    Rectification.objects.bulk_create([Rectification(bulletin=stored, unit_id=u)
                                        for u in units])
-    bulletin.year, bulletin.number = year, _next_number(year)
-    bulletin.doc_number = doc_number(year, bulletin.number)
-    bulletin.issuer = settings.BULLETIN_ISSUER
-    bulletin.recipients = recipients(bulletin)
-    bulletin.status, bulletin.issued_at, bulletin.issued_by = BulletinStatus.ISSUED, now, acting_user
-    bulletin.rectification_deadline = rectification_deadline
-    docx, pdf = render_docx(bulletin), render_pdf(bulletin)
-    bulletin.sha256 = hashlib.sha256(docx + pdf).hexdigest()
-    name = f"bulletin-{year}-{bulletin.number:03d}"
-    bulletin.docx.save(f"{name}.docx", ContentFile(docx), save=False)
-    bulletin.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
-    bulletin.save()  # the draft → issued save, the last write the bulletin takes
-    notices.bulletin_issued(bulletin)
-    return bulletin
+    stored.year, stored.number = year, number
+    stored.doc_number = doc_number(year, stored.number)
+    stored.issuer = settings.BULLETIN_ISSUER
+    stored.recipients = recipients(stored)
+    stored.cc = cc_text(settings.BULLETIN_CC)
+    stored.printer = settings.BULLETIN_PRINTER or stored.issuer
+    stored.status, stored.issued_at, stored.issued_by = BulletinStatus.ISSUED, now, acting_user
+    docx, pdf = render_docx(stored), render_pdf(stored)
+    stored.sha256 = hashlib.sha256(docx + pdf).hexdigest()
+    name = f"bulletin-{year}-{stored.number:03d}"
+    stored.docx.save(f"{name}.docx", ContentFile(docx), save=False)
+    stored.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
+    stored.save()  # the draft → issued save, the last write the bulletin takes
+    notices.bulletin_issued(stored)
+    if bulletin is not stored:  # the caller's copy now says what was issued
+        bulletin.refresh_from_db()
+    return stored
 
 
 @transaction.atomic

@@ -40,6 +40,13 @@ class BulletinQuerySet(FrozenQuerySetMixin, TrackedQuerySet):
         """Bulletins not superseded by an issued correction (原通报同时废止)."""
         return self.exclude(_superseded("pk"))
 
+    def overlapping(self, period_start, period_end):
+        """Drafts and issued bulletins still in force whose period shares a day with the
+        given one: a second bulletin for the same week names the same units twice."""
+        return (self.active().in_force()
+                .filter(period_start__lte=period_end, period_end__gte=period_start)
+                .order_by("period_start", "pk"))
+
     def visible_to(self, user):
         """The bureau sees drafts; others see issued bulletins (units: those naming them)."""
         if has_cap(user, Cap.SUPERVISE):
@@ -78,6 +85,8 @@ class Bulletin(FrozenOnceIssued, TrackedModel):
     period_start = models.DateField("通报期间起")
     period_end = models.DateField("通报期间止")
     intro = models.TextField("导语", blank=True)
+    commendations = models.TextField("通报表扬", blank=True,
+                                     help_text="由起草人撰写，每行一段，印在通报事项之前")
     requirements = models.TextField("工作要求", blank=True)
     status = models.CharField("状态", max_length=8, choices=BulletinStatus.choices,
                               default=BulletinStatus.DRAFT, db_index=True)
@@ -92,6 +101,9 @@ class Bulletin(FrozenOnceIssued, TrackedModel):
     doc_number = models.CharField("发文字号", max_length=40, blank=True)
     issuer = models.CharField("发文机关署名", max_length=100, blank=True)
     recipients = models.CharField("主送机关", max_length=500, blank=True)
+    # 版记 (GB/T 9704 7.4), also written at issue: 抄送机关 (empty: no 抄送 line), 印发机关.
+    cc = models.CharField("抄送机关", max_length=500, blank=True)
+    printer = models.CharField("印发机关", max_length=100, blank=True)
     corrects = models.ForeignKey("self", verbose_name="更正的通报", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="corrections",
                                  help_text="本通报更正的已印发通报；原通报保持不变")
@@ -142,6 +154,29 @@ class Bulletin(FrozenOnceIssued, TrackedModel):
     def requirement_lines(self) -> list[str]:
         """工作要求, one paragraph a line, as the document prints them."""
         return [t.strip() for t in self.requirements.splitlines() if t.strip()]
+
+    @property
+    def commendation_lines(self) -> list[str]:
+        """通报表扬, one paragraph a line, as the document prints them."""
+        return [t.strip() for t in self.commendations.splitlines() if t.strip()]
+
+    def draft_digest(self) -> str:
+        """A fingerprint of everything the clerk can change in the draft, as stored.
+
+        The 签发 confirmation carries the digest of the draft it previewed; issuing refuses
+        when the stored draft no longer matches (edited in another tab meanwhile), so what
+        is issued is what was read.
+        """
+        import hashlib
+        import json
+
+        lines = list(BulletinLine.objects.filter(bulletin=self)
+                     .order_by("section", "order", "pk")
+                     .values_list("pk", "section", "unit_id", "text", "order"))
+        content = [self.title, self.intro, self.commendations, self.requirements,
+                   self.rectification_deadline.isoformat() if self.rectification_deadline
+                   else "", lines]
+        return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
 
 
 class BulletinLineQuerySet(FrozenQuerySetMixin, TrackedQuerySet):
@@ -194,6 +229,11 @@ class BulletinLine(FrozenWithDocument, TrackedModel):
     def overdue_milestones(self) -> list[dict]:
         """The overdue milestones as printed: project, name, planned date, days late."""
         return self.facts.get("milestone_list", [])
+
+    @property
+    def red_projects(self) -> list[dict]:
+        """The red projects as printed: name, code and the reasons their status gave."""
+        return self.facts.get("project_list", [])
 
 
 class RectificationQuerySet(FrozenQuerySetMixin, TrackedQuerySet):

@@ -178,7 +178,9 @@ class BulletinDocumentTests(CastTestCase):
         text = "".join(lines)
         self.assertIn("乙区污水处理厂“设备安装调试”，计划2026年4月30日完成，已超期20天。", text)
         body = [t for t in lines if not t.startswith("—")]
-        self.assertEqual(body[-2:], ["测试市城市建设督查局", "2026年5月20日"])
+        # 署名 and 成文日期, then the 版记 at the foot of the page (印发机关 = the issuer).
+        self.assertEqual(body[-4:], ["测试市城市建设督查局", "2026年5月20日",
+                                     "测试市城市建设督查局", "2026年5月20日印发"])
         # The milestone links to its project at the configured address.
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "b.pdf"

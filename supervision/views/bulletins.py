@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -13,9 +13,10 @@ from django.views import View
 
 from core.files import serve_file
 from core.scope import get_for_user
-from core.views import HistoryView, ScopedDetailView, ScopedListView
+from core.views import CapabilityRequiredMixin, HistoryView, ScopedDetailView, ScopedListView
 from org.roles import Cap
 from supervision import actions
+from supervision.actions import bulletins as bulletin_actions
 from supervision.filtersets import BulletinFilterSet
 from supervision.models import (
     Bulletin,
@@ -36,14 +37,21 @@ class BulletinListView(ScopedListView):
         today = timezone.localdate()
         ctx["default_start"] = (today - timedelta(days=today.weekday() + 7)).isoformat()
         ctx["default_end"] = (today - timedelta(days=today.weekday() + 1)).isoformat()
+        ctx["overlap"] = getattr(self, "overlap", None)
         return ctx
 
     def post(self, request):
         try:
             start = datetime.strptime(request.POST.get("period_start", ""), "%Y-%m-%d").date()
             end = datetime.strptime(request.POST.get("period_end", ""), "%Y-%m-%d").date()
-            bulletin = actions.do_draft_bulletin(period_start=start, period_end=end,
-                                                 acting_user=request.user)
+            # A second bulletin for the same days only when the clerk says so, having seen
+            # which bulletins already cover them.
+            bulletin = actions.do_draft_bulletin(
+                period_start=start, period_end=end, acting_user=request.user,
+                allow_overlap=request.POST.get("allow_overlap") == "1")
+        except bulletin_actions.OverlappingBulletin as exc:
+            self.overlap = {"start": start, "end": end, "bulletins": exc.bulletins}
+            return self.get(request)
         except ValueError:
             messages.error(request, "请填写通报期间（例如 2024-06-01）。")
             return redirect("supervision:bulletin_list")
@@ -59,6 +67,7 @@ def _fact_links(lines):
     their names; overdue milestones one by one with their planned dates (as the document
     printed them; for lines from before that snapshot, as the milestones stand)."""
     from projects.models import Milestone, ProgressReport, Project
+    from supervision.bulletins import report_label
     from supervision.models import ActionItem
 
     wanted = defaultdict(set)
@@ -70,8 +79,10 @@ def _fact_links(lines):
     names = {
         "projects": dict(Project.objects.filter(pk__in=wanted["projects"])
                          .values_list("pk", "name")),
-        "reports": {r.pk: str(r) for r in ProgressReport.objects.filter(
-            pk__in=wanted["reports"]).select_related("project")},
+        # A report by its project and period (古槐大道改造 11月16日—11月22日填报), never by id.
+        "reports": {r.pk: report_label(r.project.name, r.period_start, r.period_end)
+                    for r in ProgressReport.objects.filter(
+                        pk__in=wanted["reports"]).select_related("project")},
         "action_items": dict(ActionItem.objects.filter(pk__in=wanted["action_items"])
                              .values_list("pk", "title")),
     }
@@ -79,11 +90,22 @@ def _fact_links(lines):
              .select_related("project")}
     urls = {"projects": "projects:project_detail", "reports": "projects:report_detail",
             "action_items": "supervision:item_detail"}
+    # What the line printed, for facts no longer there (an archived report keeps its name).
     for line in lines:
+        for r in line.facts.get("report_list", []):
+            names["reports"].setdefault(r["pk"], report_label(
+                r["project"], date.fromisoformat(r["start"]), date.fromisoformat(r["end"])))
+    gone = {"projects": "已删除的项目", "reports": "已删除的填报", "action_items": "已删除的交办事项"}
+    for line in lines:
+        # Red projects are listed one by one with their reasons (below), not again here.
+        kinds = ("reports", "action_items") if line.red_projects else \
+            ("projects", "reports", "action_items")
         line.fact_links = [
-            {"label": names[kind].get(pk, f"#{pk}"), "url": reverse(urls[kind], args=[pk])}
-            for kind in ("projects", "reports", "action_items")
-            for pk in line.facts.get(kind, [])]
+            {"label": names[kind].get(pk, gone[kind]), "url": reverse(urls[kind], args=[pk])}
+            for kind in kinds for pk in line.facts.get(kind, [])]
+        line.project_links = [
+            {**p, "url": reverse("projects:project_detail", args=[p["pk"]])}
+            for p in line.red_projects]
         if line.facts.get("escalation_steps"):  # 通报批评: the ladder's confirmed steps
             line.fact_links.append({
                 "label": f"问责升级决定{len(line.facts['escalation_steps'])}项",
@@ -116,7 +138,8 @@ class BulletinDetailView(ScopedDetailView):
         ctx["may_correct"] = user.has_cap(Cap.SUPERVISE) and b.is_issued
         lines = _fact_links(list(b.lines.select_related("unit", "bulletin")))
         ctx["lines"] = lines
-        ctx["headings"] = numbered_headings(line.section for line in lines)
+        ctx["headings"] = numbered_headings((line.section for line in lines),
+                                            commendations=bool(b.commendation_lines))
         ctx["rectifications"] = (Rectification.objects.visible_to(user).filter(bulletin=b)
                                  .with_responses().select_related("unit", "bulletin"))
         ctx["corrections"] = Bulletin.objects.visible_to(user).filter(corrects=b)
@@ -168,8 +191,13 @@ class BulletinHistoryView(HistoryView):
         return ctx
 
 
+def _parse_day(value):
+    return datetime.strptime(value, "%Y-%m-%d").date() if value else None
+
+
 class BulletinStepView(View):
-    """Edit (draft), issue, or correct (a new draft) — through the actions."""
+    """Edit (draft), issue (after the confirmation page), or correct (a new draft) —
+    through the actions."""
 
     def post(self, request, pk, step):
         bulletin = get_for_user(Bulletin, request.user, pk)
@@ -180,13 +208,28 @@ class BulletinStepView(View):
                 actions.do_edit_bulletin(
                     bulletin, acting_user=request.user, title=request.POST.get("title"),
                     intro=request.POST.get("intro"), requirements=request.POST.get("requirements"),
+                    commendations=request.POST.get("commendations"),
+                    rectification_deadline=_parse_day(request.POST.get("deadline", "")),
                     line_texts=texts, remove_lines=[int(v) for v in request.POST.getlist("remove")])
+                # Saved first, then previewed: 签发 issues what was stored, so nothing typed
+                # into the draft is lost on the way to the confirmation.
+                if request.POST.get("then") == "confirm":
+                    return redirect("supervision:bulletin_confirm", pk=bulletin.pk)
                 messages.success(request, "草稿已保存。")
             elif step == "issue":
-                deadline = datetime.strptime(request.POST.get("deadline", ""), "%Y-%m-%d").date()
-                bulletin = actions.do_issue_bulletin(bulletin, rectification_deadline=deadline,
-                                                     acting_user=request.user)
-                messages.success(request, f"已印发{bulletin.number_label}，并通知被通报单位整改反馈。")
+                if request.POST.get("confirmed") != "1":
+                    messages.error(request, "签发前请先预览通报，并勾选确认。")
+                    return redirect("supervision:bulletin_confirm", pk=bulletin.pk)
+                number = request.POST.get("expected_number", "")
+                try:
+                    bulletin = actions.do_issue_bulletin(
+                        bulletin, acting_user=request.user,
+                        expected_number=int(number) if number.isdigit() else None,
+                        expected_digest=request.POST.get("digest", ""))
+                except ValidationError as exc:
+                    messages.error(request, "；".join(exc.messages))
+                    return redirect("supervision:bulletin_confirm", pk=bulletin.pk)
+                messages.success(request, f"已签发{bulletin.number_label}，并通知被通报单位整改反馈。")
             elif step == "correct":
                 draft = actions.do_correct_bulletin(bulletin, acting_user=request.user)
                 messages.success(request, f"已起草对{bulletin.number_label}的更正通报，原通报保持不变。")
@@ -194,10 +237,58 @@ class BulletinStepView(View):
             else:
                 raise Http404
         except ValueError:
-            messages.error(request, "请填写整改反馈期限。")
+            messages.error(request, "日期格式不正确（例如 2026-12-09）。")
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect(bulletin.get_absolute_url())
+
+
+class DraftPreviewMixin(CapabilityRequiredMixin):
+    """A draft as it would be issued now: the number it would take, today's date."""
+
+    required_cap = Cap.SUPERVISE
+
+    def draft(self, pk):
+        bulletin = get_for_user(Bulletin, self.request.user, pk)
+        if bulletin.is_issued:
+            raise Http404("通报已印发。")
+        year = timezone.localdate().year
+        self.number = bulletin_actions.next_number(year)
+        self.preview = {"preview_number": bulletin_actions.doc_number(year, self.number),
+                        "preview_on": timezone.now()}
+        return bulletin
+
+
+class BulletinConfirmView(DraftPreviewMixin, View):
+    """签发确认: the document as it will be issued, the number it takes, and a checkbox,
+    before the one step that cannot be undone."""
+
+    def get(self, request, pk):
+        from django.shortcuts import render
+
+        from supervision.bulletins import document
+
+        bulletin = self.draft(pk)
+        if bulletin.is_issued:
+            return redirect(bulletin.get_absolute_url())
+        return render(request, "supervision/bulletin_confirm.html", {
+            "object": bulletin, "d": document(bulletin, **self.preview),
+            "number": self.number, "number_label": self.preview["preview_number"],
+            "digest": bulletin.draft_digest(), "has_lines": bulletin.lines.exists(),
+            "deadline_ok": bool(bulletin.rectification_deadline
+                                and bulletin.rectification_deadline > timezone.localdate())})
+
+
+class BulletinPreviewView(DraftPreviewMixin, View):
+    """The draft's PDF, rendered on request, marked 签发前预览 and never stored."""
+
+    def get(self, request, pk):
+        from supervision.bulletins import render_pdf
+
+        bulletin = self.draft(pk)
+        response = HttpResponse(render_pdf(bulletin, **self.preview), content_type=PDF)
+        response["Content-Disposition"] = f'inline; filename="bulletin-preview-{bulletin.pk}.pdf"'
+        return response
 
 
 class RectificationView(View):
