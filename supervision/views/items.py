@@ -30,7 +30,7 @@ class ActionItemListView(ScopedListView):
     model = ActionItem
     required_cap = Cap.VIEW_PROJECTS
     filterset_class = ActionItemFilterSet
-    select_related = ("unit", "project")
+    select_related = ("unit", "project", "instructed_by__person")
     template_name = "supervision/item_list.html"
 
     def get_context_data(self, **kwargs):
