@@ -55,6 +55,9 @@ def test_leader_reads_my_assignments_and_instructs_the_unit(browser, live_server
         assert cast.person_a.name in text
         no_sideways_scroll(page)
         page.screenshot(path=screenshot_dir / "leader_my_assignments_phone.png", full_page=True)
+        page.set_viewport_size({"width": 375, "height": 812})  # the narrowest phone we serve
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        page.set_viewport_size({"width": WIDTH, "height": 844})
 
         card.get_by_role("link", name=project.name).click()
         page.wait_for_url(f"{base}{project.get_absolute_url()}")
