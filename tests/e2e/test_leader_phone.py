@@ -43,6 +43,9 @@ def test_leader_reads_my_assignments_and_instructs_the_unit(browser, live_server
 
         context, page = phone(browser)
         log_in(page, base, "leader")
+        counts = page.get_by_test_id("my-assignments-counts").inner_text()
+        assert "红灯 1 个" in counts.replace("\n", " ")
+        page.screenshot(path=screenshot_dir / "leader_home_phone.png")
         page.get_by_test_id("my-assignments-counts").get_by_role("link", name="我的分包").click()
         page.wait_for_url(f"{base}/projects/mine/")
         card = page.get_by_test_id("assignment-card").filter(has_text=project.name)
