@@ -66,7 +66,7 @@ class ReviewFilterSet(FilterSet):
     """The review queue's filters: period, unit, plan and anomaly (projects/anomalies.py)."""
 
     period = django_filters.DateFilter(label="周期（含该日）", method="filter_period",
-                                       widget=forms.DateInput(attrs={"type": "date"}))
+                                       widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     unit = django_filters.ModelChoiceFilter(label="责任单位", field_name="project__lead_unit",
                                             queryset=Unit.objects.active())
     plan = django_filters.ModelChoiceFilter(label="计划", field_name="project__plan",

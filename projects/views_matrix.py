@@ -26,9 +26,9 @@ MAX_PERIODS = 60
 class MatrixForm(forms.Form):
     plan = forms.ModelChoiceField(label="计划", queryset=Plan.objects.none(), empty_label=None)
     start = forms.DateField(label="截止日自", required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+                            widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     end = forms.DateField(label="截止日至", required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}))
+                          widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args, plans, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,8 +70,13 @@ class MatrixView(CapabilityRequiredMixin, View):
         if plan is not None:
             projects = Project.objects.visible_to(request.user).filter(plan=plan)
             table = matrix.build_matrix(projects, reporting, period_list, now)
+            if not form.is_bound and period_list:  # say which window the default shows
+                form.initial.update(start=period_list[0].due_day, end=period_list[-1].due_day)
         return render(request, "projects/matrix.html", {
             "form": form, "plan": plan, "matrix": table, "states": matrix.CellState,
+            # 催报 asks about exactly the window shown (its first and last due days).
+            "window": (period_list[0].due_day.isoformat(), period_list[-1].due_day.isoformat())
+            if period_list else None,
             "owed_states": [s.value for s in matrix.OWED]})
 
 

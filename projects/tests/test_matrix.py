@@ -194,6 +194,13 @@ class MatrixPageTests(MatrixTests):
         self.client.post(reverse("projects:matrix_remind", args=[self.cast.unit_a.pk]), query)
         self.assertEqual(told.count(), 2)
 
+    def test_the_default_page_shows_and_names_the_last_six_periods(self):
+        self.client.force_login(self.cast.office_admin)
+        page = self.client.get(reverse("projects:matrix"))
+        self.assertEqual(len(page.context["matrix"].periods), 6)
+        self.assertContains(page, 'name="start" value="2026-04-09"')  # the first one's due day
+        self.assertContains(page, 'name="end" value="2026-05-14"')
+
     def test_a_unit_nobody_acts_for_is_never_shown_as_reminded(self):
         self.cast.reporter_b.is_active = False
         self.cast.reporter_b.save()
