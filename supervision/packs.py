@@ -50,12 +50,18 @@ NUMERALS = "一二三四五六七八九十"
 WARNING = (Colour.YELLOW, Colour.RED)
 
 
+def previous_meeting(meeting):
+    """The last meeting of the same kind and plan before this one that was held (not
+    cancelled), or None."""
+    return (Meeting.objects.active().filter(plan=meeting.plan, kind=meeting.kind,
+                                            date__lt=meeting.date)
+            .exclude(status=MeetingStatus.CANCELLED).order_by("-date").first())
+
+
 def pack_period(meeting):
     """From the day after the previous meeting of the same kind (one that was held, not
     cancelled) to the meeting day."""
-    previous = (Meeting.objects.active().filter(plan=meeting.plan, kind=meeting.kind,
-                                                date__lt=meeting.date)
-                .exclude(status=MeetingStatus.CANCELLED).order_by("-date").first())
+    previous = previous_meeting(meeting)
     start = previous.date + timedelta(days=1) if previous else meeting.date - timedelta(days=7)
     return start, meeting.date
 
@@ -143,7 +149,12 @@ def summary_figures(meeting, projects, start, end, reports) -> dict:
         missing=Count("pk", filter=Q(status=ReportStatus.MISSING)))
     items = ActionItem.objects.active().exclude(status=ActionItemStatus.CLOSED)
     planned, done = year_investment(projects, end.year, end)
+    previous = previous_meeting(meeting)
     return {
+        # what the red and yellow counts are compared with: the last meeting, or (the
+        # first meeting of its kind) the day before the window
+        "since": (f"上次会议（{cn_month_day(previous.date)}）" if previous
+                  else f"{cn_month_day(start - timedelta(days=1))}"),
         "projects": projects.count(),
         "colours": {c: now.get(c, 0) for c in Colour.values},
         "red_change": now.get(Colour.RED, 0) - before.get(Colour.RED, 0),
@@ -337,12 +348,12 @@ def money(wan) -> str:
     return f"{amount:,.2f}万元"
 
 
-def _change(n: int) -> str:
+def _change(n: int, since: str) -> str:
     if n > 0:
-        return f"较上次会议增加{n}个"
+        return f"较{since}增加{n}个"
     if n < 0:
-        return f"较上次会议减少{-n}个"
-    return "与上次会议持平"
+        return f"较{since}减少{-n}个"
+    return f"与{since}持平"
 
 
 def summary_lines(s: dict) -> list[str]:
@@ -355,8 +366,8 @@ def summary_lines(s: dict) -> list[str]:
     return [
         f"纳入调度项目{s['projects']}个：红灯{c['red']}个、黄灯{c['yellow']}个、绿灯{c['green']}个、"
         f"未开工{c['grey']}个、已完工{c['blue']}个。",
-        f"红灯项目{c['red']}个，{_change(s['red_change'])}；"
-        f"黄灯项目{c['yellow']}个，{_change(s['yellow_change'])}。",
+        f"红灯项目{c['red']}个，{_change(s['red_change'], s.get('since', '上次会议'))}；"
+        f"黄灯项目{c['yellow']}个，{_change(s['yellow_change'], s.get('since', '上次会议'))}。",
         f"材料期间应报进度{r['due']}份，已报{r['filed']}份，迟报{r['late']}份，未报{r['missing']}份。",
         f"未办结交办事项{i['open']}项，其中逾期{i['overdue']}项。",
         f"{inv['year']}年计划投资{money(planned)}，已完成{money(done)}{rate}。",

@@ -132,7 +132,9 @@ class MinutesTests(MinutesTestCase):
         self.assertEqual(self.client.get(f"{url}minutes.docx").status_code, 404)
         self.assertEqual(self.client.post(f"{url}minutes/issue/").status_code, 403)
         self.client.force_login(self.cast.office_admin)
-        self.client.post(f"{url}minutes/issue/")
+        self.client.post(f"{url}minutes/issue/")  # not confirmed: nothing happens
+        self.assertFalse(ActionItem.objects.filter(meeting=self.meeting).exists())
+        self.client.post(f"{url}minutes/issue/", {"confirm": "1"})
         self.assertEqual(ActionItem.objects.filter(meeting=self.meeting).count(), 2)
         # Issued: every reader of the meeting reads it and downloads the .docx (audited).
         for member in ("reporter_a", "city_leader", "supervision"):

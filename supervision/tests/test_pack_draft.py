@@ -100,7 +100,7 @@ class PackWeekTestCase(CastTestCase):
 class SummaryAndListsTests(PackWeekTestCase):
     def test_the_summary_figures_are_the_weeks(self):
         s = build_content(self.meeting, self.start, self.end)["summary"]
-        self.assertEqual(s["projects"], 3)
+        self.assertEqual((s["projects"], s["since"]), (3, "5月12日"))
         self.assertEqual(s["colours"], {"green": 1, "yellow": 1, "red": 1, "grey": 0, "blue": 0})
         # Before the window: project_a yellow, the other two red.
         self.assertEqual((s["red_change"], s["yellow_change"]), (-1, 0))
@@ -111,11 +111,18 @@ class SummaryAndListsTests(PackWeekTestCase):
         sections = dict(pack_sections(build_content(self.meeting, self.start, self.end)))
         self.assertEqual(sections["一、总体情况"], [
             "纳入调度项目3个：红灯1个、黄灯1个、绿灯1个、未开工0个、已完工0个。",
-            "红灯项目1个，较上次会议减少1个；黄灯项目1个，与上次会议持平。",
+            "红灯项目1个，较5月12日减少1个；黄灯项目1个，与5月12日持平。",
             "材料期间应报进度3份，已报1份，迟报1份，未报2份。",
             "未办结交办事项2项，其中逾期1项。",
             "2026年计划投资2.24亿元，已完成5,010.00万元，完成率22.4%。",
         ])
+
+    def test_the_counts_are_compared_with_the_last_meeting_held(self):
+        Meeting.objects.create(plan=self.cast.plan, kind=MeetingKind.WEEKLY_DISPATCH,
+                               date=date(2026, 5, 11), start_time=time(9), title="上周调度会")
+        start, end = pack_period(self.meeting)
+        lines = dict(pack_sections(build_content(self.meeting, start, end)))["一、总体情况"]
+        self.assertIn("红灯项目1个，较上次会议（5月11日）减少1个", lines[1])
 
     def test_improvements_and_deteriorations_are_separate_lists_with_reasons(self):
         ledger = self.ledger

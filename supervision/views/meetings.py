@@ -448,6 +448,8 @@ class MinutesStepView(CapabilityRequiredMixin, View):
                 minutes = MeetingMinutes.objects.filter(meeting=meeting).first()
                 if minutes is None:
                     raise ValidationError("请先填写并保存会议纪要。")
+                if not request.POST.get("confirm"):  # 印发 cannot be undone: asked first
+                    raise ValidationError("请先勾选确认后再印发。")
                 minutes = do_issue_minutes(minutes, acting_user=request.user)
                 messages.success(request, f"会议纪要已印发，{minutes.decisions.count()}项议定事项"
                                           "已作为交办事项交办各责任单位。")
