@@ -9,6 +9,12 @@ from projects.models import Milestone
 MAX_REPORT_PHOTOS = 9  # a week's site photos; a phone's picker shows nine at a time
 
 
+def date_input():
+    """A browser date picker. It only accepts an ISO value: the project's localized format
+    (2026/05/20) left the picker blank, and a required date then could not be sent."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 class MultiplePhotoInput(forms.FileInput):
     allow_multiple_selected = True
 
@@ -39,7 +45,7 @@ class ReportForm(ScopedChoicesMixin, forms.Form):
         label="本期完成的节点", queryset=Milestone.objects.active(), required=False,
         widget=forms.CheckboxSelectMultiple)
     milestone_date = forms.DateField(label="节点完成日期", required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}))
+                                     widget=date_input())
     problem = forms.CharField(label="存在问题/需协调事项", required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))
     coordinate_units = forms.ModelMultipleChoiceField(
@@ -79,7 +85,7 @@ class ReportForm(ScopedChoicesMixin, forms.Form):
 class ProcedureClaimForm(forms.Form):
     """A unit's 办结 claim for a preliminary procedure (the office confirms it)."""
 
-    done_on = forms.DateField(label="办结日期", widget=forms.DateInput(attrs={"type": "date"}))
+    done_on = forms.DateField(label="办结日期", widget=date_input())
     doc_number = forms.CharField(label="批复文号", max_length=100)
     document = forms.FileField(label="批复文件", required=False,
                                help_text="PDF/DOCX，或批复文件的照片，不超过20MB；已上传过的可不再上传")
@@ -90,7 +96,7 @@ class ProcedureDecisionForm(forms.Form):
 
 
 class RebaselineForm(forms.Form):
-    new_date = forms.DateField(label="调整后的计划日期", widget=forms.DateInput(attrs={"type": "date"}))
+    new_date = forms.DateField(label="调整后的计划日期", widget=date_input())
     reason = forms.CharField(label="调整理由", widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -117,7 +123,7 @@ class StageForm(forms.Form):
     from projects.choices import Stage
 
     stage = forms.ChoiceField(label="建设阶段", choices=Stage.choices)
-    on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="日期", widget=date_input())
     reason = forms.CharField(label="停工/复工说明", required=False, max_length=200)
 
 

@@ -13,7 +13,7 @@ from PIL import Image
 from core.choices import ChangeSource
 from core.history import change_context
 from projects import actions, engine
-from projects.choices import Colour, Stage
+from projects.choices import Colour, ProcedureKind, ProcedureStatus, Stage
 from projects.models import Attachment, ProgressReport, Project, ProjectStatus
 from supervision.models import ActionItem
 from tests.base import MID_MAY_2026
@@ -144,3 +144,50 @@ def test_reporter_files_three_projects_in_a_row_on_a_phone(browser, live_server,
         assert page.locator(".due-item", has_text="待填报").count() == 0
         assert page.locator(".due-item", has_text="本期已报送").count() == 3
         context.close()
+
+
+def test_unit_claims_a_procedure_on_a_phone_and_the_office_confirms(browser, live_server,
+                                                                     screenshot_dir, tmp_path):
+    with time_machine.travel(MID_MAY_2026, tick=True):
+        cast = build_cast()
+        ledger = build_ledger(cast)
+        project = ledger.project_a
+        actions.do_set_procedure(project, ProcedureKind.PLANNING_PERMIT,
+                                 status=ProcedureStatus.IN_PROGRESS,
+                                 required_by=timezone.localdate() - timedelta(days=40))
+        base = live_server.url
+
+        context = browser.new_context(viewport={"width": WIDTH, "height": 844}, is_mobile=True,
+                                      has_touch=True, locale="zh-CN")
+        page = context.new_page()
+        log_in(page, base, "reporter_a")
+        page.goto(f"{base}{project.get_absolute_url()}")
+        assert "手续「规划许可」" in page.get_by_test_id("reasons").inner_text()
+        row = page.get_by_test_id("procedures").locator("tr", has_text="规划许可")
+        row.locator("summary", has_text="申报办结").click()
+        form = row.locator("form[action$='/claim/']")
+        form.locator("input[name=doc_number]").fill("许规字〔2026〕12号")
+        form.locator("input[name=document]").set_input_files(
+            jpeg(tmp_path / "规划许可证.jpg", (240, 240, 230)))
+        no_sideways_scroll(page)
+        page.screenshot(path=screenshot_dir / "phone_procedure_claim.png", full_page=True)
+        with page.expect_navigation():
+            form.get_by_role("button", name="提交办结申报").click()
+        page.screenshot(path=screenshot_dir / "phone_procedure_claimed.png", full_page=True)
+        assert "等待办公室确认" in page.locator(".messages").inner_text()
+        assert "办结待确认" in row.inner_text()
+        assert "确认办结" not in page.content()  # the unit cannot confirm its own claim
+        context.close()
+
+        office = browser.new_page()
+        log_in(office, base, "office_staff")
+        office.goto(f"{base}{project.get_absolute_url()}")
+        pending = office.get_by_test_id("claims-pending")
+        assert "许规字〔2026〕12号" in pending.inner_text()
+        with office.expect_navigation():
+            pending.get_by_role("button", name="确认办结").click()
+        assert "已确认“规划许可”办结" in office.locator(".messages").inner_text()
+        assert "手续「规划许可」" not in office.get_by_test_id("reasons").inner_text()
+        assert "已完成" in office.get_by_test_id("procedures").locator(
+            "tr", has_text="规划许可").inner_text()
+        assert ProjectStatus.objects.get(project=project).procedures == Colour.GREEN
