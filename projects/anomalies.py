@@ -160,7 +160,7 @@ def flags_by_report(reports, share: Decimal | None = None) -> dict[int, list[str
     """{report id: its flags} for a queryset (or list) of reports, batched."""
     share = jump_share() if share is None else share
     if hasattr(reports, "select_related"):
-        reports = reports.select_related("project").only(
+        reports = reports.select_related(None).select_related("project").only(
             "pk", "project_id", "period_start", "progress_percent", "investment_period",
             "investment_year_cumulative", "progress_text", "project__stage",
             "project__total_investment")
