@@ -274,6 +274,9 @@ BULLETIN_CC = env_list("BULLETIN_CC", [])
 BULLETIN_PRINTER = env_str("BULLETIN_PRINTER", "").strip()
 # Optional basemap; the map works without one (intranet default).
 BASEMAP_TILE_URL = env_url("BASEMAP_TILE_URL", "")
+# The review queue flags a report whose period investment exceeds this share of the
+# project's year plan (投资跳增), e.g. 0.3 = 30 %.
+REVIEW_JUMP_SHARE = env_str("REVIEW_JUMP_SHARE", "0.3")
 BASEMAP_IS_GCJ02 = env_bool("BASEMAP_IS_GCJ02", False)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
