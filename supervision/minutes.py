@@ -90,10 +90,15 @@ def _rule(paragraph, colour="FF0000", size="12"):
     paragraph._p.get_or_add_pPr().append(border)
 
 
-def render_minutes_docx(minutes, decisions) -> bytes:
+def render_minutes_docx(minutes, decisions, draft=False) -> bytes:
+    """The minutes as a Word file; a `draft` preview says so in the header of every page."""
     d = document(minutes, decisions)
     doc = Document()
     section = doc.sections[0]
+    if draft:
+        header = section.header.paragraphs[0]
+        header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _run(header, "草稿 · 未印发 · 以印发稿为准", size=12, bold=True, colour=RED)
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)

@@ -126,6 +126,10 @@ class MinutesTests(MinutesTestCase):
         page = self.client.get(url)
         self.assertContains(page, 'data-testid="minutes-form"')
         self.assertContains(page, "印发后交办")
+        preview = self.client.get(f"{url}minutes.docx")  # the office's preview of the draft
+        doc = Document(io.BytesIO(preview.content))
+        self.assertIn("草稿", doc.sections[0].header.paragraphs[0].text)
+        self.assertIn("（一）事项一。责任单位：甲局", "\n".join(p.text for p in doc.paragraphs))
         # The draft is the office's: a unit neither sees it nor downloads anything.
         self.client.force_login(self.cast.reporter_a)
         self.assertNotContains(self.client.get(url), "事项一")
@@ -146,8 +150,11 @@ class MinutesTests(MinutesTestCase):
                 self.assertEqual(self.client.get(f"{url}minutes.docx").status_code, 200)
         from core.models import AuditEvent
 
-        self.assertEqual(AuditEvent.objects.filter(
-            event_type="file_download", object_type="supervision.MeetingMinutes").count(), 3)
+        downloads = AuditEvent.objects.filter(event_type="file_download",
+                                              object_type="supervision.MeetingMinutes")
+        self.assertEqual(sorted(downloads.values_list("username", "detail__variant")), [
+            ("leader", "docx"), ("office_admin", "draft-docx"), ("reporter_a", "docx"),
+            ("supervision", "docx")])
         self.client.force_login(self.cast.office_admin)
         self.client.post(f"{url}minutes/save/", {**form, "summary": "改"})
         self.assertEqual(MeetingMinutes.objects.get(pk=minutes.pk).summary, "听取汇报")

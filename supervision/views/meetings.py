@@ -461,18 +461,26 @@ class MinutesStepView(CapabilityRequiredMixin, View):
 
 
 class MinutesFileView(View):
-    """The issued minutes' .docx, within the reader's scope, audited (core/files.py)."""
+    """The issued minutes' .docx, within the reader's scope, audited (core/files.py); before
+    the issue, the office's preview of the draft (rendered now, marked 草稿 in its header,
+    audited the same way). Nobody else sees a draft (MeetingMinutes.visible_to)."""
 
     def get(self, request, pk):
+        from supervision.minutes import render_minutes_docx
         from supervision.models import MeetingMinutes
 
         meeting = get_for_user(Meeting, request.user, pk)
-        minutes = (MeetingMinutes.objects.visible_to(request.user)
-                   .filter(meeting=meeting, status=BulletinStatus.ISSUED).first())
-        if minutes is None or not minutes.docx:
+        minutes = MeetingMinutes.objects.visible_to(request.user).filter(meeting=meeting).first()
+        if minutes is None:
             raise Http404("会议纪要尚未印发。")
+        name = f"minutes-{meeting.date:%Y%m%d}"
+        if minutes.status != BulletinStatus.ISSUED:
+            data = render_minutes_docx(minutes, list(minutes.decisions.select_related("unit")),
+                                       draft=True)
+            return serve_rendered(request, data, obj=minutes, variant="draft-docx",
+                                  filename=f"{name}-草稿.docx", content_type=DOCX)
         return serve_file(request, minutes.docx, obj=minutes, variant="docx", content_type=DOCX,
-                          filename=f"minutes-{meeting.date:%Y%m%d}.docx")
+                          filename=f"{name}.docx")
 
 
 # --- escalation ladder ----------------------------------------------------------------
