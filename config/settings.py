@@ -206,6 +206,8 @@ _NPM_ASSETS = {
 STATICFILES_DIRS = [BASE_DIR / "static"] + [
     (prefix, BASE_DIR / path) for prefix, path in _NPM_ASSETS.items() if (BASE_DIR / path).is_dir()
 ]
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise before login.
+WHITENOISE_ROOT = BASE_DIR / "static" / "img" / "root"
 # Nothing serves MEDIA_URL: every stored file goes through a view that checks the
 # viewer's scope and audits the download (core/files.py).
 MEDIA_URL = "/media/"
@@ -278,6 +280,16 @@ BASEMAP_TILE_URL = env_url("BASEMAP_TILE_URL", "")
 # project's year plan (投资跳增), e.g. 0.3 = 30 %.
 REVIEW_JUMP_SHARE = env_str("REVIEW_JUMP_SHARE", "0.3")
 BASEMAP_IS_GCJ02 = env_bool("BASEMAP_IS_GCJ02", False)
+# The city's 天地图 (Tianditu) or another tile service, e.g. BASEMAP_TILE_URL=
+# https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={tk}
+# {tk} is BASEMAP_TILE_KEY (a 天地图 browser key, visible to every user by design); {s} one
+# of BASEMAP_TILE_SUBDOMAINS; BASEMAP_LABEL_URL the 注记 layer (cva_w) drawn on top.
+# Without a tile URL the map draws the city's own basemap (maps.BasemapFeature), offline.
+BASEMAP_TILE_KEY = env_str("BASEMAP_TILE_KEY", "")
+BASEMAP_TILE_SUBDOMAINS = env_str("BASEMAP_TILE_SUBDOMAINS", "01234567")
+BASEMAP_LABEL_URL = env_url("BASEMAP_LABEL_URL", "")
+# The map's credit line; empty = 「底图：天地图」 for a Tianditu URL, else 「底图：本市地理数据」.
+BASEMAP_ATTRIBUTION = env_str("BASEMAP_ATTRIBUTION", "")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)

@@ -74,7 +74,8 @@ def tile_source(tile_url: str) -> str:
 
 def content_security_policy(nonce: str = "") -> str:
     script_src = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
-    img_src = " ".join(filter(None, ["'self' data: blob:", tile_source(settings.BASEMAP_TILE_URL)]))
+    tiles = {tile_source(settings.BASEMAP_TILE_URL), tile_source(settings.BASEMAP_LABEL_URL)}
+    img_src = " ".join(["'self' data: blob:", *sorted(filter(None, tiles))])
     return "; ".join([
         "default-src 'self'",
         # Scripts: our static files only (and, on the rare page that needs one, a nonced

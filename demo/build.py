@@ -78,6 +78,9 @@ def build(seed_value: int, scale: str) -> DemoCity:
     from demo.layers import build_layers, check_all_projects
 
     build_layers(city)
+    from demo.basemap import build_basemap
+
+    build_basemap(city)  # the offline basemap: outline, water, roads
     check_all_projects()
     from demo.supervision import build_bulletin_and_evaluation, build_supervision
 

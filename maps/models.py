@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
-from maps.choices import Verdict
+from maps.choices import BasemapKind, Verdict
 from projects.models import Project
 
 
@@ -53,3 +53,35 @@ class ConformityCheck(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("审查记录不可删除。")
+
+
+class BasemapFeatureQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The basemap is the city's geography, not business data: anyone signed in."""
+        return self.all() if user.is_authenticated else self.none()
+
+
+class BasemapFeature(models.Model):
+    """One line or area of the offline basemap (roads, rivers, the city's outline).
+
+    The map draws these under everything when no tile service is configured, so that an
+    intranet without 天地图 still shows where things are. The demo city generates them
+    (demo/basemap.py); a city replaces them whole with maps.actions.do_replace_basemap.
+    """
+
+    kind = models.CharField("类型", max_length=10, choices=BasemapKind.choices, db_index=True)
+    name = models.CharField("名称", max_length=100, blank=True)
+    rank = models.PositiveSmallIntegerField("等级", default=2,
+                                            help_text="道路：1 高速/环路，2 主干路，3 次干路")
+    geometry = models.JSONField("几何（GeoJSON，经纬度）")
+    sort_order = models.PositiveIntegerField("绘制顺序", default=0)
+
+    objects = BasemapFeatureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "底图要素"
+        verbose_name_plural = "底图要素"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return self.name or self.get_kind_display()

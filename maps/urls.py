@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.BattleMapView.as_view(), name="battle_map"),
     path("data/projects.geojson", views.ProjectDataView.as_view(), name="project_data"),
     path("data/districts.geojson", views.DistrictDataView.as_view(), name="district_data"),
+    path("data/basemap.geojson", views.BasemapDataView.as_view(), name="basemap_data"),
     path("data/layers/<int:pk>.geojson", views.LayerDataView.as_view(), name="layer_data"),
     path("projects/<int:pk>/card/", views.ProjectCardView.as_view(), name="project_card"),
     path("projects/<int:pk>/conformity/", views.ConformityRunView.as_view(),

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max, Min
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,9 +18,11 @@ from core.models import AuditEvent
 from core.pdf import html_to_pdf
 from core.scope import get_for_user
 from core.views import CapabilityRequiredMixin
+from geo.choices import LayerKind
 from geo.models import Feature, Layer
 from maps import actions
 from maps.filtersets import MapFilterSet
+from maps.models import BasemapFeature
 from maps.selectors import POINTS_BELOW_ZOOM, for_basemap, project_points, project_shapes
 from org.roles import Cap
 from plans.models import CoreDistrict
@@ -44,17 +47,47 @@ class BattleMapView(CapabilityRequiredMixin, View):
         shown = Layer.objects.filter(current_version__isnull=False)
         if not request.user.has_cap(Cap.VIEW_PLANS):
             shown = shown.filter(is_public=True)  # as LayerDataView allows
-        layers = [{"id": layer.pk, "name": layer.name, "style": layer.effective_style(),
-                   "count": layer.current_version.feature_count}
-                  for layer in shown.select_related("current_version")]
+        layers = [layer_info(layer) for layer in shown.select_related("current_version")]
         config = {
-            "tileUrl": settings.BASEMAP_TILE_URL, "gcj02": settings.BASEMAP_IS_GCJ02,
+            **basemap_config(),
             "pointsBelowZoom": POINTS_BELOW_ZOOM, "colours": COLOUR_HEX, "icons": COLOUR_ICON,
             "labels": dict(Colour.choices), "layers": layers,
             "layerLimit": LayerDataView.MAX_FEATURES,
         }
         return render(request, "maps/battle_map.html",
                       {"filterset": filterset, "map_config": config})
+
+
+def basemap_config() -> dict:
+    """What the battle map and the big screen need to draw their background."""
+    return {"tileUrl": settings.BASEMAP_TILE_URL, "tileKey": settings.BASEMAP_TILE_KEY,
+            "tileSubdomains": settings.BASEMAP_TILE_SUBDOMAINS,
+            "labelUrl": settings.BASEMAP_LABEL_URL, "gcj02": settings.BASEMAP_IS_GCJ02,
+            "attribution": basemap_attribution()}
+
+
+def basemap_attribution() -> str:
+    """The map's credit line: the source of the background, and nothing else."""
+    if settings.BASEMAP_ATTRIBUTION:
+        return settings.BASEMAP_ATTRIBUTION
+    if "tianditu" in settings.BASEMAP_TILE_URL:
+        return "底图：天地图"
+    return "底图：本市地理数据"
+
+
+def layer_info(layer) -> dict:
+    """A plan layer as the map's layer list needs it; a land-use layer also carries the
+    colour of each 用地性质 it holds and the legend lines for them."""
+    info = {"id": layer.pk, "name": layer.name, "style": layer.effective_style(),
+            "count": layer.current_version.feature_count, "kind": layer.kind}
+    if layer.kind == LayerKind.LAND_USE:
+        from maps.landuse import UNKNOWN_COLOUR, palette_and_legend
+
+        present = (Feature.objects.filter(version_id=layer.current_version_id).order_by()
+                   .values_list("land_use", flat=True).distinct())
+        info["palette"], info["legend"] = palette_and_legend(present)
+        info["unknownColour"] = UNKNOWN_COLOUR
+    return info
 
 
 # Map data leaving the system is audited like any bulk read, but the map asks again on every
@@ -123,9 +156,26 @@ class ProjectDataView(CapabilityRequiredMixin, View):
         else:
             data = for_basemap(project_points(qs))
         data["counts"] = colour_counts(qs.values("pk"))
+        data["bbox"] = matched_bbox(qs)
         audit_map_read(request, "projects", len(data["features"]))
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False,
                                                      "separators": (",", ":")})
+
+
+def matched_bbox(qs):
+    """[west, south, east, north] of every located project the filters match (not only
+    those in view), in basemap coordinates, so that the map can fit them; None if none."""
+    box = qs.exclude(min_lon=None).aggregate(w=Min("min_lon"), s=Min("min_lat"),
+                                             e=Max("max_lon"), n=Max("max_lat"))
+    if box["w"] is None:
+        return None
+    corners = {"type": "MultiPoint", "coordinates": [[box["w"], box["s"]], [box["e"], box["n"]]]}
+    if settings.BASEMAP_IS_GCJ02:
+        from maps.gcj02 import shift_geometry
+
+        corners = shift_geometry(corners)
+    (w, s), (e, n) = corners["coordinates"]
+    return [round(w, 6), round(s, 6), round(e, 6), round(n, 6)]
 
 
 class ProjectCardView(CapabilityRequiredMixin, View):
@@ -146,6 +196,31 @@ class DistrictDataView(CapabilityRequiredMixin, View):
         audit_map_read(request, "districts", len(features))
         return JsonResponse(for_basemap({"type": "FeatureCollection", "features": features}),
                             json_dumps_params={"ensure_ascii": False})
+
+
+class BasemapDataView(CapabilityRequiredMixin, View):
+    """The offline basemap: the city's outline, water and roads (BasemapFeature) and the
+    core districts with their names for labels. Drawn under everything when no tile
+    service is configured; the districts alone (for their labels) when one is."""
+
+    required_cap = Cap.VIEW_PROJECTS
+
+    def get(self, request):
+        features = []
+        if not settings.BASEMAP_TILE_URL:
+            rows = BasemapFeature.objects.visible_to(request.user).values_list(
+                "pk", "kind", "name", "rank", "geometry")
+            features = [{"type": "Feature", "id": f"b{pk}", "geometry": geometry,
+                         "properties": {"kind": kind, "name": name, "rank": rank}}
+                        for pk, kind, name, rank, geometry in rows]
+        districts = CoreDistrict.objects.visible_to(request.user).values_list(
+            "pk", "name", "boundary")
+        features += [{"type": "Feature", "id": f"d{pk}", "geometry": boundary,
+                      "properties": {"kind": "district", "name": name}}
+                     for pk, name, boundary in districts]
+        audit_map_read(request, "basemap", len(features))
+        return JsonResponse(for_basemap({"type": "FeatureCollection", "features": features}),
+                            json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
 
 
 class LayerDataView(View):
@@ -220,6 +295,10 @@ class CockpitView(CapabilityRequiredMixin, View):
         data = cockpit_data(request.user)
         data["labels"] = dict(Colour.choices)
         data["palette"] = COLOUR_HEX
+        # Amounts of 1亿 and more are read in 亿元 (the charts divide by this too).
+        data["investment"]["unit"] = "亿元" if data["investment"]["planned"] >= 10000 else "万元"
+        if self.screen:
+            data["map"] = basemap_config()
         template = "maps/screen.html" if self.screen else "maps/cockpit.html"
         return render(request, template, {"data": data})
 

@@ -64,3 +64,20 @@ def cn_datetime(value):
 def local_date(value):
     """The local calendar day of an aware datetime, for `|date:` or comparisons."""
     return _dates.local_date(value)
+
+
+@register.filter
+def wan_yi(value):
+    """An amount held in 万元, as a reader takes it in: 1亿 and above as 亿元 with two
+    decimals (123,456.7 → 12.35亿元), below as 万元 with separators (4,692.24万元)."""
+    from decimal import Decimal, InvalidOperation
+
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return "—"
+    if abs(amount) >= 10000:
+        return f"{amount / 10000:,.2f}亿元"
+    return f"{amount:,.2f}万元"

@@ -19,32 +19,36 @@
     window.addEventListener("resize", function () { c.resize(); });
     el.dataset.rendered = "1";
   }
-  var axisText = { color: text };
-  var legend = { top: 0, textStyle: { color: text } };
+  // The big screen is read from across a room: 16 px text, and labels wrap, never cut.
+  var size = dark ? 16 : 12, fit = dark ? "break" : "truncate";
+  var axisText = { color: text, fontSize: size };
+  var legend = { top: 0, textStyle: { color: text, fontSize: size } };
   function stacked(id, rows, horizontal) {
     var names = rows.map(function (r) { return r.name; });
     var series = ["red", "yellow", "green", "grey", "blue"].map(function (k) {
       return { name: LABELS[k], type: "bar", stack: "n", itemStyle: { color: C[k] },
                data: rows.map(function (r) { return r[k] || 0; }) };
     });
-    var cat = { type: "category", data: names, axisLabel: Object.assign({ interval: 0, width: 90, overflow: "truncate" }, axisText) };
+    var cat = { type: "category", data: names, axisLabel: Object.assign({ interval: 0, width: dark ? 110 : 90, overflow: fit }, axisText) };
     var val = { type: "value", axisLabel: axisText, minInterval: 1 };
     chart(id, { legend: legend, tooltip: { trigger: "axis" }, series: series,
                 xAxis: horizontal ? val : cat, yAxis: horizontal ? cat : val });
   }
   chart("c-colours", { tooltip: { trigger: "item" }, legend: legend,
     series: [{ type: "pie", radius: ["40%", "70%"], top: 20,
-      label: { color: text, formatter: "{b}\n{c}" },
+      label: { color: text, fontSize: size, formatter: "{b}\n{c}" },
       data: ["red", "yellow", "green", "grey", "blue"].map(function (k) {
         return { name: LABELS[k], value: data.colours[k], itemStyle: { color: C[k] } }; }) }] });
-  var inv = data.investment;
+  var inv = data.investment, yi = inv.unit === "亿元";
+  // In 亿元 from 1亿 on, with two decimals (as the figures beside the chart).
+  var amount = function (v) { return yi ? Math.round(v / 100) / 100 : Math.round(v); };
   chart("c-investment", { tooltip: { trigger: "axis" },
     xAxis: { type: "category", data: ["年度计划", "序时进度", "累计完成"], axisLabel: axisText },
     yAxis: { type: "value", axisLabel: axisText },
-    series: [{ type: "bar", barWidth: "45%", label: { show: true, position: "top", color: text },
-      data: [{ value: Math.round(inv.planned), itemStyle: { color: "#64748b" } },
-             { value: Math.round(inv.schedule), itemStyle: { color: "#2563eb" } },
-             { value: Math.round(inv.actual), itemStyle: { color: inv.actual < inv.schedule ? C.yellow : C.green } }] }] });
+    series: [{ type: "bar", barWidth: "45%", label: { show: true, position: "top", color: text, fontSize: size },
+      data: [{ value: amount(inv.planned), itemStyle: { color: "#64748b" } },
+             { value: amount(inv.schedule), itemStyle: { color: "#2563eb" } },
+             { value: amount(inv.actual), itemStyle: { color: inv.actual < inv.schedule ? C.yellow : C.green } }] }] });
   var t = data.trend;
   chart("c-trend", { legend: legend, tooltip: { trigger: "axis" },
     xAxis: { type: "category", data: t.weeks, axisLabel: axisText },
@@ -57,7 +61,7 @@
   var units = data.units.slice().reverse();
   chart("c-units", { legend: legend, tooltip: { trigger: "axis" },
     xAxis: { type: "value", axisLabel: axisText, minInterval: 1 },
-    yAxis: { type: "category", data: units.map(function (u) { return u.unit; }), axisLabel: Object.assign({ width: 120, overflow: "truncate" }, axisText) },
+    yAxis: { type: "category", data: units.map(function (u) { return u.unit; }), axisLabel: Object.assign({ width: dark ? 170 : 120, overflow: fit }, axisText) },
     series: [{ name: LABELS.red, type: "bar", stack: "n", itemStyle: { color: C.red }, data: units.map(function (u) { return u.red; }) },
              { name: LABELS.yellow, type: "bar", stack: "n", itemStyle: { color: C.yellow }, data: units.map(function (u) { return u.yellow; }) }] });
 
@@ -66,10 +70,13 @@
   if (mapEl && window.L) {
     var map = L.map(mapEl, { zoomControl: false, attributionControl: false, preferCanvas: true,
                              minZoom: 7, maxZoom: 18 }).setView([34.51, 113.38], 11);
-    var districts = L.geoJSON(null, { style: { color: "#60a5fa", weight: 2, dashArray: "6 4", fillOpacity: 0.08 } }).addTo(map);
-    fetch(mapEl.dataset.districtsUrl, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (d) { if (d && d.features.length) { districts.addData(d); map.fitBounds(districts.getBounds().pad(0.05)); } });
-    fetch(mapEl.dataset.projectsUrl + "?zoom=0", { credentials: "same-origin" }).then(function (r) { return r.json(); })
+    // The city's basemap with the districts' names; the view frames the districts.
+    window.cjBasemap(map, { url: mapEl.dataset.basemapUrl, config: data.map || {}, dark: true })
+      .then(function (features) {
+        var districts = features.filter(function (f) { return f.properties.kind === "district"; });
+        if (districts.length) { map.fitBounds(L.geoJSON({ type: "FeatureCollection", features: districts }).getBounds().pad(0.05)); }
+      });
+    window.cjGetJson(mapEl.dataset.projectsUrl + "?zoom=0")
       .then(function (d) {
         d.features.forEach(function (f) {
           var c = f.geometry.coordinates;

@@ -3,23 +3,43 @@
   var el = document.getElementById("map");
   if (!el || !window.L) { return; }
   var config = JSON.parse(document.getElementById("map-config").textContent);
-  var map = L.map(el, { preferCanvas: true, zoomControl: true, minZoom: 7, maxZoom: 19 }).setView([34.51, 113.38], 11);
-  if (config.tileUrl) {
-    L.tileLayer(config.tileUrl, { maxZoom: 19, attribution: "" }).addTo(map);
-  } else {
-    el.classList.add("no-basemap");  // the city's own layers on a plain background
-  }
+  // No default attribution: its prefix carries a flag and a link; ours names the data's source.
+  var map = L.map(el, { preferCanvas: true, zoomControl: true, minZoom: 7, maxZoom: 19,
+                        attributionControl: false }).setView([34.51, 113.38], 11);
+  window.cjBasemap(map, { url: el.dataset.basemapUrl, config: config });
   window.cjMap = map;  // for the browser tests and for debugging in the console
   var colour = function (c) { return config.colours[c] || "#9ca3af"; };
   var filterForm = document.querySelector("form.filters");
   var query = function () { return filterForm ? new URLSearchParams(new FormData(filterForm)) : new URLSearchParams(); };
 
+  // A cluster shows its mix: a ring cut in the share of each colour (red first, clockwise)
+  // around the count, and the counts per colour in its title. Built as elements; the
+  // gradient is set through the style object, which the CSP allows.
+  var ORDER = ["red", "yellow", "green", "grey", "blue"];
   var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40,
     iconCreateFunction: function (c) {
-      var kids = c.getAllChildMarkers(), worst = "green", rank = { grey: 0, blue: 0, green: 1, yellow: 2, red: 3 };
-      kids.forEach(function (m) { if (rank[m.options.colourKey] > rank[worst]) { worst = m.options.colourKey; } });
-      // The only HTML string on this map: a count and a colour key of our own, no data text.
-      return L.divIcon({ className: "cluster cluster-" + worst, html: "<span>" + Number(c.getChildCount()) + "</span>", iconSize: [34, 34] });
+      var counts = {}, n = 0, at = 0, stops = [], words = [];
+      c.getAllChildMarkers().forEach(function (m) {
+        var k = ORDER.indexOf(m.options.colourKey) >= 0 ? m.options.colourKey : "grey";
+        counts[k] = (counts[k] || 0) + 1; n++;
+      });
+      ORDER.forEach(function (k) {
+        if (!counts[k]) { return; }
+        var end = at + counts[k] / n * 360;
+        stops.push(colour(k) + " " + at.toFixed(2) + "deg " + end.toFixed(2) + "deg");
+        words.push(config.labels[k] + counts[k]);
+        at = end;
+      });
+      var size = n < 10 ? 36 : (n < 100 ? 42 : 50);
+      var ring = document.createElement("div");
+      ring.className = "cluster-ring";
+      ring.style.backgroundImage = "conic-gradient(" + stops.join(", ") + ")";
+      ring.title = words.join("，");
+      ring.dataset.colours = ORDER.filter(function (k) { return counts[k]; }).map(function (k) { return k + ":" + counts[k]; }).join(",");
+      var count = document.createElement("span");
+      count.textContent = String(n);
+      ring.appendChild(count);
+      return L.divIcon({ className: "cluster", html: ring, iconSize: [size, size] });
     } });
   var shapes = L.geoJSON(null, {
     style: function (f) { return { color: colour(f.properties.colour), weight: 3, fillOpacity: 0.35 }; },
@@ -30,14 +50,15 @@
 
   // Names come from offices, the admin and imported GIS files: they reach the page as
   // text nodes only. Leaflet writes a string tooltip as HTML, so tooltips get an element.
-  // JSON from our own endpoints; a server error is tried again twice (a busy moment should
-  // not leave the map empty), anything else is an error for the caller to say.
+  // JSON from our own endpoints; a server error is tried again four times, waiting longer
+  // each time (a busy moment should not leave the map empty), anything else is an error
+  // for the caller to say.
   function getJson(url, tries) {
-    if (tries === undefined) { tries = 2; }
+    if (tries === undefined) { tries = 4; }
     return fetch(url, { credentials: "same-origin" }).then(function (r) {
       if (r.ok) { return r.json(); }
       if (tries > 0 && r.status >= 500) {
-        return new Promise(function (done) { setTimeout(done, 400); })
+        return new Promise(function (done) { setTimeout(done, 300 * (5 - tries)); })
           .then(function () { return getJson(url, tries - 1); });
       }
       throw new Error("HTTP " + r.status);
@@ -71,6 +92,14 @@
     });
   }
 
+  // Zoom to what the filters match: on submitting them, and on opening a URL that has them.
+  var fitNext = Array.from(new URLSearchParams(location.search).values()).some(function (v) { return v !== ""; });
+  function fitMatches(bbox) {
+    if (!bbox) { return; }
+    // Without animation: a view set during a zoom animation may be dropped.
+    map.fitBounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]], { padding: [40, 40], maxZoom: 16, animate: false });
+  }
+
   var seq = 0;
   function load() {
     var q = query(), mine = ++seq, b = map.getBounds();
@@ -92,6 +121,7 @@
         }
         showCounts(data.counts || {});
         el.dataset.loaded = String(data.features.length);
+        if (fitNext) { fitNext = false; fitMatches(data.bbox); }
         notices.projects = "";
         showNotices();
       })
@@ -140,9 +170,55 @@
   function bboxParam(b) {
     return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(",");
   }
+  // Land-use layers are coloured by class (maps/landuse.py); the legend lists the 用地性质
+  // of the land-use layers shown, each once, as text.
+  var legendBox = null, legendShown = {};
+  var legend = L.control({ position: "bottomleft" });
+  legend.onAdd = function () {
+    legendBox = L.DomUtil.create("div", "map-legend");
+    legendBox.dataset.testid = "map-legend";
+    return legendBox;
+  };
+  legend.addTo(map);
+  function showLegend() {
+    legendBox.textContent = "";
+    var seen = {};
+    Object.keys(legendShown).forEach(function (id) {
+      legendShown[id].forEach(function (line) {
+        if (seen[line[0]]) { return; }
+        seen[line[0]] = true;
+        var row = document.createElement("div"), swatch = document.createElement("span"), name = document.createElement("span");
+        row.className = "map-legend-row";
+        swatch.className = "map-legend-swatch";
+        swatch.style.backgroundColor = line[1];
+        name.textContent = line[0];
+        row.appendChild(swatch); row.appendChild(name);
+        legendBox.appendChild(row);
+      });
+    });
+    if (legendBox.childNodes.length) {
+      var title = document.createElement("div");
+      title.className = "map-legend-title";
+      title.textContent = "用地性质";
+      legendBox.insertBefore(title, legendBox.firstChild);
+    }
+    legendBox.hidden = !legendBox.childNodes.length;
+  }
+  showLegend();
+  function landUseStyle(info) {
+    return function (f) {
+      var fill = info.palette[f.properties.land_use] || info.unknownColour;
+      return Object.assign({}, info.style, { fillColor: fill, fillOpacity: 0.55, color: "#ffffff", weight: 0.5 });
+    };
+  }
+
   config.layers.forEach(function (info) {
-    var layer = L.geoJSON(null, { style: info.style,
+    var layer = L.geoJSON(null, { style: info.palette ? landUseStyle(info) : info.style,
       onEachFeature: function (f, l) { var t = f.properties.land_use || f.properties.name; if (t) { l.bindTooltip(textTip(t)); } } });
+    if (info.legend) {
+      layer.on("add", function () { legendShown[info.id] = info.legend; showLegend(); });
+      layer.on("remove", function () { delete legendShown[info.id]; showLegend(); });
+    }
     var byView = info.count > config.layerLimit, seq = 0, covered = null, whole = false;
     function fetchLayer() {
       if (!map.hasLayer(layer) || whole) { return; }
@@ -186,6 +262,7 @@
   if (filterForm) {
     filterForm.addEventListener("submit", function (e) {
       e.preventDefault();
+      fitNext = true;
       history.replaceState(null, "", "?" + query().toString());  // the filter state lives in the URL
       load();
     });
