@@ -125,7 +125,10 @@ class DueView(CapabilityRequiredMixin, View):
     required_cap = Cap.SUBMIT_REPORTS
 
     def get(self, request):
-        return render(request, "projects/due.html", {"rows": due_projects(request.user)})
+        rows = due_projects(request.user)
+        owed = sum(1 for row in rows if still_due(row))
+        return render(request, "projects/due.html", {"rows": rows, "owed": owed,
+                                                     "filed": len(rows) - owed})
 
 
 class ReportCreateView(CapabilityRequiredMixin, View):

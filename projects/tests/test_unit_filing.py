@@ -311,9 +311,11 @@ class FiledPageTests(CastTestCase):
         self.assertContains(page, "附照片2张")
         self.assertContains(page, f"填报下一个项目：{self.ledger.project_shared.name}")
         self.assertContains(page, f"/projects/{self.ledger.project_shared.pk}/report/")
+        self.assertContains(self.client.get("/projects/due/"), "还有1个待填报")
         page = self.file(self.ledger.project_shared)
         self.assertContains(page, "本周已全部填报")
         self.assertNotContains(page, "填报下一个项目")
+        self.assertContains(self.client.get("/projects/due/"), "本周已全部填报")
 
     def test_a_returned_report_is_due_again(self):
         self.file(self.ledger.project_b)

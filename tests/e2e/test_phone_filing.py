@@ -143,6 +143,7 @@ def test_reporter_files_three_projects_in_a_row_on_a_phone(browser, live_server,
         page.goto(f"{base}/projects/due/")
         assert page.locator(".due-item", has_text="待填报").count() == 0
         assert page.locator(".due-item", has_text="本期已报送").count() == 3
+        assert "本周已全部填报" in page.get_by_test_id("due-summary").inner_text()
         context.close()
 
 
