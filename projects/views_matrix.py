@@ -24,7 +24,8 @@ MAX_PERIODS = 60
 
 
 class MatrixForm(forms.Form):
-    plan = forms.ModelChoiceField(label="计划", queryset=Plan.objects.none(), empty_label=None)
+    # A choice among the plans the user sees (not a model field: nothing is written to it).
+    plan = forms.TypedChoiceField(label="计划", coerce=int)
     start = forms.DateField(label="截止日自", required=False,
                             widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     end = forms.DateField(label="截止日至", required=False,
@@ -32,10 +33,16 @@ class MatrixForm(forms.Form):
 
     def __init__(self, *args, plans, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = plans
-        first = plans.first()
-        if first is not None:
-            self.fields["plan"].initial = first.pk
+        self.plans = {plan.pk: plan for plan in plans}
+        self.fields["plan"].choices = [(pk, plan.name) for pk, plan in self.plans.items()]
+        if self.plans:
+            self.fields["plan"].initial = next(iter(self.plans))
+
+    def clean_plan(self):
+        return self.plans[self.cleaned_data["plan"]]
+
+    def first_plan(self):
+        return next(iter(self.plans.values()), None)
 
 
 def _plans(user):
@@ -47,7 +54,7 @@ def _plans(user):
 def _window(form, now):
     """(plan, reporting, periods) the form asks for; the last due periods by default."""
     data = form.cleaned_data if form.is_valid() else {}
-    plan = data.get("plan") or form.fields["plan"].queryset.first()
+    plan = data.get("plan") or form.first_plan()
     if plan is None:
         return None, None, []
     reporting = engine.reporting_for(plan)

@@ -54,11 +54,16 @@ class ReviewQueueView(CapabilityRequiredMixin, View):
                        .filter(status=RebaselineStatus.PENDING)
                        .select_related("milestone__project", "requested_by")
                        .order_by("created_at"))
-        tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "reports"
+        report_total, rebaseline_total = pending.count(), rebaselines.count()
+        tab = request.GET.get("tab")
+        if tab not in TABS:  # the reports, unless only re-baselines are waiting
+            tab = "rebaselines" if rebaseline_total and not report_total else "reports"
         query = request.GET.copy()
         query.pop("page", None)
         ctx = {"filterset": filterset, "tab": tab, "tabs": TABS,
-               "report_total": pending.count(), "rebaseline_total": rebaselines.count(),
+               "report_total": report_total, "rebaseline_total": rebaseline_total,
+               # The first requests waiting, whichever tab is shown (the tab pages them).
+               "rebaselines": rebaselines[:PAGE_SIZE],
                "query_without_page": query.urlencode(), "return_form": ReturnForm(),
                "flag_share": f"{anomalies.jump_share() * 100:.0f}%"}
         if tab == "reports":
