@@ -130,8 +130,10 @@ class MinutesTests(MinutesTestCase):
         doc = Document(io.BytesIO(preview.content))
         self.assertIn("草稿", doc.sections[0].header.paragraphs[0].text)
         self.assertIn("（一）事项一。责任单位：甲局", "\n".join(p.text for p in doc.paragraphs))
+        self.assertContains(self.client.get("/supervision/meetings/?when=all"), "草稿纪要")
         # The draft is the office's: a unit neither sees it nor downloads anything.
         self.client.force_login(self.cast.reporter_a)
+        self.assertNotContains(self.client.get("/supervision/meetings/?when=all"), "纪要")
         self.assertNotContains(self.client.get(url), "事项一")
         self.assertEqual(self.client.get(f"{url}minutes.docx").status_code, 404)
         self.assertEqual(self.client.post(f"{url}minutes/issue/").status_code, 403)
@@ -144,6 +146,8 @@ class MinutesTests(MinutesTestCase):
         for member in ("reporter_a", "city_leader", "supervision"):
             with self.subTest(member=member):
                 self.client.force_login(getattr(self.cast, member))
+                self.assertContains(self.client.get("/supervision/meetings/?when=all"),
+                                    "已印发纪要")
                 page = self.client.get(url)
                 self.assertContains(page, "事项一")
                 self.assertNotContains(page, 'data-testid="minutes-form"')

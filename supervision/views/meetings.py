@@ -71,8 +71,13 @@ class MeetingListView(ScopedListView):
         labels = dict(BulletinStatus.choices)
         packs = dict(MeetingPack.objects.visible_to(self.request.user)
                      .filter(meeting__in=meetings).values_list("meeting_id", "status"))
+        from supervision.models import MeetingMinutes
+
+        minutes = dict(MeetingMinutes.objects.visible_to(self.request.user)
+                       .filter(meeting__in=meetings).values_list("meeting_id", "status"))
         for m in meetings:
             m.pack_label = labels.get(packs.get(m.pk), "")
+            m.minutes_label = labels.get(minutes.get(m.pk), "")
         ctx["object_list"] = meetings
         return ctx
 
