@@ -42,7 +42,14 @@ from projects.models import (
     StatusTransition,
 )
 from projects.sections import sections_for
-from projects.selectors import carried_over, due_projects, enrich, last_filed_report, still_due
+from projects.selectors import (
+    FILED,
+    carried_over,
+    due_projects,
+    enrich,
+    last_filed_report,
+    still_due,
+)
 
 
 class ProjectListView(ScopedListView):
@@ -204,6 +211,8 @@ class ReportFiledView(CapabilityRequiredMixin, View):
 
     def get(self, request, pk):
         report = get_for_user(ProgressReport, request.user, pk)
+        if report.status not in FILED:  # returned since, or never filed: not "已提交"
+            return redirect(report.get_absolute_url())
         project = report.project
         rows = due_projects(request.user)
         owed = [row["project"] for row in rows

@@ -324,6 +324,9 @@ class FiledPageTests(CastTestCase):
         page = self.file(self.ledger.project_shared)
         self.assertEqual(report.__class__.objects.get(pk=report.pk).status, ReportStatus.RETURNED)
         self.assertContains(page, f"填报下一个项目：{self.ledger.project_b.name}")
+        # The returned report's own result page no longer says 已提交.
+        self.assertRedirects(self.client.get(f"/projects/reports/{report.pk}/filed/"),
+                             report.get_absolute_url(), fetch_redirect_response=False)
 
     def test_another_units_report_is_not_shown(self):
         page = self.file(self.ledger.project_b)
