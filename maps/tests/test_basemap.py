@@ -157,3 +157,15 @@ class DemoBasemapTests(SimpleTestCase):
         for f in first:
             self.assertTrue(shape(f["geometry"]).is_valid, f["name"])
         self.assertIn("文峰路", {f["name"] for f in first if f["kind"] == "road"})
+
+
+class TileHostPolicyTests(SimpleTestCase):
+    @override_settings(BASEMAP_TILE_URL="https://t{s}.tianditu.gov.cn/vec_w/wmts?tk={tk}",
+                       BASEMAP_LABEL_URL="https://labels.city.gov.cn/cva/{z}/{x}/{y}.png")
+    def test_the_policy_allows_the_tile_and_label_hosts_and_no_other(self):
+        from core.middleware import content_security_policy
+
+        policy = content_security_policy()
+        self.assertIn("img-src 'self' data: blob: https://*.tianditu.gov.cn "
+                      "https://labels.city.gov.cn;", policy)
+        self.assertIn("connect-src 'self';", policy)

@@ -19,8 +19,8 @@
     window.addEventListener("resize", function () { c.resize(); });
     el.dataset.rendered = "1";
   }
-  // The big screen is read from across a room: 16 px text, and labels wrap, never cut.
-  var size = dark ? 16 : 12, fit = dark ? "break" : "truncate";
+  // The big screen is read from across a room: 16 px text. Labels wrap, never cut.
+  var size = dark ? 16 : 12, fit = "break";
   var axisText = { color: text, fontSize: size };
   var legend = { top: 0, textStyle: { color: text, fontSize: size } };
   function stacked(id, rows, horizontal) {
