@@ -82,7 +82,7 @@ class ProjectDetailView(ScopedDetailView):
         ctx["procedures"] = project.procedures.active().prefetch_related(
             Prefetch("documents", queryset=Attachment.objects.active().order_by("created_at")),
             Prefetch("claims", to_attr="claim_list", queryset=ProcedureClaim.objects.active()
-                     .select_related("document", "claimed_by").order_by("-created_at")))
+                     .select_related("document", "claimed_by__unit").order_by("-created_at")))
         ctx["claim_form"] = ProcedureClaimForm(auto_id=False,  # one per procedure row
                                                initial={"done_on": timezone.localdate()})
         ctx["pending_claims"] = [p.claim_list[0] for p in ctx["procedures"] if p.claim_list

@@ -185,6 +185,7 @@ def test_unit_claims_a_procedure_on_a_phone_and_the_office_confirms(browser, liv
         office.goto(f"{base}{project.get_absolute_url()}")
         pending = office.get_by_test_id("claims-pending")
         assert "许规字〔2026〕12号" in pending.inner_text()
+        pending.screenshot(path=screenshot_dir / "office_procedure_claims.png")
         with office.expect_navigation():
             pending.get_by_role("button", name="确认办结").click()
         assert "已确认“规划许可”办结" in office.locator(".messages").inner_text()
