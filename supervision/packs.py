@@ -145,7 +145,7 @@ def summary_figures(meeting, projects, start, end, reports) -> dict:
     before = colours_on(projects, start - timedelta(days=1))
     counted = reports.aggregate(
         due=Count("pk"), filed=Count("pk", filter=Q(status__in=FILED)),
-        late=Count("pk", filter=Q(is_late=True)),
+        late=Count("pk", filter=Q(is_late=True, status__in=FILED)),  # part of the filed
         missing=Count("pk", filter=Q(status=ReportStatus.MISSING)))
     items = ActionItem.objects.active().exclude(status=ActionItemStatus.CLOSED)
     planned, done = year_investment(projects, end.year, end)
@@ -368,7 +368,8 @@ def summary_lines(s: dict) -> list[str]:
         f"未开工{c['grey']}个、已完工{c['blue']}个。",
         f"红灯项目{c['red']}个，{_change(s['red_change'], s.get('since', '上次会议'))}；"
         f"黄灯项目{c['yellow']}个，{_change(s['yellow_change'], s.get('since', '上次会议'))}。",
-        f"材料期间应报进度{r['due']}份，已报{r['filed']}份，迟报{r['late']}份，未报{r['missing']}份。",
+        f"材料期间应报进度{r['due']}份，已报{r['filed']}份（其中迟报{r['late']}份），"
+        f"未报{r['missing']}份。",
         f"未办结交办事项{i['open']}项，其中逾期{i['overdue']}项。",
         f"{inv['year']}年计划投资{money(planned)}，已完成{money(done)}{rate}。",
     ]
