@@ -461,7 +461,9 @@ def _red_rule(paragraph):
                        ("color", RED)):
         bottom.set(qn(f"w:{key}"), value)
     border.append(bottom)
-    paragraph._p.get_or_add_pPr().append(border)
+    # In the schema's order (ECMA-376 17.3.1.26): after keepNext…numPr, before shd, spacing.
+    paragraph._p.get_or_add_pPr().insert_element_before(
+        border, "w:shd", "w:tabs", "w:snapToGrid", "w:spacing", "w:ind", "w:jc", "w:rPr")
 
 
 def render_docx(bulletin, **preview) -> bytes:
@@ -532,13 +534,14 @@ def _banji_table(doc, d):
     width_twips = round(TYPE_AREA_MM[0] * PT_PER_MM * 20)
     rows = ([d["cc"]] if d["cc"] else []) + [None]
     table = doc.add_table(rows=len(rows), cols=1)
+    # tblPr's children in the schema's order (ECMA-376 17.4.60): Word refuses others.
     tbl_pr = table._tbl.tblPr
+    look = tbl_pr.find(qn("w:tblLook"))
     for child in list(tbl_pr):
-        if child.tag in (qn("w:tblStyle"), qn("w:tblW")):
-            tbl_pr.remove(child)
-    tbl_pr.append(_el("w:tblpPr", vertAnchor="margin", horzAnchor="margin", tblpXSpec="center",
-                      tblpYSpec="bottom", leftFromText=0, rightFromText=0, topFromText=0,
-                      bottomFromText=0))
+        tbl_pr.remove(child)
+    tbl_pr.append(_el("w:tblpPr", leftFromText=0, rightFromText=0, topFromText=0,
+                      bottomFromText=0, vertAnchor="margin", horzAnchor="margin",
+                      tblpXSpec="center", tblpYSpec="bottom"))
     tbl_pr.append(_el("w:tblOverlap", val="never"))
     tbl_pr.append(_el("w:tblW", w=width_twips, type="dxa"))
     tbl_pr.append(_el("w:jc", val="center"))
@@ -553,6 +556,8 @@ def _banji_table(doc, d):
     for edge in ("left", "right"):
         margins.append(_el(f"w:{edge}", w=0, type="dxa"))
     tbl_pr.append(margins)
+    if look is not None:
+        tbl_pr.append(look)
     table._tbl.tblGrid.find(qn("w:gridCol")).set(qn("w:w"), str(width_twips))
     one_char = Pt(BANJI_PT)
     for row, text in zip(table.rows, rows, strict=True):
@@ -562,7 +567,9 @@ def _banji_table(doc, d):
         fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(LINE_PITCH_PT)
         fmt.space_before = fmt.space_after = Pt(0)
         fmt.right_indent = one_char                                  # 右空一字
-        p._p.get_or_add_pPr().append(_el("w:snapToGrid", val=0))     # 4号, off the 3号 grid
+        # 4号, off the 3号 grid; placed where the schema wants it (before spacing, ind).
+        p._p.get_or_add_pPr().insert_element_before(
+            _el("w:snapToGrid", val=0), "w:spacing", "w:ind", "w:jc", "w:rPr")
         if text:  # 抄送：…, wrapped lines aligned after the colon (7.4.2)
             fmt.left_indent = one_char * 4
             fmt.first_line_indent = -one_char * 3

@@ -365,6 +365,16 @@ class BulletinDraftingTests(CastTestCase):
                  for edge in ("top", "insideH", "bottom")}
         self.assertEqual(sizes, {"top": 8, "insideH": 6, "bottom": 8})
         self.assertEqual(table.rows[0].cells[0].paragraphs[0].runs[0].font.size.pt, 14)  # 4号
+        # Elements in the order the schema wants them (Word refuses a file otherwise).
+        tbl_children = [el.tag.split("}")[1] for el in table._tbl.tblPr]
+        self.assertEqual(tbl_children, ["tblpPr", "tblOverlap", "tblW", "jc", "tblBorders",
+                                        "tblLayout", "tblCellMar", "tblLook"])
+        for p in [*table.rows[0].cells[0].paragraphs, *doc.paragraphs[:8]]:
+            tags = [el.tag.split("}")[1] for el in p._p.pPr] if p._p.pPr is not None else []
+            for before, after in (("pBdr", "spacing"), ("snapToGrid", "spacing"),
+                                  ("tabs", "snapToGrid"), ("spacing", "ind")):
+                if before in tags and after in tags:
+                    self.assertLess(tags.index(before), tags.index(after), tags)
         # After the 署名, before the 成文日期 it is anchored on: on the last page.
         body = list(doc.element.body)
         self.assertEqual(body.index(table._tbl) + 1,
