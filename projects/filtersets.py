@@ -67,13 +67,14 @@ class ReviewFilterSet(FilterSet):
 
     period = django_filters.DateFilter(label="周期（含该日）", method="filter_period",
                                        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    # Every project has a unit and a plan: no 未填 choice.
     unit = django_filters.ModelChoiceFilter(label="责任单位", field_name="project__lead_unit",
-                                            queryset=Unit.objects.active())
+                                            queryset=Unit.objects.active(), null_label=None)
     plan = django_filters.ModelChoiceFilter(label="计划", field_name="project__plan",
-                                            queryset=Plan.objects.active())
+                                            queryset=Plan.objects.active(), null_label=None)
     # Last: it reads the flags of what the other filters left.
     anomaly = django_filters.ChoiceFilter(
-        label="异常", method="filter_anomaly", empty_label="全部",
+        label="异常", method="filter_anomaly", empty_label="全部", null_label=None,
         choices=[(ANY_FLAG, "有异常"), (NO_FLAG, "无异常"), *Flag.choices])
 
     class Meta:
