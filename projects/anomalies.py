@@ -43,7 +43,7 @@ class ReportFacts:
     investment_period: Decimal
     year_cumulative: Decimal
     text: str
-    stage: str
+    stage: str                                   # the project's stage during the period
     total_investment: Decimal
     year_planned: Decimal | None = None          # the project's plan for the report's year
     previous_percent: int | None = None          # the previous filed report's 形象进度
@@ -140,11 +140,20 @@ def load_facts(reports) -> tuple[dict[int, ReportFacts], dict[int, Previous]]:
         facts[report.pk] = ReportFacts(
             percent=report.progress_percent, investment_period=report.investment_period,
             year_cumulative=report.investment_year_cumulative, text=report.progress_text,
-            stage=project.stage, total_investment=project.total_investment,
+            stage=_stage_in(project, report.period_end), total_investment=project.total_investment,
             year_planned=planned.get((report.project_id, report.period_start.year)),
             previous_percent=before[-1][2] if before else None,
             earlier_years=_earlier_years(before, report.period_start.year))
     return facts, previous
+
+
+def _stage_in(project, period_end) -> str:
+    """The project's stage as far as the period is concerned: a project suspended only after
+    the period ended was not 停工 then (its earlier reports may speak of work on site)."""
+    changed = project.stage_changed_on
+    if project.stage == Stage.SUSPENDED and changed is not None and changed > period_end:
+        return ""
+    return project.stage
 
 
 def _earlier_years(before, year) -> Decimal:
@@ -161,8 +170,8 @@ def flags_by_report(reports, share: Decimal | None = None) -> dict[int, list[str
     share = jump_share() if share is None else share
     if hasattr(reports, "select_related"):
         reports = reports.select_related(None).select_related("project").only(
-            "pk", "project_id", "period_start", "progress_percent", "investment_period",
+            "pk", "project_id", "period_start", "period_end", "progress_percent", "investment_period",
             "investment_year_cumulative", "progress_text", "project__stage",
-            "project__total_investment")
+            "project__stage_changed_on", "project__total_investment")
     facts, _ = load_facts(reports)
     return {pk: flags_for(f, share) for pk, f in facts.items()}

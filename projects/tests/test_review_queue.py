@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from projects import actions, engine
-from projects.anomalies import Flag
-from projects.choices import RebaselineStatus, ReportStatus
+from projects.anomalies import Flag, flags_by_report
+from projects.choices import RebaselineStatus, ReportStatus, Stage
 from projects.models import ProgressReport, RebaselineRequest
 from tests.base import CastTestCase, on_mid_may_2026
 from tests.ledger_cast import build_ledger
@@ -80,6 +80,16 @@ class ReviewQueueTests(CastTestCase):
         self.assertIn("形象进度下降：上期50%，本期40%", row["flags"][0])
         self.assertContains(page, "桥墩浇筑")
         self.assertContains(page, 'title="有异常标记，须逐份审核"')
+
+    def test_a_project_suspended_later_does_not_flag_its_earlier_work(self):
+        actions.do_change_stage(self.ledger.project_b, Stage.SUSPENDED, on=date(2026, 5, 1),
+                                reason="征迁未完成", acting_user=self.cast.office_admin)
+        reports = ProgressReport.objects.filter(project=self.ledger.project_b)
+        flags = flags_by_report(reports)
+        flagged = {r.period_start for r in reports if flags[r.pk]}
+        # The weeks ending on or after 1 May: 管网施工 reported while 停工.
+        self.assertEqual(flagged, {date(2026, 4, 27), date(2026, 5, 4), THIS_PERIOD})
+        self.assertEqual({f for r in reports for f in flags[r.pk]}, {Flag.SUSPENDED_WORK})
 
     def test_filters(self):
         def ids(**params):
