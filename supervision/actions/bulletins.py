@@ -149,14 +149,15 @@ def doc_number(year: int, number: int) -> str:
 
 @transaction.atomic
 def do_issue_bulletin(bulletin, *, acting_user, rectification_deadline=None,
-                      expected_number=None, expected_digest=None):
+                      expected_number: str | None = None, expected_digest=None):
     """签发: number it (示督通〔年〕N号), freeze the .docx and PDF, ask each named unit to rectify.
 
     What is issued is the draft as stored, read again under a lock (never the caller's
     copy, which may predate the clerk's last edits): a double click issues once, and the
-    second finds it issued. The confirmation page passes the number it showed and the
-    digest of the draft it previewed; if either no longer holds, nothing is issued and
-    the clerk confirms again. The deadline is the draft's own unless one is given here.
+    second finds it issued. The confirmation page passes the 发文字号 it showed (a new
+    year makes a different one too) and the digest of the draft it previewed; if either no
+    longer holds, nothing is issued and the clerk confirms again. The deadline is the
+    draft's own unless one is given here.
 
     The requests are written first, while the bulletin is still a draft: once its status
     is 已印发 nothing under it can be written (models/base.py, the PostgreSQL triggers).
@@ -182,8 +183,8 @@ def do_issue_bulletin(bulletin, *, acting_user, rectification_deadline=None,
     year = timezone.localdate(now).year  # the local year: 1 January 01:30 is the new year
     units = sorted({line.unit_id for line in stored.lines.all()})
     number = _next_number(year)
-    if expected_number is not None and number != expected_number:
-        raise ValidationError(f"编号{doc_number(year, expected_number)}已被其他通报使用，"
+    if expected_number is not None and doc_number(year, number) != expected_number:
+        raise ValidationError(f"{expected_number}已被其他通报使用，"
                               f"本通报将编为{doc_number(year, number)}，请重新确认。")
     Rectification.objects.bulk_create([Rectification(bulletin=stored, unit_id=u)
                                        for u in units])

@@ -81,7 +81,7 @@ class BulletinDraftingTests(CastTestCase):
         self.assertEqual(page.status_code, 200)
         response = self.client.post(
             reverse("supervision:bulletin_step", args=[bulletin.pk, "issue"]),
-            {"confirmed": "1", "expected_number": page.context["number"],
+            {"confirmed": "1", "expected_number": page.context["number_label"],
              "digest": page.context["digest"]})
         self.assertRedirects(response, bulletin.get_absolute_url(), fetch_redirect_response=False)
         return Bulletin.objects.get(pk=bulletin.pk)
@@ -202,22 +202,26 @@ class BulletinDraftingTests(CastTestCase):
         bulletin = self.draft()
         self.set_deadline(bulletin)
         issue = reverse("supervision:bulletin_step", args=[bulletin.pk, "issue"])
-        response = self.client.post(issue, {"deadline": "2026-06-01"})  # the old one-click form
-        self.assertRedirects(response, reverse("supervision:bulletin_confirm", args=[bulletin.pk]),
-                             fetch_redirect_response=False)
-        bulletin.refresh_from_db()
-        self.assertFalse(bulletin.is_issued)
+        confirm = reverse("supervision:bulletin_confirm", args=[bulletin.pk])
+        for form in ({"deadline": "2026-06-01"},  # the old one-click form
+                     {"confirmed": "1"},          # the checkbox without the page's number/draft
+                     {"expected_number": "示督通〔2026〕1号", "digest": bulletin.draft_digest()}):
+            with self.subTest(form=form):
+                response = self.client.post(issue, form)
+                self.assertRedirects(response, confirm, fetch_redirect_response=False)
+                bulletin.refresh_from_db()
+                self.assertFalse(bulletin.is_issued)
         # Confirmed, but the draft changed after the preview: confirm again.
         page = self.client.get(reverse("supervision:bulletin_confirm", args=[bulletin.pk]))
         actions.do_edit_bulletin(bulletin, acting_user=self.cast.supervision, title="另一个标题")
-        self.client.post(issue, {"confirmed": "1", "expected_number": page.context["number"],
+        self.client.post(issue, {"confirmed": "1", "expected_number": page.context["number_label"],
                                  "digest": page.context["digest"]})
         bulletin.refresh_from_db()
         self.assertFalse(bulletin.is_issued)
         # Confirmed, but another bulletin took the number shown meanwhile: confirm again.
         page = self.client.get(reverse("supervision:bulletin_confirm", args=[bulletin.pk]))
         self.issue(self.draft(allow_overlap=True))
-        self.client.post(issue, {"confirmed": "1", "expected_number": page.context["number"],
+        self.client.post(issue, {"confirmed": "1", "expected_number": page.context["number_label"],
                                  "digest": page.context["digest"]})
         bulletin.refresh_from_db()
         self.assertFalse(bulletin.is_issued)

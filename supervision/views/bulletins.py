@@ -217,15 +217,17 @@ class BulletinStepView(View):
                     return redirect("supervision:bulletin_confirm", pk=bulletin.pk)
                 messages.success(request, "草稿已保存。")
             elif step == "issue":
-                if request.POST.get("confirmed") != "1":
+                # Only from the confirmation page: its checkbox, the number and the draft
+                # it showed.
+                if request.POST.get("confirmed") != "1" or not request.POST.get("digest") \
+                        or not request.POST.get("expected_number"):
                     messages.error(request, "签发前请先预览通报，并勾选确认。")
                     return redirect("supervision:bulletin_confirm", pk=bulletin.pk)
-                number = request.POST.get("expected_number", "")
                 try:
                     bulletin = actions.do_issue_bulletin(
                         bulletin, acting_user=request.user,
-                        expected_number=int(number) if number.isdigit() else None,
-                        expected_digest=request.POST.get("digest", ""))
+                        expected_number=request.POST["expected_number"],
+                        expected_digest=request.POST["digest"])
                 except ValidationError as exc:
                     messages.error(request, "；".join(exc.messages))
                     return redirect("supervision:bulletin_confirm", pk=bulletin.pk)
