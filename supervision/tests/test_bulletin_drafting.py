@@ -228,6 +228,14 @@ class BulletinDraftingTests(CastTestCase):
         # Confirmed with what the page shows now: issued, with the number shown.
         issued = self.confirm_and_issue(bulletin)
         self.assertEqual(issued.number, 2)
+        # Afterwards the confirmation leads to the issued bulletin; no preview of it.
+        self.assertRedirects(self.client.get(confirm), issued.get_absolute_url(),
+                             fetch_redirect_response=False)
+        preview = self.client.get(reverse("supervision:bulletin_preview", args=[issued.pk]))
+        self.assertEqual(preview.status_code, 404)
+        self.client.post(issue, {"confirmed": "1", "expected_number": "示督通〔2026〕3号",
+                                 "digest": issued.draft_digest()})
+        self.assertEqual(Bulletin.objects.get(pk=issued.pk).number, 2)  # issued once
 
     # --- 4. the clerk's own paragraphs --------------------------------------------------
 

@@ -252,8 +252,6 @@ class DraftPreviewMixin(CapabilityRequiredMixin):
 
     def draft(self, pk):
         bulletin = get_for_user(Bulletin, self.request.user, pk)
-        if bulletin.is_issued:
-            raise Http404("通报已印发。")
         year = timezone.localdate().year
         self.number = bulletin_actions.next_number(year)
         self.preview = {"preview_number": bulletin_actions.doc_number(year, self.number),
@@ -271,7 +269,7 @@ class BulletinConfirmView(DraftPreviewMixin, View):
         from supervision.bulletins import document
 
         bulletin = self.draft(pk)
-        if bulletin.is_issued:
+        if bulletin.is_issued:  # e.g. the page reloaded after 签发: the issued bulletin
             return redirect(bulletin.get_absolute_url())
         return render(request, "supervision/bulletin_confirm.html", {
             "object": bulletin, "d": document(bulletin, **self.preview),
@@ -288,6 +286,8 @@ class BulletinPreviewView(DraftPreviewMixin, View):
         from supervision.bulletins import render_pdf
 
         bulletin = self.draft(pk)
+        if bulletin.is_issued:  # its files are the frozen ones (BulletinFileView)
+            raise Http404("通报已印发，请下载正式文件。")
         response = HttpResponse(render_pdf(bulletin, **self.preview), content_type=PDF)
         response["Content-Disposition"] = f'inline; filename="bulletin-preview-{bulletin.pk}.pdf"'
         return response
