@@ -44,17 +44,5 @@ def milestones_by_unit(start, end) -> dict[int, dict]:
     return facts
 
 
-def reports_by_unit(start, end) -> dict[int, dict]:
-    """Reports owed in the period: filed on time vs late or missing."""
-    facts: dict[int, dict] = defaultdict(lambda: {"on_time": [], "late": []})
-    for pk, unit, status, late in (ProgressReport.objects.filter(
-            period_start__gte=start, period_start__lte=end, project__archived_at=None)
-            .exclude(status=ReportStatus.DRAFT)
-            .values_list("pk", "project__lead_unit_id", "status", "is_late")):
-        on_time = status in FILED and not late
-        facts[unit]["on_time" if on_time else "late"].append(pk)
-    return facts
-
-
 def units_with_projects() -> set[int]:
     return set(Project.objects.active().values_list("lead_unit_id", flat=True))

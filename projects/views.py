@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
-from core.redirects import redirect_next
 from core.scope import get_for_user
 from core.views import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
 from org.roles import Cap
@@ -17,7 +16,6 @@ from projects.choices import (
     COLOUR_HEX,
     COLOUR_ICON,
     ProcedureClaimStatus,
-    RebaselineStatus,
     ReportStatus,
 )
 from projects.engine import colour_counts
@@ -28,7 +26,6 @@ from projects.forms import (
     ProcedureClaimForm,
     RebaselineForm,
     ReportForm,
-    ReturnForm,
     StageForm,
 )
 from projects.models import (
@@ -226,42 +223,6 @@ class ReportFiledView(CapabilityRequiredMixin, View):
             "due_total": len(rows)})
 
 
-class ReviewQueueView(CapabilityRequiredMixin, View):
-    """The office's queue: submitted reports to review and re-baseline requests to decide."""
-
-    required_cap = Cap.MANAGE_PROJECTS
-
-    def get(self, request):
-        visible = Project.objects.visible_to(request.user)
-        reports = (ProgressReport.objects.filter(project__in=visible,
-                                                 status=ReportStatus.SUBMITTED)
-                   .select_related("project__lead_unit", "submitted_by")
-                   .order_by("-submitted_at")[:200])
-        rebaselines = (RebaselineRequest.objects.visible_to(request.user)
-                       .filter(status=RebaselineStatus.PENDING)
-                       .select_related("milestone__project", "requested_by"))
-        return render(request, "projects/review.html",
-                      {"reports": reports, "rebaselines": rebaselines, "return_form": ReturnForm()})
-
-
-class ReportDecisionView(CapabilityRequiredMixin, View):
-    required_cap = Cap.MANAGE_PROJECTS
-
-    def post(self, request, pk, decision):
-        report = get_for_user(ProgressReport, request.user, pk)
-        try:
-            if decision == "accept":
-                actions.do_accept_report(report, acting_user=request.user)
-                messages.success(request, f"已审核通过：{report}")
-            else:
-                actions.do_return_report(report, reason=request.POST.get("reason", ""),
-                                         acting_user=request.user)
-                messages.success(request, f"已退回：{report}")
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        return redirect("projects:review")
-
-
 class RebaselineRequestView(View):
     def post(self, request, pk):
         milestone = get_for_user(Milestone, request.user, pk)
@@ -277,27 +238,6 @@ class RebaselineRequestView(View):
         else:
             messages.error(request, "请填写调整后的日期和理由。")
         return redirect(milestone.project.get_absolute_url())
-
-
-class RebaselineDecisionView(CapabilityRequiredMixin, View):
-    required_cap = Cap.MANAGE_PROJECTS
-
-    def post(self, request, pk, decision):
-        req = get_for_user(RebaselineRequest, request.user, pk)
-        try:
-            actions.do_decide_rebaseline(req, approve=decision == "approve",
-                                         note=request.POST.get("note", ""),
-                                         acting_user=request.user)
-            messages.success(request, "已批准调整。" if decision == "approve" else "已驳回申请。")
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        return redirect_next(request, "projects:review")
-
-
-class ReportDetailView(ScopedDetailView):
-    model = ProgressReport
-    required_cap = Cap.VIEW_PROJECTS
-    template_name = "projects/report_detail.html"
 
 
 class AttachmentUploadView(View):
