@@ -25,8 +25,12 @@ def test_issue_then_rectify(browser, live_server, screenshot_dir):
     assert "甲局：红灯项目1个" in bureau.content()
     deadline = (timezone.localdate() + timedelta(days=10)).isoformat()
     bureau.fill("input[name=deadline]", deadline)
-    bureau.get_by_role("button", name="签发印发").click()
-    bureau.wait_for_load_state()
+    bureau.get_by_role("button", name="保存并预览签发").click()
+    bureau.wait_for_url("**/confirm/")
+    number = bureau.get_by_test_id("issue-number").inner_text()
+    bureau.get_by_label(f"我已核对以上全文，确认以 {number} 签发").check()
+    bureau.get_by_role("button", name="确认签发").click()
+    bureau.wait_for_url("**/supervision/bulletins/*/")
     assert "已印发" in bureau.get_by_test_id("bulletin-status").inner_text()
     url = bureau.url
     with bureau.expect_download() as download:
