@@ -199,9 +199,15 @@ class DistrictDataView(CapabilityRequiredMixin, View):
 
 
 class BasemapDataView(CapabilityRequiredMixin, View):
-    """The offline basemap: the city's outline, water and roads (BasemapFeature) and the
-    core districts with their names for labels. Drawn under everything when no tile
-    service is configured; the districts alone (for their labels) when one is."""
+    """The offline basemap: the city's outline, water and roads (BasemapFeature), and where
+    to write each core district's name. Drawn under everything when no tile service is
+    configured; the names alone when one is.
+
+    Not audited: outline, water and roads are the city's public geography, and a district's
+    name at a point is no more than its label. The districts' shapes (plan data) come from
+    DistrictDataView, which is audited. (One write fewer also keeps the map's first requests
+    from queueing behind each other.)
+    """
 
     required_cap = Cap.VIEW_PROJECTS
 
@@ -213,12 +219,13 @@ class BasemapDataView(CapabilityRequiredMixin, View):
             features = [{"type": "Feature", "id": f"b{pk}", "geometry": geometry,
                          "properties": {"kind": kind, "name": name, "rank": rank}}
                         for pk, kind, name, rank, geometry in rows]
-        districts = CoreDistrict.objects.visible_to(request.user).values_list(
-            "pk", "name", "boundary")
-        features += [{"type": "Feature", "id": f"d{pk}", "geometry": boundary,
-                      "properties": {"kind": "district", "name": name}}
-                     for pk, name, boundary in districts]
-        audit_map_read(request, "basemap", len(features))
+        for pk, name, boundary in CoreDistrict.objects.visible_to(request.user).values_list(
+                "pk", "name", "boundary"):
+            point = shape(boundary).representative_point()  # inside, even for a crescent
+            features.append({"type": "Feature", "id": f"d{pk}",
+                             "geometry": {"type": "Point",
+                                          "coordinates": [round(point.x, 6), round(point.y, 6)]},
+                             "properties": {"kind": "district", "name": name}})
         return JsonResponse(for_basemap({"type": "FeatureCollection", "features": features}),
                             json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
 

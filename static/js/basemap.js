@@ -1,20 +1,18 @@
 // The background of the battle map and the big screen. Without a tile service it is the
 // city's own basemap, served by us (offline): the city's outline, water, roads and the core
 // districts with their names. With one (the city's 天地图: BASEMAP_TILE_URL and its key),
-// its tiles, with the districts' names on top. Labels are text nodes, never HTML from data.
+// its tiles, with the districts' names on top. The districts' shapes are the districts layer. Labels are text nodes, never HTML from data.
 // The credit line names only the data's source (no Leaflet prefix, no flag).
 (function () {
   var LIGHT = {
     area: { color: "#cbd5e1", weight: 1, fillColor: "#f8f6f1", fillOpacity: 1 },
     water: { color: "#7fb3de", weight: 1, fillColor: "#a8d1f0", fillOpacity: 1 },
-    district: { stroke: false, fillColor: "#ddd6fe", fillOpacity: 0.45 },
     roadCasing: { 1: { color: "#d9a441", weight: 7 }, 2: { color: "#cbd5e1", weight: 5.5 } },
     road: { 1: { color: "#fcd98d", weight: 5 }, 2: { color: "#ffffff", weight: 3.5 } }
   };
   var DARK = {
     area: { color: "#1e3a8a", weight: 1, fillColor: "#111c33", fillOpacity: 1 },
     water: { color: "#1e4f8a", weight: 1, fillColor: "#16406e", fillOpacity: 1 },
-    district: { stroke: false, fillColor: "#1d4ed8", fillOpacity: 0.22 },
     roadCasing: { 1: { color: "#0b1220", weight: 6 }, 2: { color: "#0b1220", weight: 4.5 } },
     road: { 1: { color: "#52648c", weight: 4 }, 2: { color: "#33435f", weight: 2.5 } }
   };
@@ -30,7 +28,10 @@
     if (tries === undefined) { tries = 4; }
     return fetch(url, { credentials: "same-origin" }).then(function (r) {
       if (r.ok) { return r.json(); }
-      if (tries > 0 && r.status >= 500) {
+      // A 400 that is not our JSON answer is the server's own hiccup (a session saved by
+      // two requests at once), not a bad question: asked again like a 5xx.
+      var hiccup = r.status >= 500 || (r.status === 400 && !/json/.test(r.headers.get("Content-Type") || ""));
+      if (tries > 0 && hiccup) {
         return new Promise(function (done) { setTimeout(done, 300 * (5 - tries)); })
           .then(function () { return getJson(url, tries - 1); });
       }
@@ -83,15 +84,17 @@
         function draw(features, style, kind) {
           return L.geoJSON({ type: "FeatureCollection", features: features }, Object.assign({}, common, {
             style: style,
+            // A district's name sits on an invisible point (its shape is the districts layer's).
+            pointToLayer: function (f, latlng) { return L.circleMarker(latlng, { pane: "cj-base", radius: 0, stroke: false, fill: false, interactive: false }); },
             onEachFeature: function (f, l) { if (kind) { label(l, f.properties.name, kind); } }
           })).addTo(map);
         }
         draw(groups.area, theme.area);
-        draw(groups.district, theme.district, "district");
         draw(groups.water, theme.water, "water");
         var rank = function (f) { return f.properties.rank === 1 ? 1 : 2; };
         draw(groups.road, function (f) { return theme.roadCasing[rank(f)]; });
         draw(groups.road, function (f) { return theme.road[rank(f)]; }, "road");
+        draw(groups.district, null, "district");  // names last: on top of the roads' names
         container.dataset.basemap = String(data.features.length);
         return data.features;
       })

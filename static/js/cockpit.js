@@ -70,12 +70,11 @@
   if (mapEl && window.L) {
     var map = L.map(mapEl, { zoomControl: false, attributionControl: false, preferCanvas: true,
                              minZoom: 7, maxZoom: 18 }).setView([34.51, 113.38], 11);
-    // The city's basemap with the districts' names; the view frames the districts.
-    window.cjBasemap(map, { url: mapEl.dataset.basemapUrl, config: data.map || {}, dark: true })
-      .then(function (features) {
-        var districts = features.filter(function (f) { return f.properties.kind === "district"; });
-        if (districts.length) { map.fitBounds(L.geoJSON({ type: "FeatureCollection", features: districts }).getBounds().pad(0.05)); }
-      });
+    // The city's basemap with the districts' names, and the districts, which frame the view.
+    window.cjBasemap(map, { url: mapEl.dataset.basemapUrl, config: data.map || {}, dark: true });
+    var districts = L.geoJSON(null, { style: { color: "#60a5fa", weight: 2, dashArray: "6 4", fillColor: "#1d4ed8", fillOpacity: 0.22 } }).addTo(map);
+    window.cjGetJson(mapEl.dataset.districtsUrl).catch(function () { return null; })
+      .then(function (d) { if (d && d.features.length) { districts.addData(d); map.fitBounds(districts.getBounds().pad(0.05)); } });
     window.cjGetJson(mapEl.dataset.projectsUrl + "?zoom=0")
       .then(function (d) {
         d.features.forEach(function (f) {

@@ -57,7 +57,10 @@
     if (tries === undefined) { tries = 4; }
     return fetch(url, { credentials: "same-origin" }).then(function (r) {
       if (r.ok) { return r.json(); }
-      if (tries > 0 && r.status >= 500) {
+      // A 400 that is not our JSON answer is the server's own hiccup (a session saved by
+      // two requests at once), not a bad question: asked again like a 5xx.
+      var hiccup = r.status >= 500 || (r.status === 400 && !/json/.test(r.headers.get("Content-Type") || ""));
+      if (tries > 0 && hiccup) {
         return new Promise(function (done) { setTimeout(done, 300 * (5 - tries)); })
           .then(function () { return getJson(url, tries - 1); });
       }
@@ -133,8 +136,8 @@
   }
 
   var overlays = { "项目": projects };
-  var districts = L.geoJSON(null, { style: { color: "#7c3aed", weight: 2, dashArray: "6 4", fillOpacity: 0.04 },
-    onEachFeature: function (f, layer) { layer.bindTooltip(textTip(f.properties.name), { permanent: false }); } }).addTo(map);
+  // The districts' names are the basemap's labels (basemap.js), always shown.
+  var districts = L.geoJSON(null, { style: { color: "#7c3aed", weight: 2, dashArray: "6 4", fillColor: "#c4b5fd", fillOpacity: 0.2 } }).addTo(map);
   overlays["核心板块"] = districts;
   // The districts frame the first view, unless someone has moved the map while they loaded:
   // a late answer must not yank the view away from where the user (or a test) went.
