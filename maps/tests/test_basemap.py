@@ -169,3 +169,35 @@ class TileHostPolicyTests(SimpleTestCase):
         self.assertIn("img-src 'self' data: blob: https://*.tianditu.gov.cn "
                       "https://labels.city.gov.cn;", policy)
         self.assertIn("connect-src 'self';", policy)
+
+
+class ImportBasemapCommandTests(CastTestCase):
+    def test_a_city_replaces_the_basemap_with_its_own_files(self):
+        import tempfile
+        from io import StringIO
+        from pathlib import Path
+
+        from django.core.management import call_command
+        from django.core.management.base import CommandError
+        from shapely.geometry import LineString
+
+        from geo.tests.factories import ORIGIN, geojson_bytes, square_m
+
+        do_replace_basemap([ROAD, WATER])
+        with tempfile.TemporaryDirectory() as tmp:
+            roads, water = Path(tmp, "道路.geojson"), Path(tmp, "水系.geojson")
+            x, y = ORIGIN
+            roads.write_bytes(geojson_bytes([
+                ({"名称": "人民路", "等级": 1}, LineString([(x, y), (x + 900, y)])),
+                ({"名称": "建设路"}, LineString([(x, y), (x, y + 900)]))]))
+            water.write_bytes(geojson_bytes([({"名称": "溱水"}, square_m(0, 100, 900, 160))]))
+            out = StringIO()
+            call_command("import_basemap", "--road", str(roads), "--water", str(water),
+                         stdout=out)
+            with self.assertRaises(CommandError):
+                call_command("import_basemap", "--road", str(Path(tmp, "none.geojson")))
+        self.assertIn("共3个要素", out.getvalue())
+        rows = list(BasemapFeature.objects.values_list("kind", "name", "rank"))
+        self.assertEqual(rows, [("water", "溱水", 2), ("road", "人民路", 1), ("road", "建设路", 2)])
+        with self.assertRaises(CommandError):
+            call_command("import_basemap")

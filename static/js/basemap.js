@@ -7,14 +7,14 @@
   var LIGHT = {
     area: { color: "#cbd5e1", weight: 1, fillColor: "#f8f6f1", fillOpacity: 1 },
     water: { color: "#7fb3de", weight: 1, fillColor: "#a8d1f0", fillOpacity: 1 },
-    roadCasing: { 1: { color: "#d9a441", weight: 7 }, 2: { color: "#cbd5e1", weight: 5.5 } },
-    road: { 1: { color: "#fcd98d", weight: 5 }, 2: { color: "#ffffff", weight: 3.5 } }
+    roadCasing: { 1: { color: "#d9a441", weight: 7 }, 2: { color: "#cbd5e1", weight: 5.5 }, 3: { color: "#d6dbe1", weight: 3.5 } },
+    road: { 1: { color: "#fcd98d", weight: 5 }, 2: { color: "#ffffff", weight: 3.5 }, 3: { color: "#ffffff", weight: 2 } }
   };
   var DARK = {
     area: { color: "#1e3a8a", weight: 1, fillColor: "#111c33", fillOpacity: 1 },
     water: { color: "#1e4f8a", weight: 1, fillColor: "#16406e", fillOpacity: 1 },
-    roadCasing: { 1: { color: "#0b1220", weight: 6 }, 2: { color: "#0b1220", weight: 4.5 } },
-    road: { 1: { color: "#52648c", weight: 4 }, 2: { color: "#33435f", weight: 2.5 } }
+    roadCasing: { 1: { color: "#0b1220", weight: 6 }, 2: { color: "#0b1220", weight: 4.5 }, 3: { color: "#0b1220", weight: 3 } },
+    road: { 1: { color: "#52648c", weight: 4 }, 2: { color: "#33435f", weight: 2.5 }, 3: { color: "#2a3850", weight: 1.5 } }
   };
 
   function textTip(text) {
@@ -91,7 +91,7 @@
         }
         draw(groups.area, theme.area);
         draw(groups.water, theme.water, "water");
-        var rank = function (f) { return f.properties.rank === 1 ? 1 : 2; };
+        var rank = function (f) { return [1, 2, 3].indexOf(f.properties.rank) >= 0 ? f.properties.rank : 2; };
         draw(groups.road, function (f) { return theme.roadCasing[rank(f)]; });
         draw(groups.road, function (f) { return theme.road[rank(f)]; }, "road");
         draw(groups.district, null, "district");  // names last: on top of the roads' names
