@@ -4,8 +4,7 @@ bulletin that named it. Two to three queries whatever the number of projects."""
 
 from collections import defaultdict
 
-from django.utils import timezone
-
+from core.dates import today as local_today
 from projects.followups import FollowUp
 from supervision.choices import ActionItemStatus, RectificationStatus
 
@@ -22,7 +21,7 @@ def followups_for(projects, user) -> dict[int, list[FollowUp]]:
 def _action_items(projects, user):
     from supervision.models import ActionItem
 
-    today = timezone.localdate()
+    today = local_today()
     items = (ActionItem.objects.visible_to(user)
              .filter(project_id__in=[p.pk for p in projects])
              .exclude(status=ActionItemStatus.CLOSED)
@@ -45,7 +44,7 @@ def _named_projects(facts: dict) -> set[int]:
 def _rectifications(projects, user):
     from supervision.models import BulletinLine, Rectification
 
-    today = timezone.localdate()
+    today = local_today()
     by_unit = defaultdict(set)
     for project in projects:
         by_unit[project.lead_unit_id].add(project.pk)
