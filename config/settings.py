@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.SessionTouchMiddleware",  # the idle timeout, saved at most once a minute
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -160,10 +161,11 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 )
 
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
-# Idle timeout: the cookie's age is renewed on every request, so it lapses
-# only after this many minutes without activity.
+# Idle timeout: a session lapses this many minutes after its last save, and every request
+# of a signed-in user saves it again once the last save is a minute old
+# (core.middleware.SessionTouchMiddleware), so it lapses after that long without activity.
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TOUCH_SECONDS = 60
 SESSION_ENGINE = "core.sessions"  # the database store, refusing malformed keys (core/sessions.py)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

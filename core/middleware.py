@@ -1,4 +1,5 @@
 import secrets
+import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -136,3 +137,28 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class SessionTouchMiddleware:
+    """The idle timeout without a session write on every request.
+
+    A session lapses SESSION_COOKIE_AGE seconds after it was last saved. Saving it on every
+    request (SESSION_SAVE_EVERY_REQUEST) made each of the battle map's parallel data requests
+    a write to the session row; on SQLite they queued on the database lock. Here a signed-in
+    session is saved again only when its last save is more than SESSION_TOUCH_SECONDS old,
+    so the timeout is still "this many minutes without activity", to within that interval.
+    """
+
+    KEY = "_touched"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key:
+            now = int(time.time())
+            touched = session.get(self.KEY)
+            if not isinstance(touched, int) or now - touched >= settings.SESSION_TOUCH_SECONDS:
+                session[self.KEY] = now  # marks it modified: SessionMiddleware saves it
+        return self.get_response(request)

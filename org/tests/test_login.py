@@ -1,7 +1,8 @@
 """Login hardening: lockout per account and IP, password rules, expiry, idle timeout."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import time_machine
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -101,7 +102,26 @@ class PasswordRuleTests(CastTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("密码", response.content.decode())
 
-    @override_settings(SESSION_IDLE_TIMEOUT_MINUTES=30)
-    def test_session_is_an_idle_timeout(self):
-        self.assertEqual(settings.SESSION_COOKIE_AGE, settings.SESSION_IDLE_TIMEOUT_MINUTES * 60)
-        self.assertTrue(settings.SESSION_SAVE_EVERY_REQUEST)
+    @override_settings(SESSION_COOKIE_AGE=30 * 60, SESSION_TOUCH_SECONDS=60)
+    def test_session_is_an_idle_timeout_saved_at_most_once_a_minute(self):
+        """Activity keeps a session alive past its first 30 minutes; 30 idle minutes end it;
+        requests within a minute of the last save do not write the session row again."""
+        from django.contrib.sessions.models import Session
+
+        def expiry():
+            return Session.objects.get(session_key=self.client.session.session_key).expire_date
+
+        with time_machine.travel(datetime(2026, 5, 14, 9, 0, tzinfo=UTC), tick=False) as clock:
+            self.client.post("/accounts/login/", {"username": "reporter_a",
+                                                  "password": PASSWORD})
+            self.assertEqual(self.client.get("/").status_code, 200)
+            saved = expiry()
+            clock.shift(timedelta(seconds=30))
+            self.assertEqual(self.client.get("/").status_code, 200)
+            self.assertEqual(expiry(), saved)  # within the minute: no write
+            for _ in range(3):  # a request every 20 minutes: 60 minutes signed in
+                clock.shift(timedelta(minutes=20))
+                self.assertEqual(self.client.get("/").status_code, 200)
+            self.assertGreater(expiry(), saved)
+            clock.shift(timedelta(minutes=31))
+            self.assertEqual(self.client.get("/").status_code, 302)  # idle too long
