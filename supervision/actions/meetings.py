@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.dates import today as local_today
 from org.roles import Cap, has_cap
 from supervision import notices
 from supervision.choices import (
@@ -51,7 +52,7 @@ def _lock_for_change(meeting: Meeting, acting_user, reason: str, verb: str) -> M
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if locked.status == MeetingStatus.CANCELLED:
         raise ValidationError("该会议已取消。")
-    if locked.date < timezone.localdate():
+    if locked.date < local_today():
         raise ValidationError(f"会议已于{locked.date:%Y年%-m月%-d日}召开，不能{verb}。")
     return locked
 
@@ -65,7 +66,7 @@ def do_move_meeting(meeting: Meeting, *, date, start_time=None, reason: str,
     start_time = start_time or locked.start_time
     if (date, start_time) == (locked.date, locked.start_time):
         raise ValidationError({"date": "新的日期和时间与原安排相同。"})
-    if date < timezone.localdate():
+    if date < local_today():
         raise ValidationError({"date": "不能改到今天之前。"})
     if Meeting.objects.filter(plan_id=locked.plan_id, kind=locked.kind, date=date).exclude(
             pk=locked.pk).exists():
@@ -195,10 +196,17 @@ def do_save_minutes(meeting, *, attendees: str, summary: str, decisions, acting_
     from supervision.models import MeetingMinutes, MinutesDecision
 
     _require_office(acting_user)
+    # The meeting's row is the lock: a minutes row that does not exist yet cannot be locked,
+    # so two first saves would both insert and the second hit the unique meeting (a 500).
+    # Under this lock the second waits, then finds the first's minutes and rewrites them.
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError("会议已取消，没有会议纪要。")
-    if meeting.date > timezone.localdate():
+    if meeting.date > local_today():
         raise ValidationError("会议尚未召开，召开后再写会议纪要。")
+    # Only this action creates minutes, always under the lock: the read below is the one
+    # the second save makes after the first has committed (one save, one history entry);
+    # the minutes' own lock waits for an 印发 under way (do_issue_minutes).
     minutes = MeetingMinutes.objects.select_for_update().filter(meeting=meeting).first()
     if minutes is not None and minutes.status == BulletinStatus.ISSUED:
         raise ValidationError("会议纪要已印发，不能修改。")
@@ -232,7 +240,7 @@ def do_issue_minutes(minutes, *, acting_user):
     if not minutes.summary.strip() or not minutes.attendees.strip():
         raise ValidationError("请先填写参会人员和会议概要。")
     decisions = list(minutes.decisions.select_related("unit").order_by("order", "pk"))
-    today = timezone.localdate()
+    today = local_today()
     late = [f"第{d.order}项" for d in decisions if d.deadline < today]
     if late:
         raise ValidationError(f"{'、'.join(late)}议定事项的完成时限已过，请修改后再印发。")

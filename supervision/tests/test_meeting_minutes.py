@@ -5,12 +5,20 @@ model, queryset and (PostgreSQL) database refuse every later write; the .docx is
 with local dates."""
 
 import io
+import threading
 import unittest
 from datetime import datetime, time, timedelta
 
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import (
+    DatabaseError,
+    close_old_connections,
+    connection,
+    connections,
+    transaction,
+)
+from django.test import TransactionTestCase
 from django.utils import timezone
 from docx import Document
 
@@ -19,6 +27,7 @@ from supervision.actions.meetings import do_issue_minutes, do_save_minutes
 from supervision.choices import ActionItemSource, MeetingKind
 from supervision.models import ActionItem, Meeting, MeetingMinutes, MinutesDecision
 from tests.base import SHANGHAI, CastTestCase, on_mid_may_2026
+from tests.cast import build_cast
 
 POSTGRES = connection.vendor == "postgresql"
 
@@ -162,6 +171,85 @@ class MinutesTests(MinutesTestCase):
         self.client.force_login(self.cast.office_admin)
         self.client.post(f"{url}minutes/save/", {**form, "summary": "改"})
         self.assertEqual(MeetingMinutes.objects.get(pk=minutes.pk).summary, "听取汇报")
+
+
+    def test_a_decision_unit_that_is_not_an_id_names_the_row_instead_of_failing(self):
+        """'²' passes isdigit() and then fails int() (it was a 500); '١' is a digit to
+        int(). Neither is a unit: the row is refused by number and nothing is saved."""
+        url = f"{self.meeting.get_absolute_url()}minutes/save/"
+        self.client.force_login(self.cast.office_admin)
+        for raw in ("²", "١", " 1", "x", "1" * 30):
+            with self.subTest(unit=raw):
+                response = self.client.post(url, {
+                    "attendees": "领导甲", "summary": "听取汇报", "decision_text": ["事项一"],
+                    "decision_unit": [raw], "decision_deadline": ["2026-06-01"]}, follow=True)
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, "第1项议定事项没有责任单位")
+        self.assertFalse(MeetingMinutes.objects.exists())
+
+    def test_saving_again_rewrites_the_one_draft(self):
+        first = self.save()
+        second = self.save(summary="改过的概要", decisions=self.decisions[:1])
+        self.assertEqual(first.pk, second.pk)
+        self.assertEqual(MeetingMinutes.objects.get().summary, "改过的概要")
+        self.assertEqual(MinutesDecision.objects.filter(minutes=second).count(), 1)
+
+
+@on_mid_may_2026
+@unittest.skipUnless(POSTGRES,
+                     "needs two real connections with row locks: PostgreSQL. SQLite's test "
+                     "database is one in-memory connection and IMMEDIATE transactions let one "
+                     "writer in at a time, so there is no race to test there.")
+class ConcurrentFirstSaveTests(TransactionTestCase):
+    """Two clerks saving the first draft of the same minutes at the same moment, each on
+    their own connection: the meeting's row is locked first, so one creates the minutes and
+    the other, once the first has committed, rewrites them (it used to insert a second row
+    and fail on the unique meeting: a 500)."""
+
+    def setUp(self):
+        self.cast = build_cast()
+        self.meeting = Meeting.objects.create(
+            plan=self.cast.plan, kind=MeetingKind.MONTHLY_MEETING,
+            date=timezone.localdate() - timedelta(days=1), start_time=time(15),
+            title="月度工作例会", location="市政府第一会议室")
+
+    def test_two_first_saves_at_once_both_end_well(self):
+        deadline = timezone.localdate() + timedelta(days=10)
+        drafts = {
+            "甲": [{"text": "甲写的事项", "unit": self.cast.unit_a, "deadline": deadline}],
+            "乙": [{"text": "乙写的事项一", "unit": self.cast.unit_b, "deadline": deadline},
+                  {"text": "乙写的事项二", "unit": self.cast.unit_a, "deadline": deadline}],
+        }
+        barrier = threading.Barrier(len(drafts))
+        saved, errors = {}, []
+
+        def clerk(name):
+            try:
+                barrier.wait(timeout=30)
+                minutes = do_save_minutes(self.meeting, attendees=f"{name}记录的参会人员",
+                                          summary=f"{name}记录的概要", decisions=drafts[name],
+                                          acting_user=self.cast.office_admin)
+                saved[name] = minutes.pk
+            except Exception as exc:  # reported below, with the thread's own traceback
+                errors.append(repr(exc))
+            finally:
+                connections.close_all()  # this thread's connection
+
+        threads = [threading.Thread(target=clerk, args=(name,)) for name in drafts]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        close_old_connections()
+        self.assertEqual(errors, [])
+        self.assertEqual(len(saved), 2)
+        minutes = MeetingMinutes.objects.get(meeting=self.meeting)
+        self.assertEqual(set(saved.values()), {minutes.pk})
+        # The last save is the draft, whole: its summary with its own decisions, not a mix.
+        last = minutes.summary[0]
+        self.assertEqual(minutes.attendees, f"{last}记录的参会人员")
+        self.assertEqual(list(minutes.decisions.order_by("order").values_list("text", flat=True)),
+                         [d["text"] for d in drafts[last]])
 
 
 class FrozenMinutesTests(MinutesTestCase):

@@ -17,6 +17,7 @@ reporting period due in it the one whose deadline is Friday 15 May):
 """
 
 import io
+import re
 from datetime import date, time, timedelta
 from decimal import Decimal
 from urllib.parse import quote
@@ -42,6 +43,18 @@ def docx_text(response) -> tuple[str, str]:
     doc = Document(io.BytesIO(data))
     header = "\n".join(p.text for p in doc.sections[0].header.paragraphs)
     return header, "\n".join(p.text for p in doc.paragraphs)
+
+
+def sections(text: str) -> dict[str, list[str]]:
+    """A pack's body by section (一、总体情况 …): its heading without the numeral, its rows."""
+    found, rows = {}, None
+    for line in text.splitlines():
+        heading = re.fullmatch(r"[一二三四五六七八九十]+、(.+)", line)
+        if heading:
+            rows = found.setdefault(heading.group(1), [])
+        elif rows is not None and line and line != "无。":
+            rows.append(line)
+    return found
 
 
 @on_mid_may_2026
@@ -201,22 +214,29 @@ class DraftDownloadTests(PackWeekTestCase):
                          [("office_admin", "draft-docx")] * 2)
 
     def test_each_reader_gets_their_own_part_and_no_other(self):
+        """Each part holds its reader's rows and no other unit's: the projects named, the
+        units' rows under 未按时报送进度的单位 (甲局 late, 乙局 missing) and the action items
+        under 未办结的交办事项 (one each)."""
         ledger = self.ledger
         a, b = self.label(ledger.project_a), self.label(ledger.project_b)
         shared = self.label(ledger.project_shared)
+        unit_a, unit_b = self.cast.unit_a, self.cast.unit_b
+        both = {unit_a.name, unit_b.name}
         cases = {
-            # (reader, query): (status, labels in it, labels not in it)
-            ("reporter_a", ""): (200, {a, shared}, {b}),
-            ("reporter_a", f"?unit={self.cast.unit_a.pk}"): (200, {a}, {b}),
-            ("reporter_a", f"?unit={self.cast.unit_b.pk}"): (404, set(), set()),
-            ("reporter_b", f"?unit={self.cast.unit_a.pk}"): (404, set(), set()),
-            ("head_a", "?unit=x"): (404, set(), set()),
-            ("city_leader", ""): (200, {a}, {b, shared}),
-            ("city_leader", f"?unit={self.cast.unit_b.pk}"): (404, set(), set()),
-            ("office_staff", f"?unit={self.cast.unit_b.pk}"): (200, {b, shared}, {a}),
-            ("supervision", ""): (200, {a, b, shared}, set()),
+            # (reader, query): (status, projects in it, projects not in it, units whose
+            # report row and action item it holds — every other unit's are absent)
+            ("reporter_a", ""): (200, {a, shared}, {b}, {unit_a.name}),
+            ("reporter_a", f"?unit={unit_a.pk}"): (200, {a}, {b}, {unit_a.name}),
+            ("reporter_a", f"?unit={unit_b.pk}"): (404, set(), set(), set()),
+            ("reporter_b", f"?unit={unit_a.pk}"): (404, set(), set(), set()),
+            ("city_leader", ""): (200, {a}, {b, shared}, {unit_a.name}),
+            ("city_leader", f"?unit={unit_b.pk}"): (404, set(), set(), set()),
+            ("office_staff", f"?unit={unit_b.pk}"): (200, {b, shared}, {a}, {unit_b.name}),
+            ("office_staff", ""): (200, {a, b, shared}, set(), both),
+            ("supervision", ""): (200, {a, b, shared}, set(), both),
         }
-        for (member, query), (status, present, absent) in cases.items():
+        items = {unit_a.name: self.items[0].title, unit_b.name: self.items[1].title}
+        for (member, query), (status, present, absent, units) in cases.items():
             with self.subTest(member=member, query=query):
                 self.client.force_login(getattr(self.cast, member))
                 response = self.client.get(self.url() + query)
@@ -229,11 +249,33 @@ class DraftDownloadTests(PackWeekTestCase):
                     self.assertIn(label, text)
                 for label in absent:
                     self.assertNotIn(label, text)
+                parts = sections(text)
+                reported = {row.split("：", 1)[0] for row in parts["未按时报送进度的单位"]}
+                self.assertEqual(reported, units)
+                listed = parts["未办结的交办事项"]
+                for name, title in items.items():
+                    self.assertEqual(any(title in row for row in listed), name in units, title)
+                self.assertEqual(len(listed), len(units))
         part = AuditEvent.objects.filter(event_type="file_download", username="reporter_a",
                                          detail__variant="draft-docx").first()
         self.assertEqual(part.detail["part"], "甲局")
         self.client.force_login(self.cast.citizen)
         self.assertIn(self.client.get(self.url()).status_code, (403, 404))
+
+    def test_a_unit_that_is_not_an_id_is_a_bad_request_not_an_error(self):
+        """`?unit=` is ASCII digits or it is refused with the reason ('²' passes isdigit()
+        and then fails int(): it was a 500); an id no unit has is a 404."""
+        for member in ("office_staff", "head_a"):
+            self.client.force_login(getattr(self.cast, member))
+            for raw in ("x", "²", "١", " 1", "+1", "1_0", "1" * 30):
+                with self.subTest(member=member, unit=raw):
+                    response = self.client.get(self.url(), {"unit": raw})
+                    self.assertEqual(response.status_code, 400)
+                    self.assertIn("单位编号无效", response.content.decode())
+            with self.subTest(member=member, unit="no such unit"):
+                self.assertEqual(self.client.get(self.url(), {"unit": "9" * 18}).status_code,
+                                 404)
+        self.assertFalse(AuditEvent.objects.filter(event_type="file_download").exists())
 
     def test_a_leader_sees_the_draft_link_but_not_the_office_draft(self):
         self.client.force_login(self.cast.city_leader)

@@ -15,7 +15,9 @@ from django.views import View
 
 from core.audit import record_audit
 from core.choices import AuditEventType
+from core.dates import today as local_today
 from core.files import serve_file
+from core.ids import bad_request, parse_id
 from core.scope import get_for_user
 from core.views import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
 from org.roles import Cap, sees_whole_city
@@ -82,7 +84,10 @@ class MeetingListView(ScopedListView):
         return ctx
 
     def post(self, request):
-        plan = get_for_user(Plan, request.user, request.POST.get("plan") or 0)
+        plan_id = parse_id(request.POST.get("plan", ""))
+        if plan_id is None:
+            return bad_request("请选择工作计划。")
+        plan = get_for_user(Plan, request.user, plan_id)
         count = actions.do_generate_rhythm(plan, acting_user=request.user)
         messages.success(request, f"已按工作日历生成{count}场会议。")
         return redirect("supervision:meeting_list")
@@ -214,7 +219,7 @@ class MeetingDetailView(ScopedDetailView):
         ctx["may_manage"] = user.has_cap(Cap.MANAGE_PROJECTS)
         ctx["changes"] = meeting.changes.select_related("by")
         ctx["may_change"] = (ctx["may_manage"] and meeting.status == MeetingStatus.SCHEDULED
-                             and meeting.date >= timezone.localdate())
+                             and meeting.date >= local_today())
         ctx.setdefault("move_form", MeetingMoveForm(initial={"date": meeting.date,
                                                              "start_time": meeting.start_time}))
         ctx.setdefault("cancel_form", MeetingCancelForm())
@@ -339,7 +344,11 @@ class MeetingPackDraftView(View):
         pack = MeetingPack.objects.filter(meeting=meeting).first()
         if meeting.is_cancelled or readable == set() or (pack is not None and pack.docx):
             raise Http404("没有可下载的征求意见稿。")
-        unit = _asked_unit(request, readable)
+        raw = request.GET.get("unit", "")
+        unit_id = parse_id(raw) if raw else None
+        if raw and unit_id is None:
+            return bad_request("单位编号无效：应为数字。")
+        unit = _asked_unit(unit_id, readable)
         start, end = pack_period(meeting)
         content = build_content(meeting, start, end)
         whole = sees_whole_city(user)
@@ -360,16 +369,16 @@ class MeetingPackDraftView(View):
                               part=part or "", filename=name, content_type=DOCX)
 
 
-def _asked_unit(request, readable):
-    """The unit named by `?unit=`, if the reader may read its part; otherwise 404."""
+def _asked_unit(unit_id: int | None, readable):
+    """The unit `?unit=` names (parsed by core.ids), if the reader may read its part;
+    otherwise 404."""
     from org.models import Unit
 
-    raw = request.GET.get("unit")
-    if not raw:
+    if unit_id is None:
         return None
-    if not raw.isdigit() or (readable is not None and int(raw) not in readable):
+    if readable is not None and unit_id not in readable:
         raise Http404("无权查看该单位的会议材料。")
-    unit = Unit.objects.filter(pk=int(raw)).first()
+    unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
         raise Http404("单位不存在。")
     return unit
@@ -400,7 +409,7 @@ def minutes_context(meeting, user) -> dict:
     minutes = MeetingMinutes.objects.visible_to(user).filter(meeting=meeting).first()
     decisions = list(minutes.decisions.select_related("unit", "action_item")) if minutes else []
     may_write = (user.has_cap(Cap.MANAGE_PROJECTS) and not meeting.is_cancelled
-                 and meeting.date <= timezone.localdate()
+                 and meeting.date <= local_today()
                  and (minutes is None or minutes.status != BulletinStatus.ISSUED))
     ctx = {"minutes": minutes, "decisions": decisions, "may_write_minutes": may_write,
            "minutes_doc": document(minutes, decisions) if minutes else None}
@@ -414,21 +423,21 @@ def minutes_context(meeting, user) -> dict:
 
 def _posted_decisions(post) -> list[dict]:
     """The decision rows of the minutes form (parallel lists), units and dates parsed; a
-    unit or date that does not parse is left empty for the action to name."""
+    unit or date that does not parse is left empty for the action to name (第n项…没有责任单位)."""
     from datetime import date as date_cls
 
     from org.models import Unit
 
-    units = {str(u.pk): u for u in Unit.objects.active().filter(
-        pk__in=[v for v in post.getlist("decision_unit") if v.isdigit()])}
+    unit_ids = [parse_id(v) for v in post.getlist("decision_unit")]
+    units = Unit.objects.active().in_bulk([pk for pk in unit_ids if pk is not None])
     rows = []
-    for text, unit, deadline in zip(post.getlist("decision_text"), post.getlist("decision_unit"),
-                                    post.getlist("decision_deadline"), strict=False):
+    for text, unit_id, deadline in zip(post.getlist("decision_text"), unit_ids,
+                                       post.getlist("decision_deadline"), strict=False):
         try:
             day = date_cls.fromisoformat(deadline) if deadline else None
         except ValueError:
             day = None
-        rows.append({"text": text, "unit": units.get(unit), "deadline": day})
+        rows.append({"text": text, "unit": units.get(unit_id), "deadline": day})
     return rows
 
 
