@@ -155,6 +155,34 @@ class BulletinDraftingTests(CastTestCase):
                 self.assertIn(expected, texts)
                 self.assertIn(expected, pdf)
 
+    def test_a_line_id_that_is_not_an_id_is_refused_for_what_it_is(self):
+        """`remove=abc` used to be answered 日期格式不正确 (any ValueError was a bad date);
+        '²' passes isdigit() and fails int(). Each is refused by name and nothing is saved;
+        a bad date is still called one."""
+        bulletin = self.draft()
+        line = bulletin.lines.first()
+        url = reverse("supervision:bulletin_step", args=[bulletin.pk, "edit"])
+        cases = [
+            ({"remove": "abc"}, "要删除的通报条目编号不正确"),
+            ({"remove": ["²"]}, "要删除的通报条目编号不正确"),
+            ({"remove": [str(line.pk), "١"]}, "要删除的通报条目编号不正确"),
+            ({"line_x": "改写"}, "通报条目编号不正确"),
+            ({"line_²": "改写"}, "通报条目编号不正确"),
+            ({"deadline": "2026-13-01"}, "日期格式不正确"),
+        ]
+        for data, message in cases:
+            with self.subTest(data=data):
+                response = self.client.post(url, {"title": "不应保存的标题", **data}, follow=True)
+                self.assertEqual(response.status_code, 200)
+                shown = [str(m) for m in response.context["messages"]]
+                self.assertEqual(len(shown), 1, shown)
+                self.assertIn(message, shown[0])
+                if message != "日期格式不正确":
+                    self.assertNotIn("日期", shown[0])
+        bulletin.refresh_from_db()
+        self.assertNotEqual(bulletin.title, "不应保存的标题")
+        self.assertTrue(bulletin.lines.filter(pk=line.pk).exists())
+
     def test_issue_reads_the_stored_draft_not_the_callers_copy(self):
         bulletin = self.draft()
         stale = Bulletin.objects.get(pk=bulletin.pk)  # a copy taken before the last edit

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views import View
 
 from core.files import serve_file
+from core.ids import parse_id
 from core.scope import get_for_user
 from core.views import CapabilityRequiredMixin, HistoryView, ScopedDetailView, ScopedListView
 from org.roles import Cap
@@ -192,7 +193,29 @@ class BulletinHistoryView(HistoryView):
 
 
 def _parse_day(value):
-    return datetime.strptime(value, "%Y-%m-%d").date() if value else None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date() if value else None
+    except ValueError:
+        raise ValidationError("日期格式不正确（例如 2026-12-09）。") from None
+
+
+def _posted_lines(post) -> tuple[dict[int, str], list[int]]:
+    """The draft's line texts (`line_<id>`) and the lines to remove (`remove`), ids parsed
+    strictly (core.ids): the form only sends ids, so anything else is refused by name, not
+    taken for a bad date."""
+    texts, remove = {}, []
+    for key, value in post.items():
+        if key.startswith("line_"):
+            pk = parse_id(key.removeprefix("line_"))
+            if pk is None:
+                raise ValidationError("通报条目编号不正确，请刷新页面后重试。")
+            texts[pk] = value
+    for value in post.getlist("remove"):
+        pk = parse_id(value)
+        if pk is None:
+            raise ValidationError("要删除的通报条目编号不正确，请刷新页面后重试。")
+        remove.append(pk)
+    return texts, remove
 
 
 class BulletinStepView(View):
@@ -203,14 +226,13 @@ class BulletinStepView(View):
         bulletin = get_for_user(Bulletin, request.user, pk)
         try:
             if step == "edit":
-                texts = {int(k.split("_", 1)[1]): v for k, v in request.POST.items()
-                         if k.startswith("line_")}
+                texts, remove = _posted_lines(request.POST)
                 actions.do_edit_bulletin(
                     bulletin, acting_user=request.user, title=request.POST.get("title"),
                     intro=request.POST.get("intro"), requirements=request.POST.get("requirements"),
                     commendations=request.POST.get("commendations"),
                     rectification_deadline=_parse_day(request.POST.get("deadline", "")),
-                    line_texts=texts, remove_lines=[int(v) for v in request.POST.getlist("remove")])
+                    line_texts=texts, remove_lines=remove)
                 # Saved first, then previewed: 签发 issues what was stored, so nothing typed
                 # into the draft is lost on the way to the confirmation.
                 if request.POST.get("then") == "confirm":
@@ -238,8 +260,6 @@ class BulletinStepView(View):
                 return redirect(draft.get_absolute_url())
             else:
                 raise Http404
-        except ValueError:
-            messages.error(request, "日期格式不正确（例如 2026-12-09）。")
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect(bulletin.get_absolute_url())
