@@ -743,8 +743,10 @@ def do_remind_unit(unit, period_list, *, acting_user, plan) -> int:
                 names = "、".join(e.name for e in entries)
                 lines.append(f"{cn_month_day(cell.period.start)}—{cn_month_day(cell.period.end)}"
                              f"{state.label}：{names}")
+    # The plan is part of the key (matrix.reminder_key): another plan's reminder about the
+    # same weeks is another reminder.
     told = notify(unit_people([unit.pk]), event=matrix.REMIND_EVENT, obj=f"org.unit:{unit.pk}",
-                  occasion=",".join(p.start.isoformat() for p in owed),
+                  occasion=matrix.reminder_occasion(plan.pk, owed),
                   subject=f"催报：{unit.name}有项目进度未报送"[:200],
                   text=f"{plan}中以下项目的进度尚未报送或被退回，请尽快填报：\n" + "\n".join(lines),
                   link=reverse("projects:due"))
@@ -764,21 +766,31 @@ class BatchAcceptResult:
 def do_accept_reports(reports, *, acting_user) -> BatchAcceptResult:
     """批量审核通过: accept the given submitted reports that raise no anomaly flag
     (projects/anomalies.py). Flagged reports are never accepted in a batch, and nobody
-    accepts what they filed; both are left in the queue and listed in the result. Each
-    accept is its own transaction (do_accept_report), so one refusal stops nothing else."""
+    accepts what they filed; both are left in the queue and listed in the result.
+
+    The rows are locked and read again first: the page was drawn a while ago, and a report
+    returned (or returned and filed again with other figures) since then must be judged as
+    it is now, not as the page saw it. What do_accept_report would refuse (not awaiting
+    review, one's own) is sorted out beforehand, so the batch is one transaction."""
     from projects.anomalies import flags_by_report
 
     require_manager(acting_user)
-    reports = list(reports)
-    flags = flags_by_report(reports)
+    ids = [r.pk for r in reports]
     result = BatchAcceptResult([], [], [], [])
-    for report in reports:
-        if report.status != ReportStatus.SUBMITTED:
-            result.not_pending.append(report)
-        elif flags.get(report.pk):
-            result.flagged.append(report)
-        elif report.submitted_by_id == acting_user.pk:
-            result.own.append(report)
-        else:
-            result.accepted.append(do_accept_report(report, acting_user=acting_user))
+    with transaction.atomic():
+        # Locked in id order: two batches over the same rows wait, never deadlock.
+        list(ProgressReport.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+             .values_list("pk", flat=True))
+        fresh = ProgressReport.objects.select_related("project").in_bulk(ids)
+        current = [fresh[pk] for pk in ids if pk in fresh]
+        flags = flags_by_report(current)
+        for report in current:
+            if report.status != ReportStatus.SUBMITTED:
+                result.not_pending.append(report)
+            elif flags.get(report.pk):
+                result.flagged.append(report)
+            elif report.submitted_by_id == acting_user.pk:
+                result.own.append(report)
+            else:
+                result.accepted.append(do_accept_report(report, acting_user=acting_user))
     return result

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from django.db import models
 from django.utils import timezone
 
+from core.dates import local_date
 from notify.models import Notification
 from notify.service import dedupe_key
 from projects import periods
@@ -134,7 +135,7 @@ def default_periods(reporting, now: datetime, count: int = DEFAULT_PERIODS) -> l
 
 def _first_owed(reporting, start_date: date | None, created_at) -> date:
     """The first period a project owes, as record_missing_reports counts it."""
-    return reporting.period_start(start_date or timezone.localdate(created_at))
+    return reporting.period_start(start_date or local_date(created_at))
 
 
 def build_matrix(projects, reporting, period_list: list[periods.Period],
@@ -167,20 +168,26 @@ def build_matrix(projects, reporting, period_list: list[periods.Period],
             for unit_id in units]
     # Worst first: who has not reported is what the page is for.
     rows.sort(key=lambda r: (-r.missing, -r.returned, -r.late, units[r.unit_id]))
-    _mark_reminded(rows)
+    _mark_reminded(rows, reporting.plan_id)
     return Matrix(list(period_list), rows)
 
 
-def reminder_key(unit_id: int, owed: list[periods.Period]) -> str:
-    """The notification dedupe key of a reminder to a unit about these periods: each
-    person is told once about the same owed periods, and the page can tell it was sent."""
-    return dedupe_key(REMIND_EVENT, f"org.unit:{unit_id}",
-                      ",".join(p.start.isoformat() for p in owed))
+def reminder_key(plan_id: int, unit_id: int, owed: list[periods.Period]) -> str:
+    """The notification dedupe key of a reminder to a unit about these periods of a plan:
+    each person is told once about the same owed periods, and the page can tell it was
+    sent. The plan is part of it: two plans on the same calendar share period starts, and
+    a reminder about one must neither show 已提醒 on nor silence the other."""
+    return dedupe_key(REMIND_EVENT, f"org.unit:{unit_id}", reminder_occasion(plan_id, owed))
 
 
-def _mark_reminded(rows: list[UnitRow]) -> None:
-    """已提醒 only where a notification row exists for the unit's owed periods."""
-    keys = {reminder_key(r.unit_id, r.owed_periods): r for r in rows if r.owed_periods}
+def reminder_occasion(plan_id: int, owed: list[periods.Period]) -> str:
+    """What tells one reminder to a unit from another: the plan and its owed periods."""
+    return f"plan:{plan_id}:" + ",".join(p.start.isoformat() for p in owed)
+
+
+def _mark_reminded(rows: list[UnitRow], plan_id: int) -> None:
+    """已提醒 only where a notification row exists for the unit's owed periods of the plan."""
+    keys = {reminder_key(plan_id, r.unit_id, r.owed_periods): r for r in rows if r.owed_periods}
     sent = set(Notification.objects.filter(event=REMIND_EVENT, dedupe_key__in=list(keys))
                .values_list("dedupe_key", flat=True))
     for key, row in keys.items():

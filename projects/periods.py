@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Q
-from django.utils import timezone
+
+from core.dates import local_date
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Period:
 
     @property
     def due_day(self) -> date:
-        return timezone.localdate(self.deadline)
+        return local_date(self.deadline)
 
 
 def period_of(reporting, day: date) -> Period:
@@ -35,7 +36,7 @@ def period_of(reporting, day: date) -> Period:
 
 def last_closed(reporting, now: datetime) -> Period:
     """The latest period whose deadline has passed at `now`."""
-    start = reporting.period_start(timezone.localdate(now))
+    start = reporting.period_start(local_date(now))
     while reporting.deadline(start) > now:
         start -= timedelta(days=reporting.cycle_days)
     return period_of(reporting, start)
@@ -43,17 +44,27 @@ def last_closed(reporting, now: datetime) -> Period:
 
 def periods_due(reporting, first_day: date, last_day: date) -> list[Period]:
     """The periods whose deadline (local day) falls between the two days, inclusive, oldest
-    first."""
+    first.
+
+    Days near Python's limits (year 1, year 9999) are brought inside them first: the date
+    arithmetic below would overflow there. How long a window a page may ask for is the
+    page's to refuse (see views_matrix.MatrixForm); this only never raises.
+    """
+    step = timedelta(days=reporting.cycle_days)
+    # A period may start up to cycle_days before the day it is due, and be due up to
+    # cycle_days after it starts: keep that much room from either end of the calendar.
+    margin = step * 2 + timedelta(days=reporting.deadline_offset_days + 1)
+    first_day, last_day = max(first_day, date.min + margin), min(last_day, date.max - margin)
     if last_day < first_day:
         return []
     # The earliest period that could be due on first_day starts up to cycle_days before it.
-    start = reporting.period_start(first_day - timedelta(days=reporting.cycle_days))
+    start = reporting.period_start(first_day - step)
     found = []
     while start <= last_day:
         period = period_of(reporting, start)
         if first_day <= period.due_day <= last_day:
             found.append(period)
-        start += timedelta(days=reporting.cycle_days)
+        start += step
     return found
 
 

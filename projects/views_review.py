@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views import View
 
+from core.ids import bad_request, parse_id
 from core.redirects import redirect_next
 from core.scope import get_for_user
 from core.views import CapabilityRequiredMixin, ScopedDetailView
@@ -36,6 +37,8 @@ def side_by_side(reports, user=None) -> list[dict]:
             "report": report, "previous": before,
             "previous_text": texts.get(before.pk, "") if before else "",
             "flags": anomalies.flag_reasons(facts[report.pk], share),
+            # 投资跳增 is measured against the year plan: without one it is not checked.
+            "no_year_plan": not facts[report.pk].year_planned,
             "own": user is not None and report.submitted_by_id == user.pk})
     return rows
 
@@ -84,7 +87,11 @@ class BatchAcceptView(CapabilityRequiredMixin, View):
     required_cap = Cap.MANAGE_PROJECTS
 
     def post(self, request):
-        ids = [int(v) for v in request.POST.getlist("report") if v.isdigit()][:PAGE_SIZE * 4]
+        # Strict ids: isdigit() accepts '²', which int() then refuses (a 500). The page only
+        # sends ids, so anything else is a bad request, not a silently shorter batch.
+        ids = [parse_id(v) for v in request.POST.getlist("report")][:PAGE_SIZE * 4]
+        if None in ids:
+            return bad_request("所选填报编号不正确。")
         reports = (ProgressReport.objects.visible_to(request.user).filter(pk__in=ids)
                    .select_related("project"))
         result = actions.do_accept_reports(reports, acting_user=request.user)
@@ -158,6 +165,7 @@ class ReportDetailView(ScopedDetailView):
         report, user = self.object, self.request.user
         filed = report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
         ctx["row"] = side_by_side([report], user)[0] if filed else None
+        ctx["flag_share"] = f"{anomalies.jump_share() * 100:.0f}%"
         own = report.submitted_by_id == user.pk
         may_manage = user.has_cap(Cap.MANAGE_PROJECTS)
         ctx["own"] = own

@@ -53,6 +53,17 @@ class FlagTests(SimpleTestCase):
         # The same words on a project under construction are what it should report.
         self.assertEqual(flags_for(replace(PLAIN, text="管道铺设200米"), SHARE), [])
 
+    def test_more_construction_words_and_negation_a_few_characters_before(self):
+        suspended = replace(PLAIN, stage=Stage.SUSPENDED)
+        for text in ("钢筋绑扎", "模板安装", "混凝土养护", "砌筑围墙", "管沟回填", "沥青摊铺",
+                     "未完成验收，继续浇筑",       # the negation is in another clause
+                     "不断推进施工"):               # 不断 is not a negation
+            self.assertEqual(flags_for(replace(suspended, text=text), SHARE),
+                             [Flag.SUSPENDED_WORK], text)
+        for text in ("停工期间未进行施工", "没有进行钢筋绑扎", "暂停模板安装", "停止混凝土浇筑",
+                     "现场停浇筑", "无回填作业", "停工期间未进行施工，现场看护"):
+            self.assertEqual(flags_for(replace(suspended, text=text), SHARE), [], text)
+
     def test_several_flags_at_once(self):
         bad = replace(PLAIN, stage=Stage.SUSPENDED, percent=10,
                       investment_period=Decimal("9000"), year_cumulative=Decimal("9000"))
@@ -69,3 +80,14 @@ class FlagTests(SimpleTestCase):
     @override_settings(REVIEW_JUMP_SHARE="abc")
     def test_an_unreadable_share_falls_back(self):
         self.assertEqual(jump_share(), Decimal("0.3"))
+
+    def test_a_share_that_is_not_a_finite_number_in_range_falls_back_with_a_warning(self):
+        for value in ("nan", "NaN", "sNaN", "inf", "-Infinity", "0", "-0.2", "10.5", "1e400",
+                      "", None):
+            with self.subTest(value=value), override_settings(REVIEW_JUMP_SHARE=value), \
+                    self.assertLogs("projects.anomalies", "WARNING") as logged:
+                self.assertEqual(jump_share(), Decimal("0.3"))
+            self.assertIn("REVIEW_JUMP_SHARE", logged.output[0])
+        for value, expected in (("10", Decimal("10")), (" 0.25 ", Decimal("0.25"))):
+            with override_settings(REVIEW_JUMP_SHARE=value):
+                self.assertEqual(jump_share(), expected)

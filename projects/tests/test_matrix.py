@@ -209,6 +209,68 @@ class MatrixPageTests(MatrixTests):
                                                 plan=self.cast.plan), 0)
         self.assertFalse(self.build().row(self.cast.unit_b.pk).reminded)
 
+    def test_a_reminder_about_one_plan_is_not_one_about_another(self):
+        # A second plan on the same calendar: unit A owes 甲五渠 for the same week.
+        other = plan_actions.do_create_plan(name="第二批计划", start_year=2024, end_year=2026)
+        reporting = engine.reporting_for(other)
+        reporting.anchor = self.reporting.anchor
+        reporting.save()
+        category = plan_actions.do_add_taxonomy(other, "category", code="SL", name="水利")
+        actions.do_create_project(plan=other, category=category, name="甲五渠",
+                                  lead_unit=self.cast.unit_a, total_investment=Decimal("100"),
+                                  start_date=PERIOD, stage=Stage.CONSTRUCTION)
+        week = periods.periods_due(reporting, *WEEK)
+        self.assertEqual(actions.do_remind_unit(self.cast.unit_a, self.week(),
+                                                acting_user=self.cast.office_admin,
+                                                plan=self.cast.plan), 2)
+        self.assertTrue(self.build().row(self.cast.unit_a.pk).reminded)
+        second = matrix.build_matrix(Project.objects.filter(plan=other), reporting, week)
+        self.assertFalse(second.row(self.cast.unit_a.pk).reminded)  # not this plan's reminder
+        # ... and the second plan's reminder is sent, naming its own project.
+        self.assertEqual(actions.do_remind_unit(self.cast.unit_a, week,
+                                                acting_user=self.cast.office_admin,
+                                                plan=other), 2)
+        self.assertTrue(matrix.build_matrix(Project.objects.filter(plan=other), reporting,
+                                            week).row(self.cast.unit_a.pk).reminded)
+        latest = Notification.objects.filter(event=matrix.REMIND_EVENT,
+                                             user=self.cast.reporter_a).order_by("pk").last()
+        self.assertIn("甲五渠", latest.body)
+        self.assertNotIn("甲三馆", latest.body)
+
+    def test_a_window_out_of_bounds_is_refused_in_chinese(self):
+        self.client.force_login(self.cast.office_admin)
+        plan = self.cast.plan.pk
+        cases = {
+            ("0001-01-01", ""): "日期须在2000年1月1日至2099年12月31日之间",
+            ("", "9999-12-31"): "日期须在2000年1月1日至2099年12月31日之间",
+            ("2000-01-01", "2026-05-17"): "一次最多查看60个填报周期",
+            ("2000-01-01", ""): "一次最多查看60个填报周期",  # up to the last closed period
+            ("2026-05-17", "2026-05-11"): "“截止日自”不能晚于“截止日至”",
+        }
+        for (start, end), error in cases.items():
+            query = {"plan": plan, "start": start, "end": end}
+            page = self.client.get(reverse("projects:matrix"), query)
+            self.assertContains(page, error, status_code=400, msg_prefix=str(query))
+            self.assertIsNone(page.context["matrix"])
+            self.assertNotContains(page, "没有可查看的计划", status_code=400)
+            # 催报 over the same window says the same, and tells nobody.
+            remind = self.client.post(reverse("projects:matrix_remind",
+                                              args=[self.cast.unit_a.pk]), query)
+            self.assertContains(remind, error, status_code=400, msg_prefix=str(query))
+        self.assertFalse(Notification.objects.exists())
+        # Two years of weekly columns is more than one page shows; a year is not.
+        self.assertEqual(self.client.get(reverse("projects:matrix"), {
+            "plan": plan, "start": "2024-05-18", "end": "2026-05-17"}).status_code, 400)
+        page = self.client.get(reverse("projects:matrix"), {
+            "plan": plan, "start": "2025-05-18", "end": "2026-05-17"})
+        self.assertEqual(len(page.context["matrix"].periods), 52)
+
+    def test_the_calendar_never_overflows_at_the_ends_of_time(self):
+        self.assertEqual(periods.periods_due(self.reporting, date.min, date.min), [])
+        self.assertEqual(periods.periods_due(self.reporting, date.max, date.max), [])
+        near_start = periods.periods_due(self.reporting, date.min, date(1, 1, 31))
+        self.assertTrue(all(p.start >= date.min for p in near_start))
+
     def test_menu_entry(self):
         self.client.force_login(self.cast.office_admin)
         self.assertContains(self.client.get("/"), reverse("projects:matrix"))

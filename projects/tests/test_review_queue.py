@@ -5,12 +5,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from projects import actions, engine
 from projects.anomalies import Flag, flags_by_report
 from projects.choices import RebaselineStatus, ReportStatus, Stage
-from projects.models import ProgressReport, RebaselineRequest
+from projects.models import ProgressReport, ProjectYearPlan, RebaselineRequest
 from tests.base import CastTestCase, on_mid_may_2026
 from tests.ledger_cast import build_ledger
 
@@ -90,6 +92,67 @@ class ReviewQueueTests(CastTestCase):
         # The weeks ending on or after 1 May: 管网施工 reported while 停工.
         self.assertEqual(flagged, {date(2026, 4, 27), date(2026, 5, 4), THIS_PERIOD})
         self.assertEqual({f for r in reports for f in flags[r.pk]}, {Flag.SUSPENDED_WORK})
+
+    def test_reports_filed_while_suspended_keep_their_flag_after_the_project_resumes(self):
+        project = self.ledger.project_b
+        actions.do_change_stage(project, Stage.SUSPENDED, on=date(2026, 5, 1),
+                                reason="征迁未完成", acting_user=self.cast.office_admin)
+        actions.do_change_stage(project, Stage.CONSTRUCTION, on=date(2026, 5, 12),
+                                reason="征迁完成，复工", acting_user=self.cast.office_admin)
+        reports = ProgressReport.objects.filter(project=project)
+        flags = flags_by_report(reports)
+        # Suspended from 1 May to 11 May: the weeks that ended in it, not the week after.
+        self.assertEqual({r.period_start for r in reports if flags[r.pk]},
+                         {date(2026, 4, 27), date(2026, 5, 4)})
+        page = self.queue(unit=self.cast.unit_b.pk, anomaly=Flag.SUSPENDED_WORK)
+        self.assertEqual(page.context["page_obj"].paginator.count, 2)
+
+    @override_settings(REVIEW_JUMP_SHARE="nan")
+    def test_a_share_that_is_not_a_number_does_not_take_the_queue_down(self):
+        with self.assertLogs("projects.anomalies", "WARNING"):
+            page = self.queue(unit=self.cast.unit_a.pk)
+        self.assertContains(page, "本期投资超过年度计划的30%")
+        self.assertContains(page, "未录入年度计划的项目无从比较，不作此项检查")
+        with self.assertLogs("projects.anomalies", "WARNING"):
+            detail = self.client.get(reverse("projects:report_detail", args=[self.flagged.pk]))
+        self.assertEqual(detail.status_code, 200)
+        self.assertNotContains(detail, "未检查“投资跳增”")  # it has a year plan
+
+    def test_a_report_without_a_year_plan_says_the_jump_was_not_checked(self):
+        ProjectYearPlan.objects.filter(project=self.ledger.project_b).update(
+            archived_at=timezone.now())
+        self.client.force_login(self.cast.office_admin)
+        page = self.client.get(reverse("projects:report_detail", args=[self.unflagged.pk]))
+        self.assertContains(page, "该项目未录入2026年度投资计划，未检查“投资跳增”")
+
+    def test_batch_accept_refuses_ids_that_are_not_ids(self):
+        self.client.force_login(self.cast.office_admin)
+        for bad in ("²", "١", "+7", " 7", "1_000", "9" * 19):
+            response = self.client.post(reverse("projects:review_batch_accept"),
+                                        {"report": [self.unflagged.pk, bad]})
+            self.assertEqual(response.status_code, 400, bad)
+        self.unflagged.refresh_from_db()
+        self.assertEqual(self.unflagged.status, ReportStatus.SUBMITTED)
+
+    def test_batch_accept_judges_reports_as_they_are_now(self):
+        # The page was drawn with both reports waiting; meanwhile one was returned, and the
+        # other returned and filed again as 停工 work (flagged now).
+        stale = list(ProgressReport.objects.filter(pk__in=[self.unflagged.pk])
+                     .select_related("project"))
+        refiled = ProgressReport.objects.get(project=self.ledger.project_shared,
+                                             period_start=THIS_PERIOD)
+        stale.append(ProgressReport.objects.select_related("project").get(pk=refiled.pk))
+        staff = self.cast.office_staff
+        actions.do_return_report(self.unflagged, reason="数据有误", acting_user=staff)
+        ProgressReport.objects.filter(pk=refiled.pk).update(progress_percent=1)
+        result = actions.do_accept_reports(stale, acting_user=self.cast.office_admin)
+        self.assertEqual([r.pk for r in result.not_pending], [self.unflagged.pk])
+        self.assertEqual([r.pk for r in result.flagged], [refiled.pk])
+        self.assertEqual(result.accepted, [])
+        statuses = dict(ProgressReport.objects.filter(pk__in=[self.unflagged.pk, refiled.pk])
+                        .values_list("pk", "status"))
+        self.assertEqual(statuses, {self.unflagged.pk: ReportStatus.RETURNED,
+                                    refiled.pk: ReportStatus.SUBMITTED})
 
     def test_filters(self):
         def ids(**params):
