@@ -613,29 +613,63 @@ def do_set_measures(project: Project, text: str, *, acting_user) -> Project:
 # --- unit filing: coordination, procedure claims ----------------------------------
 
 
+# A filer names the units it needs; each gets an action item issued by no one, so the
+# number is capped (a reporter cannot hand every unit in the city a task).
+COORDINATE_UNITS_MAX = 5
+
+
+def coordinate_units_error(count: int) -> str | None:
+    """The refusal for naming too many 需协调单位 (the form and the action say the same)."""
+    if count > COORDINATE_UNITS_MAX:
+        return (f"需协调单位最多选择{COORDINATE_UNITS_MAX}个（本次选了{count}个），"
+                f"请只选确需协调解决该问题的单位。")
+    return None
+
+
+def open_coordination_units(project) -> set[int]:
+    """Units already holding an open item a filer's coordination request opened on this
+    project. Such items are the ones issued by the system from a report's problem (the
+    office's own 交办 from a problem has an issuer): source 填报问题, no 交办人."""
+    from supervision.choices import ActionItemSource, ActionItemStatus
+    from supervision.models import ActionItem
+
+    return set(ActionItem.objects.active()
+               .filter(project=project, source=ActionItemSource.REPORT_PROBLEM,
+                       issued_by__isnull=True, problem__isnull=False)
+               .exclude(status=ActionItemStatus.CLOSED).values_list("unit_id", flat=True))
+
+
 def _ask_units_to_coordinate(problem: ReportProblem, units, reporting, start: date):
     """Each unit a problem names gets it as an action item (supervision's 交办), due by the
     next period's deadline (from today), so the answer is in hand when the unit files again.
 
     Raised by the filing unit, issued by the system: a reporter may not issue items itself,
-    and the office closes what the other unit answers. A problem carried over unchanged
-    from last week (沿用上周) does not open a second item while the first is still open.
+    and the office closes what the other unit answers. At most COORDINATE_UNITS_MAX units;
+    a unit that still has an open item from an earlier coordination request on the project
+    gets no second one, whatever the wording (沿用上周, a refiled returned report, a retry).
     """
+    from core.dates import local_date, today
     from supervision.actions import do_create_action_item
-    from supervision.choices import ActionItemStatus
-    from supervision.models import ActionItem
 
     project = problem.project
-    units = [u for u in units if u.pk != project.lead_unit_id]  # not the filer's own unit
+    # Each unit once, and not the filer's own unit.
+    units = list({u.pk: u for u in units if u.pk != project.lead_unit_id}.values())
+    refusal = coordinate_units_error(len(units))
+    if refusal:
+        raise ValidationError({"coordinate_units": refusal})
     problem.coordinate_units.set(units)
     if units and not problem.coordinate_with:  # for readers of the text (meeting packs, API)
         problem.coordinate_with = "、".join(u.name for u in units)[:200]
         problem.save()
-    current = reporting.period_start(timezone.localdate())  # a late report's too
-    deadline = timezone.localdate(reporting.deadline(current + timedelta(days=reporting.cycle_days)))
+    if not units:
+        return
+    # The project row is the lock: two filings of the project at once (a retried request,
+    # last week's late report beside this week's) see each other's items.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    current = reporting.period_start(today())  # a late report's too
+    deadline = local_date(reporting.deadline(current + timedelta(days=reporting.cycle_days)))
     title = problem.description[:200]
-    open_items = set(ActionItem.objects.active().filter(project=project, title=title)
-                     .exclude(status=ActionItemStatus.CLOSED).values_list("unit_id", flat=True))
+    open_items = open_coordination_units(project)
     period = f"{start.month}月{start.day}日"
     for unit in units:
         if unit.pk in open_items:
@@ -658,26 +692,34 @@ PROCEDURE_CONFIRMATION = Review(what="办结申报", filed_word="待确认",
 
 @transaction.atomic
 def do_claim_procedure_done(procedure: ProcedureItem, done_on: date, doc_number: str,
-                            acting_user, *, document=None) -> ProcedureClaim:
-    """The lead unit states a preliminary procedure is done: date, 文号 and the 批复文件
-    (`document`, an upload; or one already uploaded for the procedure). It counts as done
-    only when the office confirms (do_confirm_procedure)."""
+                            acting_user, *, document=None, earlier_document=None
+                            ) -> ProcedureClaim:
+    """The lead unit states a preliminary procedure is done: date, 文号 and the 批复文件,
+    chosen explicitly: `document`, a new upload (it wins), or `earlier_document`, one
+    already uploaded for the procedure. Never a file picked for the unit: after the office
+    returned a claim, its file would otherwise go back unseen. It counts as done only when
+    the office confirms (do_confirm_procedure)."""
+    from core.dates import today
+
     require_reporter_for(procedure.project, acting_user)
     procedure = ProcedureItem.objects.select_for_update().get(pk=procedure.pk)
     if procedure.is_done:
         raise ValidationError("该手续已办结，无需再次申报。")
     if procedure.claims.filter(status=ProcedureClaimStatus.PENDING).exists():
         raise ValidationError("该手续已有待办公室确认的办结申报。")
-    if done_on is None or done_on > timezone.localdate():
+    if done_on is None or done_on > today():
         raise ValidationError({"done_on": "办结日期不能晚于今天。"})
     if not (doc_number or "").strip():
         raise ValidationError({"doc_number": "请填写批复文号。"})
     if document is not None:
         attachment = do_add_procedure_document(procedure, document, acting_user=acting_user)
+    elif earlier_document is not None:
+        attachment = procedure.documents.active().filter(pk=earlier_document.pk).first()
+        if attachment is None:
+            raise ValidationError({"document": "所选批复文件不属于该手续，请重新选择或上传。"})
     else:
-        attachment = procedure.documents.active().order_by("-created_at").first()
-    if attachment is None:
-        raise ValidationError({"document": "请上传批复文件（PDF、DOCX或照片）。"})
+        raise ValidationError({"document": "请上传批复文件（PDF、DOCX或照片），"
+                                           "或选择一份已上传的批复文件。"})
     claim = ProcedureClaim(procedure=procedure, done_on=done_on, document_no=doc_number.strip(),
                            document=attachment, claimed_by=acting_user)
     claim.full_clean()
@@ -688,12 +730,19 @@ def do_claim_procedure_done(procedure: ProcedureItem, done_on: date, doc_number:
 
 @transaction.atomic
 def do_confirm_procedure(procedure: ProcedureItem, acting_user, approve: bool,
-                         note: str = "") -> ProcedureClaim:
+                         note: str = "", *, claim_id: int | None = None) -> ProcedureClaim:
     """The office confirms a unit's 办结 claim (the procedure is done, the colour is
-    recomputed) or sends it back with a reason; four eyes, as for reports."""
+    recomputed) or sends it back with a reason; four eyes, as for reports.
+
+    `claim_id` is the claim the office member was looking at (the pages always send it):
+    if that claim is no longer the pending one (decided by a colleague meanwhile, or
+    returned and claimed again with another file), nothing changes."""
     require_manager(acting_user)
     claim = (ProcedureClaim.objects.select_for_update()
              .filter(procedure=procedure, status=ProcedureClaimStatus.PENDING).first())
+    if claim_id is not None and (claim is None or claim.pk != claim_id):
+        raise ValidationError("这份办结申报已不是待确认状态（可能已由他人处理，或单位已重新申报），"
+                              "未作任何更改，请查看页面上最新的申报。")
     if claim is None:
         raise ValidationError("该手续没有待确认的办结申报。")
     claim.decision_note = PROCEDURE_CONFIRMATION.decide(

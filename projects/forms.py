@@ -4,7 +4,8 @@ from django import forms
 
 from core.forms import ScopedChoicesMixin
 from org.models import Unit
-from projects.models import Milestone
+from projects.actions import COORDINATE_UNITS_MAX, coordinate_units_error
+from projects.models import Attachment, Milestone
 
 MAX_REPORT_PHOTOS = 9  # a week's site photos; a phone's picker shows nine at a time
 
@@ -51,7 +52,7 @@ class ReportForm(ScopedChoicesMixin, forms.Form):
     coordinate_units = forms.ModelMultipleChoiceField(
         label="需协调单位（可多选）", queryset=Unit.objects.active(), required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="所选单位将收到该问题的交办事项，须在下期截止前反馈")
+        help_text=f"最多选{COORDINATE_UNITS_MAX}个；所选单位将收到该问题的交办事项，须在下期截止前反馈")
     correction_note = forms.CharField(label="更正说明", required=False, max_length=200,
                                       help_text="年度累计比上期减少时必填")
     # Taken with the camera or picked from the gallery: no `capture`, which on phones
@@ -72,6 +73,14 @@ class ReportForm(ScopedChoicesMixin, forms.Form):
             self.add_error("problem", "选择了需协调单位，请填写需协调解决的问题。")
         return data
 
+    def clean_coordinate_units(self):
+        """Each unit named gets an action item: at most a handful (projects.actions)."""
+        units = self.cleaned_data.get("coordinate_units")
+        refusal = coordinate_units_error(len(units or []))
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return units
+
     def clean_photos(self):
         """At most MAX_REPORT_PHOTOS: each photo is decoded for its thumbnail (up to about
         250 MB for a large PNG), and Django alone lets 100 files through in one request."""
@@ -83,15 +92,44 @@ class ReportForm(ScopedChoicesMixin, forms.Form):
 
 
 class ProcedureClaimForm(forms.Form):
-    """A unit's 办结 claim for a preliminary procedure (the office confirms it)."""
+    """A unit's 办结 claim for a preliminary procedure (the office confirms it). The 批复文件
+    is always chosen: a new upload, or one uploaded earlier picked in `earlier_document`
+    (after a returned claim nothing is picked for the unit)."""
 
     done_on = forms.DateField(label="办结日期", widget=date_input())
     doc_number = forms.CharField(label="批复文号", max_length=100)
     document = forms.FileField(label="批复文件", required=False,
-                               help_text="PDF/DOCX，或批复文件的照片，不超过20MB；已上传过的可不再上传")
+                               help_text="PDF/DOCX，或批复文件的照片，不超过20MB")
+    # A plain choice among this procedure's own files (the procedure was looked up in the
+    # user's scope), so no row outside it can be named.
+    earlier_document = forms.TypedChoiceField(
+        label="或选用已上传的批复文件", coerce=int, required=False, empty_value=None,
+        choices=[("", "（不选用，上传新文件）")], help_text="新上传的文件优先")
+
+    def __init__(self, *args, procedure=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.documents = procedure.documents.active() if procedure is not None \
+            else Attachment.objects.none()  # the page renders one form for every row
+        self.fields["earlier_document"].choices = [("", "（不选用，上传新文件）")] + [
+            (d.pk, d.original_name) for d in self.documents]
+
+    def clean_earlier_document(self):
+        pk = self.cleaned_data.get("earlier_document")
+        return None if pk is None else self.documents.get(pk=pk)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("document") and not data.get("earlier_document") \
+                and "document" not in self.errors and "earlier_document" not in self.errors:
+            self.add_error("document", "请上传批复文件，或选用一份已上传的批复文件。")
+        return data
 
 
 class ProcedureDecisionForm(forms.Form):
+    """The office's decision on the claim it was shown (`claim`: its id, so a claim decided
+    or replaced meanwhile is not the one decided now)."""
+
+    claim = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
     note = forms.CharField(label="意见", max_length=200, required=False)
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
+from core.dates import today as local_today
 from core.scope import get_for_user
 from core.views import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
 from org.roles import Cap
@@ -81,7 +82,7 @@ class ProjectDetailView(ScopedDetailView):
             Prefetch("claims", to_attr="claim_list", queryset=ProcedureClaim.objects.active()
                      .select_related("document", "claimed_by__unit").order_by("-created_at")))
         ctx["claim_form"] = ProcedureClaimForm(auto_id=False,  # one per procedure row
-                                               initial={"done_on": timezone.localdate()})
+                                               initial={"done_on": local_today()})
         ctx["pending_claims"] = [p.claim_list[0] for p in ctx["procedures"] if p.claim_list
                                  and p.claim_list[0].status == ProcedureClaimStatus.PENDING]
         ctx["attachments"] = project.attachments.active().select_related(

@@ -57,15 +57,18 @@ class ProcedureClaimView(View):
 
     def post(self, request, pk):
         procedure = get_for_user(ProcedureItem, request.user, pk)
-        form = ProcedureClaimForm(request.POST, request.FILES)
+        form = ProcedureClaimForm(request.POST, request.FILES, procedure=procedure)
         kind = procedure.get_kind_display()
         if not form.is_valid():
-            messages.error(request, f"“{kind}”申报办结：请填写办结日期和批复文号。")
+            problems = [f"{form.fields[name].label}：{'；'.join(errors)}" if name in form.fields
+                        else "；".join(errors) for name, errors in form.errors.items()]
+            messages.error(request, f"“{kind}”申报办结未提交：{'；'.join(problems)}")
         else:
             data = form.cleaned_data
             try:
                 actions.do_claim_procedure_done(procedure, data["done_on"], data["doc_number"],
-                                                request.user, document=data.get("document"))
+                                                request.user, document=data.get("document"),
+                                                earlier_document=data.get("earlier_document"))
                 messages.success(request, f"“{kind}”已申报办结，等待办公室确认后计为办结。")
             except ValidationError as exc:
                 messages.error(request, "；".join(exc.messages))
@@ -82,10 +85,15 @@ class ProcedureDecisionView(CapabilityRequiredMixin, View):
             raise Http404
         procedure = get_for_user(ProcedureItem, request.user, pk)
         form = ProcedureDecisionForm(request.POST)
-        note = form.cleaned_data["note"] if form.is_valid() else ""
+        if not form.is_valid():  # no claim named: not sent by the project page's buttons
+            messages.error(request, "未指明要处理的办结申报，未作任何更改，请在项目页面上操作。"
+                           if "claim" in form.errors else "意见不超过200字，未作任何更改。")
+            return redirect(procedure.project.get_absolute_url())
         approve = decision == "confirm"
         try:
-            actions.do_confirm_procedure(procedure, request.user, approve, note)
+            actions.do_confirm_procedure(procedure, request.user, approve,
+                                         form.cleaned_data["note"],
+                                         claim_id=form.cleaned_data["claim"])
             kind = procedure.get_kind_display()
             messages.success(request, f"已确认“{kind}”办结。" if approve else f"已退回“{kind}”的办结申报。")
         except ValidationError as exc:

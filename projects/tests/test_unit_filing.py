@@ -2,13 +2,18 @@
 confirmed by someone else in the office, 沿用上周, the units a problem names getting it as
 an action item, and the result page after filing."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from core.choices import ChangeSource
+from core.history import change_context
 from notify.models import Notification
+from org import actions as org
+from org.choices import UnitKind
 from projects import actions, engine
 from projects.choices import (
     Colour,
@@ -21,6 +26,7 @@ from projects.models import ProcedureClaim, ProgressReport, ProjectStatus
 from projects.notices import PROCEDURE_CLAIMED, PROCEDURE_DECIDED
 from projects.selectors import carried_over, last_filed_report
 from projects.tests.test_report_photos import photo
+from supervision.actions import do_close, do_create_action_item, do_respond
 from supervision.models import ActionItem
 from tests.base import CastTestCase, on_mid_may_2026
 from tests.ledger_cast import build_ledger
@@ -115,9 +121,96 @@ class ProcedureClaimTests(CastTestCase):
         self.assertFalse(self.procedure.is_done)
         self.assertEqual(ProjectStatus.objects.get(project=self.ledger.project_a).procedures,
                          Colour.RED)
-        # Claimed again, with the file uploaded the first time.
-        again = self.claim(document=None)
-        self.assertEqual(again.document, claim.document)
+        # Claimed again: the returned claim's file is never taken silently; it needs a new
+        # upload or an explicit choice of a file uploaded earlier.
+        with self.assertRaisesMessage(ValidationError, "请上传批复文件"):
+            self.claim(document=None)
+        self.assertFalse(ProcedureClaim.objects.filter(status=ProcedureClaimStatus.PENDING)
+                         .exists())
+        again = self.claim(document=None, earlier_document=claim.document)
+        self.assertEqual(again.document, claim.document)  # chosen by the unit, knowingly
+
+    def test_a_new_upload_after_a_return_is_the_claims_file(self):
+        first = self.claim()
+        actions.do_confirm_procedure(self.procedure, self.cast.office_staff, False, "文件不清晰")
+        again = self.claim(document=photo(7), earlier_document=first.document)  # upload wins
+        self.assertNotEqual(again.document, first.document)
+        self.assertEqual(again.document.procedure, self.procedure)
+
+    def test_an_earlier_file_must_be_this_procedures(self):
+        other = self.claim(procedure=self.shared_procedure, user=self.cast.reporter_b)
+        with self.assertRaisesMessage(ValidationError, "不属于该手续"):
+            self.claim(document=None, earlier_document=other.document)
+
+    def test_after_a_return_the_page_preselects_no_file(self):
+        url = self.ledger.project_a.get_absolute_url()
+        actions.do_add_procedure_document(self.procedure, photo(8), acting_user=self.cast.reporter_a)
+        self.login(self.cast.reporter_a)
+        document = self.procedure.documents.get()
+
+        def offered():  # the claim form's choice of files uploaded earlier
+            page = self.client.get(url).content.decode()
+            return page, re.search(r'<select name="earlier_document">.*?</select>', page,
+                                   re.S).group(0)
+
+        page, select = offered()
+        # Before any claim the file uploaded is offered, chosen where the unit can see it.
+        self.assertIn(f'<option value="{document.pk}" selected>', select)
+        self.claim(document=None, earlier_document=document)
+        actions.do_confirm_procedure(self.procedure, self.cast.office_staff, False, "文件不清晰")
+        page, select = offered()
+        self.assertIn(f'<option value="{document.pk}">', select)
+        self.assertNotIn("selected", select)
+        self.assertIn("上次申报已退回，请重新上传或明确选用批复文件", page)
+        # Sent without a file, the claim is refused with the reason; nothing is filed.
+        response = self.client.post(f"/projects/procedures/{self.procedure.pk}/claim/", {
+            "done_on": (timezone.localdate() - timedelta(days=1)).isoformat(),
+            "doc_number": "许发改〔2026〕9号", "earlier_document": ""}, follow=True)
+        self.assertContains(response, "请上传批复文件，或选用一份已上传的批复文件")
+        self.assertFalse(ProcedureClaim.objects.filter(status=ProcedureClaimStatus.PENDING)
+                         .exists())
+        response = self.client.post(f"/projects/procedures/{self.procedure.pk}/claim/", {
+            "done_on": (timezone.localdate() - timedelta(days=1)).isoformat(),
+            "doc_number": "许发改〔2026〕9号",
+            "earlier_document": self.procedure.documents.get().pk}, follow=True)
+        self.assertContains(response, "已申报办结")
+        self.assertEqual(ProcedureClaim.objects.get(status=ProcedureClaimStatus.PENDING).document,
+                         self.procedure.documents.get())
+
+    def test_a_decision_on_a_claim_no_longer_pending_changes_nothing(self):
+        first = self.claim()
+        actions.do_confirm_procedure(self.procedure, self.cast.office_staff, False, "文号有误",
+                                     claim_id=first.pk)
+        second = self.claim(document=photo(9))
+        # A colleague's page still shows the first claim: confirming it now is refused,
+        # and the second claim is not confirmed in its place.
+        for approve in (True, False):
+            with self.assertRaisesMessage(ValidationError, "已不是待确认状态"):
+                actions.do_confirm_procedure(self.procedure, self.cast.office_admin, approve,
+                                             "重复", claim_id=first.pk)
+        second.refresh_from_db()
+        self.assertEqual(second.status, ProcedureClaimStatus.PENDING)
+        self.procedure.refresh_from_db()
+        self.assertFalse(self.procedure.is_done)
+        # Through the page: the stale id, and no id at all, are refused with a message.
+        self.login(self.cast.office_admin)
+        url = f"/projects/procedures/{self.procedure.pk}/confirm/"
+        for data, message in (({"claim": first.pk}, "已不是待确认状态"),
+                              ({}, "未指明要处理的办结申报"), ({"claim": "²"}, "未指明")):
+            response = self.client.post(url, data, follow=True)
+            self.assertContains(response, message)
+        response = self.client.post(f"/projects/procedures/{self.procedure.pk}/return/",
+                                    {"claim": first.pk, "note": "重复"}, follow=True)
+        self.assertContains(response, "已不是待确认状态")
+        second.refresh_from_db()
+        self.assertEqual((second.status, second.decided_by), (ProcedureClaimStatus.PENDING, None))
+        self.procedure.refresh_from_db()
+        self.assertFalse(self.procedure.is_done)
+        # The claim shown now is the one decided.
+        response = self.client.post(url, {"claim": second.pk}, follow=True)
+        self.assertContains(response, "已确认")
+        self.procedure.refresh_from_db()
+        self.assertTrue(self.procedure.is_done)
 
     def test_a_claim_needs_a_number_a_file_and_a_past_date(self):
         with self.assertRaisesMessage(ValidationError, "批复文号"):
@@ -154,13 +247,17 @@ class ProcedureClaimTests(CastTestCase):
         self.assertContains(page, "办结待确认")
         self.assertNotContains(page, "确认办结")  # the unit has no confirm button
         # The claimer's own account cannot confirm through the page either.
-        response = self.client.post(f"/projects/procedures/{self.procedure.pk}/confirm/")
+        claim = ProcedureClaim.objects.get()
+        response = self.client.post(f"/projects/procedures/{self.procedure.pk}/confirm/",
+                                    {"claim": claim.pk})
         self.assertEqual(response.status_code, 403)
         self.login(self.cast.office_staff)
         page = self.client.get(self.ledger.project_a.get_absolute_url())
         self.assertContains(page, "待确认的办结申报")
         self.assertContains(page, "许发改〔2026〕9号")
-        response = self.client.post(f"/projects/procedures/{self.procedure.pk}/confirm/")
+        self.assertContains(page, f'name="claim" value="{claim.pk}"', count=2)  # both buttons
+        response = self.client.post(f"/projects/procedures/{self.procedure.pk}/confirm/",
+                                    {"claim": claim.pk})
         self.assertRedirects(response, self.ledger.project_a.get_absolute_url())
         self.procedure.refresh_from_db()
         self.assertEqual(self.procedure.status, ProcedureStatus.DONE)
@@ -283,6 +380,78 @@ class CoordinateUnitsTests(CastTestCase):
         self.assertEqual(response.status_code, 302)
         item = ActionItem.objects.get()
         self.assertEqual((item.unit, item.title), (self.cast.unit_b, "电力迁改慢"))
+
+
+    def more_units(self, count):
+        with change_context(ChangeSource.SYSTEM, label="测试数据"):
+            return [org.do_create_unit(name=f"协调{n}局", kind=UnitKind.CITY_DEPT)
+                    for n in range(count)]
+
+    def test_at_most_five_units_are_asked(self):
+        c = self.cast
+        six = [c.unit_b, c.town, c.community, *self.more_units(3)]
+        with self.assertRaisesMessage(ValidationError, "需协调单位最多选择5个（本次选了6个）"):
+            actions.do_submit_report(
+                self.ledger.project_a, acting_user=c.reporter_a, progress_text="路基施工",
+                progress_percent=30, problems=[("各方都需配合", "", six)])
+        self.assertFalse(ActionItem.objects.exists())
+        self.assertFalse(ProgressReport.objects.exists())  # nothing half-filed
+        self.login(c.reporter_a)
+        url = f"/projects/{self.ledger.project_a.pk}/report/"
+        self.assertContains(self.client.get(url), "最多选5个")
+        base = {"investment_period": "10", "progress_percent": 30, "progress_text": "路基施工",
+                "problem": "各方都需配合"}
+        response = self.client.post(url, {**base, "coordinate_units": [u.pk for u in six]})
+        self.assertContains(response, "需协调单位最多选择5个", status_code=400)
+        self.assertFalse(ActionItem.objects.exists())
+        # Five are fine (the filer's own unit is not offered, and never counted).
+        response = self.client.post(url, {**base, "coordinate_units": [u.pk for u in six[:5]]})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(ActionItem.objects.count(), 5)
+
+    def test_a_retried_post_opens_no_second_item(self):
+        self.login(self.cast.reporter_a)
+        url = f"/projects/{self.ledger.project_a.pk}/report/"
+        data = {"investment_period": "10", "progress_percent": 30, "progress_text": "路基施工",
+                "problem": "电力迁改慢", "coordinate_units": [self.cast.unit_b.pk]}
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        retried = self.client.post(url, data)  # the answer to the first was lost
+        self.assertContains(retried, "已提交", status_code=400)
+        self.assertEqual(ActionItem.objects.filter(unit=self.cast.unit_b).count(), 1)
+
+    def test_one_open_item_per_project_and_unit_whatever_the_wording(self):
+        c = self.cast
+        project = self.ledger.project_a
+
+        def file(text, units, period_start=None):
+            return actions.do_submit_report(
+                project, acting_user=c.reporter_a, period_start=period_start,
+                progress_text="路基施工", progress_percent=30, problems=[(text, "", units)])
+
+        report = file("电力迁改慢", [c.unit_b])
+        actions.do_return_report(report, reason="投资数据有误", acting_user=c.office_staff)
+        # Refiled in other words, naming unit B again and the town: only the town is new.
+        file("供电线路迁改仍未完成，需加快", [c.unit_b, c.town])
+        self.assertEqual(ActionItem.objects.filter(unit=c.unit_b).count(), 1)
+        self.assertEqual(ActionItem.objects.filter(unit=c.town).count(), 1)
+        # The office's own 交办 from a problem is not a coordination request: it does not
+        # stand in for one.
+        other = self.ledger.project_b
+        office_item = do_create_action_item(
+            title="协调用地", unit=c.unit_a, deadline=timezone.localdate() + timedelta(days=5),
+            acting_user=c.office_staff, problem=report.problem_items.first(), project=other)
+        self.assertNotIn(c.unit_a.pk, actions.open_coordination_units(other))
+        self.assertIsNotNone(office_item.issued_by)
+        # Once unit B's item is closed, a new request opens a new one.
+        item = ActionItem.objects.get(unit=c.unit_b)
+        do_respond(item, text="已协调供电公司", acting_user=c.reporter_b)
+        do_close(item, acting_user=c.office_staff, text="同意办结")
+        reporting = engine.reporting_for(c.plan)
+        last_week = reporting.period_start(timezone.localdate()) - timedelta(days=7)
+        file("电力迁改慢", [c.unit_b], period_start=last_week)
+        self.assertEqual(ActionItem.objects.filter(unit=c.unit_b).count(), 2)
+        self.assertEqual(ActionItem.objects.filter(unit=c.unit_b).exclude(status="closed")
+                         .count(), 1)
 
 
 @on_mid_may_2026

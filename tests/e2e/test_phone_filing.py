@@ -178,10 +178,39 @@ def test_unit_claims_a_procedure_on_a_phone_and_the_office_confirms(browser, liv
         assert "等待办公室确认" in page.locator(".messages").inner_text()
         assert "办结待确认" in row.inner_text()
         assert "确认办结" not in page.content()  # the unit cannot confirm its own claim
-        context.close()
 
+        # The office sends it back; the unit claims again and must choose the file itself.
         office = browser.new_page()
         log_in(office, base, "office_staff")
+        office.goto(f"{base}{project.get_absolute_url()}")
+        pending = office.get_by_test_id("claims-pending")
+        pending.get_by_label("规划许可退回原因").fill("文号有误")
+        with office.expect_navigation():
+            pending.get_by_role("button", name="退回").click()
+        assert "已退回“规划许可”的办结申报" in office.locator(".messages").inner_text()
+
+        page.goto(f"{base}{project.get_absolute_url()}")
+        row = page.get_by_test_id("procedures").locator("tr", has_text="规划许可")
+        assert "办结申报已退回：文号有误" in row.inner_text()
+        row.locator("summary", has_text="申报办结").click()
+        form = row.locator("form[action$='/claim/']")
+        earlier = form.locator("select[name=earlier_document]")
+        assert earlier.input_value() == ""  # the returned claim's file is not taken silently
+        form.locator("input[name=doc_number]").fill("许规字〔2026〕12号")
+        with page.expect_navigation():
+            form.get_by_role("button", name="提交办结申报").click()
+        assert "请上传批复文件，或选用一份已上传的批复文件" in page.locator(".messages").inner_text()
+        row.locator("summary", has_text="申报办结").click()
+        form.locator("input[name=doc_number]").fill("许规字〔2026〕12号")
+        assert "规划许可证.jpg" in earlier.locator("option").nth(1).inner_text()
+        earlier.select_option(index=1)  # the file uploaded with the first claim, chosen
+        no_sideways_scroll(page)
+        page.screenshot(path=screenshot_dir / "phone_procedure_reclaim.png", full_page=True)
+        with page.expect_navigation():
+            form.get_by_role("button", name="提交办结申报").click()
+        assert "等待办公室确认" in page.locator(".messages").inner_text()
+        context.close()
+
         office.goto(f"{base}{project.get_absolute_url()}")
         pending = office.get_by_test_id("claims-pending")
         assert "许规字〔2026〕12号" in pending.inner_text()
