@@ -2,8 +2,10 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from core.dates import today as local_today
 from core.workflow import Review
 from org.choices import Role
 from org.models import user_unit_ids
@@ -34,7 +36,7 @@ def do_create_action_item(*, title, unit, deadline, acting_user, detail="", meet
     a leader's 批示, see do_issue_instruction)."""
     if not _may_issue(acting_user):
         raise PermissionDenied("当前角色不能交办事项。")
-    if deadline < timezone.localdate():
+    if deadline < local_today():
         raise ValidationError({"deadline": "办理期限不能早于今天。"})
     source = (ActionItemSource.MEETING if meeting else
               ActionItemSource.REPORT_PROBLEM if problem else ActionItemSource.LEADER)
@@ -62,9 +64,22 @@ def may_instruct(user) -> bool:
                                                   and bool(user.person_id))
 
 
+def instructing_leaders(project):
+    """The leaders in whose name the office may record a 批示 on `project`: its own 分包
+    领导 and the leaders whose 分包联系 covers its lead unit — those whose scope holds the
+    project (Project.visible_to), so a 批示 never carries the name of a leader who could
+    not have read it, and never widens what a leader sees."""
+    from org.models import CityLeader, LeaderAssignment
+
+    covering = LeaderAssignment.objects.active().filter(unit_id=project.lead_unit_id)
+    return CityLeader.objects.active().filter(
+        Q(pk=project.leader_id) | Q(pk__in=covering.values("leader_id")))
+
+
 def _instructing_leader(project, acting_user, leader):
     """The leader whose 批示 this is: the acting leader themself; for the office, the
-    leader it names (by default the project's 分包领导)."""
+    leader it names (by default the project's 分包领导), who must be one of
+    instructing_leaders(project)."""
     from org.models import CityLeader
 
     if acting_user.role == Role.CITY_LEADER:
@@ -75,6 +90,12 @@ def _instructing_leader(project, acting_user, leader):
     leader = leader or project.leader
     if leader is None:
         raise ValidationError({"leader": "请选择批示领导。"})
+    if leader.is_archived:
+        raise ValidationError({"leader": f"{leader.person.name}已不再登记为市级领导，"
+                                         "不能以其名义批示。"})
+    if not instructing_leaders(project).filter(pk=leader.pk).exists():
+        raise ValidationError({"leader": f"{leader.person.name}不是该项目的分包领导，也不联系"
+                                         f"{project.lead_unit.name}，不能以其名义批示。"})
     return leader
 
 
@@ -184,7 +205,7 @@ def do_return(item: ActionItem, *, reason: str, acting_user) -> ActionItem:
 @transaction.atomic
 def do_flag_overdue(today=None) -> int:
     """Record an overdue reminder once per overdue item (the first escalation step)."""
-    today = today or timezone.localdate()
+    today = today or local_today()
     items = (ActionItem.objects.active().filter(deadline__lt=today)
              .exclude(status=ActionItemStatus.CLOSED)
              .exclude(events__kind=ActionEventKind.OVERDUE))

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.dates import local_datetime
+from core.dates import today as local_today
 from core.models import TrackedModel, TrackedQuerySet
 from org.models import CityLeader, Unit, user_unit_ids
 from org.roles import Cap, Reach, has_cap, reach_of
@@ -32,10 +33,15 @@ class ActionItemQuerySet(TrackedQuerySet):
             if leader is None:
                 return qs.filter(issued_by=user)
             units = leader.assignments.active().values("unit_id")
-            # A leader follows what they issued, what their units owe, and the items on
-            # their own projects and 批示 (an office may record a 批示 on their behalf).
+            # A leader follows what they issued, what their units owe, the items on their
+            # own projects, and their 批示 (an office may record one on their behalf) while
+            # the project stays within their scope: a name on an item never opens a project
+            # the leader cannot read (and the office may only name a leader whose scope
+            # holds the project: supervision.actions.items.instructing_leaders).
+            # (The project half of Project.visible_to, written out with the leader at hand.)
             return qs.filter(models.Q(issued_by=user) | models.Q(unit_id__in=units)
-                             | models.Q(instructed_by=leader) | models.Q(project__leader=leader))
+                             | models.Q(project__leader=leader)
+                             | models.Q(instructed_by=leader, project__lead_unit_id__in=units))
         return qs.filter(unit_id__in=user_unit_ids(user))
 
 
@@ -87,7 +93,7 @@ class ActionItem(TrackedModel):
 
     @property
     def is_overdue(self) -> bool:
-        return self.status != ActionItemStatus.CLOSED and self.deadline < timezone.localdate()
+        return self.status != ActionItemStatus.CLOSED and self.deadline < local_today()
 
 
 class ActionItemEvent(models.Model):

@@ -187,6 +187,14 @@ class MinutesTests(MinutesTestCase):
                 self.assertContains(response, "第1项议定事项没有责任单位")
         self.assertFalse(MeetingMinutes.objects.exists())
 
+    def test_generating_meetings_for_a_plan_that_is_not_an_id_is_a_bad_request(self):
+        self.client.force_login(self.cast.office_admin)
+        for raw in ("²", "", "x"):
+            with self.subTest(plan=raw):
+                response = self.client.post("/supervision/meetings/", {"plan": raw})
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("请选择工作计划", response.content.decode())
+
     def test_saving_again_rewrites_the_one_draft(self):
         first = self.save()
         second = self.save(summary="改过的概要", decisions=self.decisions[:1])

@@ -10,12 +10,14 @@ from django.views import View
 
 from core.dates import cn_date
 from core.files import file_view, serve_file
+from core.ids import bad_request, parse_id
 from core.redirects import redirect_next
 from core.scope import get_for_user
 from core.views import ScopedDetailView, ScopedListView
 from org.models import CityLeader
 from org.roles import Cap
-from projects.models import Project, ReportProblem
+from projects.models import ReportProblem
+from projects.views import ProjectDetailView
 from supervision import actions
 from supervision.actions.items import do_issue_instruction, may_instruct
 from supervision.filtersets import ActionItemFilterSet
@@ -44,7 +46,10 @@ class ActionItemListView(ScopedListView):
         form = ActionItemForm(request.POST, user=request.user)
         problem = None
         if request.POST.get("problem"):
-            problem = get_for_user(ReportProblem, request.user, request.POST["problem"])
+            problem_id = parse_id(request.POST["problem"])
+            if problem_id is None:
+                return bad_request("来源问题编号无效：应为数字。")
+            problem = get_for_user(ReportProblem, request.user, problem_id)
         if not form.is_valid():
             messages.error(request, "请填写事项、承办单位和办理期限。")
             return redirect_next(request, "supervision:item_list")
@@ -101,18 +106,20 @@ class ActionItemStepView(View):
         return redirect(item.get_absolute_url())
 
 
-class InstructionView(View):
+class InstructionView(ProjectDetailView):
     """领导批示 from a project page (a leader, or the office recording one): it becomes an
-    action item for the project's lead unit (do_issue_instruction)."""
+    action item for the project's lead unit (do_issue_instruction). A refusal is the
+    project's page again with the reason, answered 400 (as MeetingChangeView)."""
+
+    http_method_names = ["post"]
 
     def post(self, request, pk):
-        project = get_for_user(Project, request.user, pk)  # outside scope: 404
+        self.object = project = self.get_object()  # outside scope: 404
         if not may_instruct(request.user):
             raise PermissionDenied("只有市级领导或领导小组办公室可以批示。")
         form = InstructionForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "请填写批示内容和办理期限。")
-            return redirect(project.get_absolute_url())
+            return self.refused(_form_reasons(form))
         leader = None
         if form.cleaned_data["leader"]:  # the office names the leader (404 outside scope)
             leader = get_for_user(CityLeader, request.user, form.cleaned_data["leader"])
@@ -121,10 +128,19 @@ class InstructionView(View):
                                         form.cleaned_data["deadline"], request.user,
                                         leader=leader)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-            return redirect(project.get_absolute_url())
+            return self.refused(exc.messages)
         messages.success(request, f"批示已转{item.unit.name}办理，期限{cn_date(item.deadline)}。")
         return redirect(project.get_absolute_url())
+
+    def refused(self, reasons):
+        messages.error(self.request, "；".join(reasons))
+        return self.render_to_response(self.get_context_data(), status=400)
+
+
+def _form_reasons(form) -> list[str]:
+    """The form's errors, each with its field's label (批示内容：这个字段是必填项。)."""
+    return [f"{form.fields[field].label}：{error}" if field in form.fields else error
+            for field, errors in form.errors.items() for error in errors]
 
 
 @file_view
