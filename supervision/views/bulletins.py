@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from core.dates import today as local_today
 from core.files import serve_file
 from core.ids import parse_id
 from core.scope import get_for_user
@@ -35,7 +36,7 @@ class BulletinListView(ScopedListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["may_draft"] = self.request.user.has_cap(Cap.SUPERVISE)
-        today = timezone.localdate()
+        today = local_today()
         ctx["default_start"] = (today - timedelta(days=today.weekday() + 7)).isoformat()
         ctx["default_end"] = (today - timedelta(days=today.weekday() + 1)).isoformat()
         ctx["overlap"] = getattr(self, "overlap", None)
@@ -272,7 +273,7 @@ class DraftPreviewMixin(CapabilityRequiredMixin):
 
     def draft(self, pk):
         bulletin = get_for_user(Bulletin, self.request.user, pk)
-        year = timezone.localdate().year
+        year = local_today().year
         self.number = bulletin_actions.next_number(year)
         self.preview = {"preview_number": bulletin_actions.doc_number(year, self.number),
                         "preview_on": timezone.now()}
@@ -296,7 +297,7 @@ class BulletinConfirmView(DraftPreviewMixin, View):
             "number": self.number, "number_label": self.preview["preview_number"],
             "digest": bulletin.draft_digest(), "has_lines": bulletin.lines.exists(),
             "deadline_ok": bool(bulletin.rectification_deadline
-                                and bulletin.rectification_deadline > timezone.localdate())})
+                                and bulletin.rectification_deadline > local_today())})
 
 
 class BulletinPreviewView(DraftPreviewMixin, View):
