@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from projects import actions
-from projects.models import ProgressReport, ProjectStatus, RebaselineRequest
+from projects.models import ProgressReport, Project, ProjectStatus, RebaselineRequest
 from tests.base import CastTestCase, on_mid_may_2026
 from tests.ledger_cast import build_ledger
 
@@ -114,6 +114,11 @@ class LedgerQueryCountTests(CastTestCase):
         urls = [f"/projects/?stage=construction&lead_unit={self.cast.unit_a.pk}",
                 "/projects/", "/api/projects/projects/?limit=50", "/projects/review/",
                 "/projects/export.xlsx"]
+        # One report already waits, so the review queue's per-page lookups (previous
+        # reports, flags) are in both counts: it is growth with rows that is refused.
+        first = Project.objects.filter(lead_unit=self.cast.unit_a).first()
+        actions.do_submit_report(first, acting_user=None, investment_period=Decimal("1"),
+                                 progress_percent=5)
         before = {u: self.count(u) for u in urls}
         before_due = self.count("/projects/due/", self.cast.reporter_a)
         for i in range(12):
