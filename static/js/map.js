@@ -48,26 +48,11 @@
   });
   var projects = L.layerGroup([cluster, shapes]).addTo(map);
 
+  // JSON from our own endpoints, tried again after a server hiccup (static/js/basemap.js).
+  var getJson = window.cjGetJson;
+
   // Names come from offices, the admin and imported GIS files: they reach the page as
   // text nodes only. Leaflet writes a string tooltip as HTML, so tooltips get an element.
-  // JSON from our own endpoints; a server error is tried again four times, waiting longer
-  // each time (a busy moment should not leave the map empty), anything else is an error
-  // for the caller to say.
-  function getJson(url, tries) {
-    if (tries === undefined) { tries = 4; }
-    return fetch(url, { credentials: "same-origin" }).then(function (r) {
-      if (r.ok) { return r.json(); }
-      // A 400 that is not our JSON answer is the server's own hiccup (a session saved by
-      // two requests at once), not a bad question: asked again like a 5xx.
-      var hiccup = r.status >= 500 || (r.status === 400 && !/json/.test(r.headers.get("Content-Type") || ""));
-      if (tries > 0 && hiccup) {
-        return new Promise(function (done) { setTimeout(done, 300 * (5 - tries)); })
-          .then(function () { return getJson(url, tries - 1); });
-      }
-      throw new Error("HTTP " + r.status);
-    });
-  }
-
   function textTip(text) {
     var span = document.createElement("span");
     span.textContent = text == null ? "" : String(text);
