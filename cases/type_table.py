@@ -10,7 +10,8 @@ Sources (../shared/reference/city-management.md):
 - 事件 01 市容环境 minors 01–06 and their limits are the §1.3 example table (私搭乱建 停工
   4 工作时, 暴露垃圾 4 工作时, 道路保洁 2 工作时 …); where §1.5's list numbers the same minors
   differently (03 积存垃圾渣土, 04 道路不洁, 05 水域不洁), §1.3 wins because it carries the
-  standards, and §1.5's remaining minors keep their own numbers (07–17), 水域不洁 moving to 19;
+  standards, and §1.5's remaining minors keep their own numbers (07–10, 12–17; the demo
+  leaves out 11 河堤破损 and 18 私自饲养家禽家畜), 水域不洁 moving to 19;
 - 部件 01 01 上水井盖 is the code seen in a real 标识码 (320508 01 01 000001); other 部件 minor
   numbers are this demo's own, in the same two-digit style, with 99 其他 in every major class.
 Where the reference is silent, standards and limits are those a city centre typically
