@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "projects",
     "supervision",
     "evaluation",
+    "cases",
     "maps",
     "demo",
 ]
@@ -292,6 +293,15 @@ BASEMAP_TILE_SUBDOMAINS = env_str("BASEMAP_TILE_SUBDOMAINS", "01234567")
 BASEMAP_LABEL_URL = env_url("BASEMAP_LABEL_URL", "")
 # The map's credit line; empty = 「底图：天地图」 for a Tianditu URL, else 「底图：本市地理数据」.
 BASEMAP_ATTRIBUTION = env_str("BASEMAP_ATTRIBUTION", "")
+# cases: the working hours of a working day for 工作时/工作日 limits (cases/workclock.py),
+# periods HH:MM-HH:MM in order; holidays and 调休 come from the Chinese calendar.
+CASE_WORK_HOURS = env_str("CASE_WORK_HOURS", "08:30-12:00,14:00-18:00").strip()
+try:
+    from cases.workclock import parse_work_hours
+
+    parse_work_hours(CASE_WORK_HOURS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"CASE_WORK_HOURS: {exc}.") from None
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
