@@ -68,9 +68,11 @@ def _step(case, event: str, *, actor, note="", unit=None, lon=None, lat=None, ph
 
 
 def _locked(case) -> Case:
-    """The case re-read under a row lock: two desks cannot both dispatch it."""
-    return Case.objects.select_for_update().select_related(
-        "type_version__case_type", "grid", "component").get(pk=case.pk)
+    """The caller's case, locked and re-read: two desks cannot both dispatch it, and the
+    caller's instance shows the step's result."""
+    list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
+    case.refresh_from_db()
+    return case
 
 
 def _pauses(case) -> list:

@@ -7,6 +7,8 @@ passed 核查 of a case 待核查, and a new 处置 always leads back to 已处�
 without a passed 核查 after its last 处置.
 """
 
+from django.core.exceptions import ValidationError
+
 from cases.choices import CaseState as S
 from cases.choices import EventType as E
 
@@ -52,8 +54,9 @@ FINAL_STATES = frozenset({S.CLOSED, S.REJECTED, S.VOID})
 CLOCK_STATES = frozenset({*_AT_UNIT})
 
 
-class TransitionError(ValueError):
-    """The event is not allowed in the case's state (the message is for the user)."""
+class TransitionError(ValidationError):
+    """The event is not allowed in the case's state (the message is for the user; pages
+    show it as they show any ValidationError)."""
 
 
 def allowed(state: str, event: str) -> str:

@@ -1,0 +1,399 @@
+"""The do_* actions: the whole path, the idempotent report, the clock's pauses, who may do
+what (tried by the wrong people) and whose cases each role sees."""
+
+import io
+import tempfile
+from datetime import datetime
+from unittest import mock
+
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from PIL import Image
+
+from cases import actions
+from cases.choices import (
+    CaseKind,
+    CaseState,
+    EventType,
+    ExtensionStatus,
+    LimitUnit,
+    RoadChiefLevel,
+)
+from cases.models import (
+    Case,
+    CaseEvent,
+    CasePause,
+    CasePhoto,
+    CaseType,
+    CaseTypeVersion,
+    Component,
+    Grid,
+    Road,
+    RoadChief,
+    RoadSegment,
+)
+from cases.workflow import TransitionError
+from notify.models import Notification
+from org import actions as org
+from org.choices import Role
+from tests.base import SHANGHAI, CastTestCase
+from tests.cast import PASSWORD
+
+# Wednesday 20 May 2026, 10:00 in Beijing: a working day; 4 工作时 from now end at 16:00.
+NOW = datetime(2026, 5, 20, 10, 0, tzinfo=SHANGHAI)
+SQUARE = {"type": "Polygon", "coordinates": [[[113.37, 34.50], [113.39, 34.50],
+                                              [113.39, 34.52], [113.37, 34.52],
+                                              [113.37, 34.50]]]}
+LINE = {"type": "LineString", "coordinates": [[113.37, 34.51], [113.39, 34.51]]}
+MEDIA = tempfile.mkdtemp(prefix="cases-media-")
+
+
+def photo(name="现场.jpg") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 80)).save(buffer, "JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), "image/jpeg")
+
+
+def local(case_time):
+    return case_time.astimezone(SHANGHAI)
+
+
+@override_settings(MEDIA_ROOT=MEDIA)
+@time_machine.travel(NOW, tick=False)
+class CaseActionTests(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        c = cls.cast
+
+        def account(username, role, unit=None, person=None):
+            return org.do_create_account(username=username, role=role, password=PASSWORD,
+                                         unit=unit, person=person)
+
+        cls.inspector = account("inspector", Role.INSPECTOR, c.community)
+        cls.inspector_2 = account("inspector_2", Role.INSPECTOR, c.community)
+        cls.chief = account("chief", Role.ROAD_CHIEF, c.town, c.person_town)
+        cls.town_staff = account("town_staff", Role.UNIT_REPORTER, c.town)
+        cls.grid = Grid.objects.create(code="419901001001001", name="丁社区1号网格",
+                                       street_unit=c.town, community_unit=c.community,
+                                       geometry=SQUARE)
+        road = Road.objects.create(name="人民路")
+        cls.segment = RoadSegment.objects.create(road=road, name="人民路一段", start_name="建设路",
+                                                 end_name="解放路", order=1, geometry=LINE)
+        RoadChief.objects.create(segment=cls.segment, level=RoadChiefLevel.DISTRICT,
+                                 person=c.person_town)
+        garbage = CaseType.objects.create(kind=CaseKind.EVENT, major_code="01",
+                                          major_name="市容环境", minor_code="02",
+                                          minor_name="暴露垃圾", group="clean")
+        cls.garbage = CaseTypeVersion.objects.create(
+            case_type=garbage, number=1, register_standard="主次干道有成堆垃圾",
+            close_standard="彻底清理", normal_amount=4, normal_unit=LimitUnit.HOUR,
+            urgent_amount=2, urgent_unit=LimitUnit.HOUR, owner_first=False,
+            default_owner=c.unit_b)
+        cover = CaseType.objects.create(kind=CaseKind.COMPONENT, major_code="01",
+                                        major_name="公用设施", minor_code="01",
+                                        minor_name="上水井盖", group="order")
+        cls.cover = CaseTypeVersion.objects.create(
+            case_type=cover, number=1, register_standard="井盖缺失、破损",
+            close_standard="修复", normal_amount=1, normal_unit=LimitUnit.DAY,
+            urgent_amount=4, urgent_unit=LimitUnit.HOUR, owner_first=True)
+        cls.component = Component.objects.create(code="4199010101000001", type_code="0101",
+                                                 name="上水井盖", owner_unit=c.unit_a,
+                                                 lon=113.38, lat=34.51, grid=cls.grid)
+
+    # --- helpers -----------------------------------------------------------------------
+
+    def report(self, user=None, key="", **extra):
+        fields = dict(type_version=self.garbage, description="路边成堆垃圾", lon=113.38,
+                      lat=34.51, grid=self.grid, segment=self.segment)
+        fields.update(extra)
+        return actions.do_report_case(acting_user=user or self.inspector, idempotency_key=key,
+                                      photos=[photo()], **fields)
+
+    def registered(self, **extra):
+        case = self.report(**extra)
+        desk = self.cast.office_staff
+        actions.do_accept(case, acting_user=desk)
+        return actions.do_register(case, acting_user=desk)
+
+    def dispatched(self, unit=None, **extra):
+        return actions.do_dispatch(self.registered(**extra), acting_user=self.cast.office_staff,
+                                   unit=unit)
+
+    # --- the path ----------------------------------------------------------------------
+
+    def test_report_to_close(self):
+        desk = self.cast.office_staff
+        case = self.dispatched()
+        # 事件 先属地: the grid's street
+        self.assertEqual(case.handling_unit, self.cast.town)
+        self.assertEqual(local(case.deadline_at), NOW.replace(hour=16))
+        actions.do_start(case, acting_user=self.town_staff)
+        actions.do_handle(case, acting_user=self.town_staff, photos=[photo("后.jpg")],
+                          lon=113.381, lat=34.511)
+        actions.do_send_check(case, acting_user=desk)
+        self.assertEqual(case.checker, self.inspector)  # the reporter checks by default
+        actions.do_check(case, acting_user=self.inspector, passed=True, photos=[photo()])
+        case = actions.do_close(case, acting_user=desk)
+        self.assertEqual(case.state, CaseState.CLOSED)
+        self.assertTrue(case.number.startswith("20260520"))
+        kinds = list(case.events.values_list("kind", flat=True))
+        self.assertEqual(kinds, [EventType.REPORT, EventType.ACCEPT, EventType.REGISTER,
+                                 EventType.DISPATCH, EventType.START, EventType.HANDLE,
+                                 EventType.SEND_CHECK, EventType.CHECK_PASS, EventType.CLOSE])
+        handle = case.events.get(kind=EventType.HANDLE)
+        self.assertEqual((handle.actor, handle.lon), (self.town_staff, 113.381))
+        self.assertEqual(handle.photos.get().stage, "after")
+        self.assertEqual(CasePhoto.objects.filter(case=case).count(), 3)
+
+    def test_failed_check_is_rework_and_close_needs_a_new_pass(self):
+        desk = self.cast.office_staff
+        case = self.dispatched()
+        actions.do_handle(case, acting_user=self.town_staff, photos=[photo()])
+        actions.do_send_check(case, acting_user=desk)
+        with self.assertRaises(ValidationError):  # a failed check needs its reason
+            actions.do_check(case, acting_user=self.inspector, passed=False, photos=[photo()])
+        case = actions.do_check(case, acting_user=self.inspector, passed=False,
+                                photos=[photo()], note="仍有垃圾")
+        self.assertEqual(case.state, CaseState.REWORK)
+        with self.assertRaises(TransitionError):
+            actions.do_close(case, acting_user=desk)
+        actions.do_handle(case, acting_user=self.town_staff, photos=[photo()])
+        with self.assertRaises(TransitionError):
+            actions.do_close(case, acting_user=desk)
+
+    def test_handling_needs_an_after_photo(self):
+        case = self.dispatched()
+        with self.assertRaises(ValidationError):
+            actions.do_handle(case, acting_user=self.town_staff, photos=[])
+        self.assertEqual(Case.objects.get(pk=case.pk).state, CaseState.DISPATCHED)
+
+    def test_reject_needs_a_reason(self):
+        case = self.report()
+        with self.assertRaises(ValidationError):
+            actions.do_reject(case, acting_user=self.cast.office_staff, reason=" ")
+        case = actions.do_reject(case, acting_user=self.cast.office_staff, reason="不属于受理范围")
+        self.assertEqual(case.state, CaseState.REJECTED)
+
+    def test_desk_overrides_the_proposal(self):
+        case = self.dispatched(unit=self.cast.unit_a)
+        self.assertEqual(case.handling_unit, self.cast.unit_a)
+
+    def test_component_routes_to_its_owner(self):
+        case = self.dispatched(type_version=self.cover, component=self.component)
+        self.assertEqual(case.handling_unit, self.cast.unit_a)
+        self.assertIn("属主", case.events.get(kind=EventType.DISPATCH).note)
+        # 1 工作日 = 7.5 working hours (08:30–12:00, 14:00–18:00): 10:00 → 10:00 tomorrow
+        self.assertEqual(local(case.deadline_at), datetime(2026, 5, 21, 10, 0, tzinfo=SHANGHAI))
+
+    def test_return_and_reassign(self):
+        case = self.dispatched()
+        with self.assertRaises(ValidationError):
+            actions.do_return_to_desk(case, acting_user=self.town_staff, reason="")
+        case = actions.do_return_to_desk(case, acting_user=self.town_staff, reason="非本单位职责")
+        self.assertEqual((case.state, case.handling_unit), (CaseState.REGISTERED, None))
+        case = actions.do_reassign(case, acting_user=self.cast.office_staff,
+                                   unit=self.cast.unit_b)
+        self.assertEqual((case.state, case.handling_unit), (CaseState.DISPATCHED,
+                                                            self.cast.unit_b))
+        returned = case.events.get(kind=EventType.RETURN)
+        self.assertEqual((returned.unit, returned.note), (self.cast.town, "非本单位职责"))
+
+    def test_void_only_before_close(self):
+        case = self.registered()
+        case = actions.do_void(case, acting_user=self.cast.office_staff, reason="重复录入")
+        self.assertEqual(case.state, CaseState.VOID)
+        with self.assertRaises(TransitionError):
+            actions.do_void(case, acting_user=self.cast.office_staff, reason="再次作废")
+
+    # --- the clock ---------------------------------------------------------------------
+
+    def test_approved_extension_pauses_the_clock(self):
+        case = self.dispatched()
+        request = actions.do_request_extension(case, acting_user=self.town_staff, amount=2,
+                                               unit=LimitUnit.HOUR, reason="需调运车辆")
+        with self.assertRaises(ValidationError):  # one pending request at a time
+            actions.do_request_extension(case, acting_user=self.town_staff, amount=1,
+                                         unit=LimitUnit.HOUR, reason="再申请")
+        actions.do_decide_extension(request, acting_user=self.cast.office_staff, approve=True)
+        pause = CasePause.objects.get(case=case)
+        self.assertEqual((local(pause.start), local(pause.end)),
+                         (NOW, NOW.replace(hour=12)))
+        case.refresh_from_db()
+        # 10:00–12:00 paused, then 4 working hours from 14:00
+        self.assertEqual(local(case.deadline_at), NOW.replace(hour=18))
+        request.refresh_from_db()
+        self.assertEqual(request.status, ExtensionStatus.APPROVED)
+        with self.assertRaises(ValidationError):
+            actions.do_decide_extension(request, acting_user=self.cast.office_staff,
+                                        approve=True)
+
+    def test_denied_extension_keeps_the_deadline(self):
+        case = self.dispatched()
+        request = actions.do_request_extension(case, acting_user=self.town_staff, amount=2,
+                                               unit=LimitUnit.HOUR, reason="需调运车辆")
+        with self.assertRaises(ValidationError):
+            actions.do_decide_extension(request, acting_user=self.cast.office_staff,
+                                        approve=False)
+        actions.do_decide_extension(request, acting_user=self.cast.office_staff, approve=False,
+                                    note="可当日完成")
+        case.refresh_from_db()
+        self.assertEqual(local(case.deadline_at), NOW.replace(hour=16))
+        self.assertFalse(CasePause.objects.filter(case=case).exists())
+
+    def test_hang_stops_the_clock_and_resume_restarts_it(self):
+        desk = self.cast.office_staff
+        case = self.dispatched()
+        case = actions.do_hang(case, acting_user=desk, reason="需纳入年度工程")
+        self.assertEqual((case.state, case.deadline_at), (CaseState.HUNG, None))
+        with time_machine.travel(datetime(2026, 5, 21, 10, 0, tzinfo=SHANGHAI), tick=False):
+            case = actions.do_unhang(case, acting_user=desk)
+        self.assertEqual(case.state, CaseState.HANDLING)
+        # a whole working day hung: the 4 hours run from 10:00 on the 21st
+        self.assertEqual(local(case.deadline_at), datetime(2026, 5, 21, 16, 0, tzinfo=SHANGHAI))
+
+    def test_supervise_tells_the_unit_and_changes_no_state(self):
+        case = self.dispatched(unit=self.cast.unit_a)
+        with self.assertRaises(ValidationError):
+            actions.do_supervise(case, acting_user=self.cast.office_staff, note="")
+        actions.do_supervise(case, acting_user=self.cast.office_staff, note="请尽快处置")
+        actions.do_supervise(case, acting_user=self.cast.office_staff, note="再次督办")
+        case.refresh_from_db()
+        self.assertEqual(case.state, CaseState.DISPATCHED)
+        told = Notification.objects.filter(event="case_supervised")
+        self.assertEqual(sorted(told.values_list("user__username", flat=True)),
+                         ["head_a", "head_a", "reporter_a", "reporter_a"])
+
+    # --- idempotency ------------------------------------------------------------------
+
+    def test_same_key_returns_the_same_case(self):
+        first = self.report(key="phone-1-abc")
+        again = self.report(key="phone-1-abc", description="重发的描述")
+        self.assertEqual(first.pk, again.pk)
+        self.assertEqual(again.description, "路边成堆垃圾")
+        self.assertEqual(Case.objects.count(), 1)
+        self.assertEqual(CaseEvent.objects.filter(kind=EventType.REPORT).count(), 1)
+        # another reporter's key is his own
+        other = self.report(user=self.inspector_2, key="phone-1-abc")
+        self.assertNotEqual(other.pk, first.pk)
+        # no key: every call is a new case
+        self.report()
+        self.report()
+        self.assertEqual(Case.objects.count(), 4)
+
+    def test_a_retry_racing_the_first_call_gets_its_case(self):
+        """The retry's lookup misses (the first call had not committed yet); the unique
+        key refuses the insert and the retry answers with the first call's case."""
+        first = self.report(key="phone-2")
+        with mock.patch("cases.models.CaseQuerySet.first", return_value=None):
+            again = self.report(key="phone-2")
+        self.assertEqual(again.pk, first.pk)
+        self.assertEqual(Case.objects.count(), 1)
+
+    # --- who may do what --------------------------------------------------------------
+
+    def test_only_field_roles_and_the_desk_report(self):
+        for user in (self.cast.citizen, self.cast.reporter_a, self.cast.city_leader,
+                     self.cast.sys_admin):
+            with self.assertRaises(PermissionDenied):
+                self.report(user=user)
+        self.assertEqual(self.report(user=self.chief).source, "road_chief")
+        self.assertEqual(self.report(user=self.cast.office_staff).source, "hotline")
+
+    def test_desk_steps_refuse_everyone_else(self):
+        case = self.report()
+        for user in (self.inspector, self.town_staff, self.cast.supervision, self.chief,
+                     self.cast.city_leader):
+            with self.assertRaises(PermissionDenied):
+                actions.do_accept(case, acting_user=user)
+            with self.assertRaises(PermissionDenied):
+                actions.do_void(case, acting_user=user, reason="x")
+        self.assertEqual(Case.objects.get(pk=case.pk).state, CaseState.REPORTED)
+
+    def test_unit_steps_refuse_other_units_and_the_desk(self):
+        case = self.dispatched(unit=self.cast.unit_a)
+        for user in (self.cast.reporter_b, self.town_staff, self.cast.office_staff,
+                     self.inspector):
+            with self.assertRaises(PermissionDenied):
+                actions.do_handle(case, acting_user=user, photos=[photo()])
+            with self.assertRaises(PermissionDenied):
+                actions.do_return_to_desk(case, acting_user=user, reason="x")
+            with self.assertRaises(PermissionDenied):
+                actions.do_request_extension(case, acting_user=user, amount=1,
+                                             unit=LimitUnit.HOUR, reason="x")
+        actions.do_handle(case, acting_user=self.cast.head_a, photos=[photo()])
+
+    def test_only_the_assigned_inspector_checks(self):
+        case = self.dispatched(unit=self.cast.unit_a)
+        actions.do_handle(case, acting_user=self.cast.reporter_a, photos=[photo()])
+        with self.assertRaises(ValidationError):  # a checker must be an inspector
+            actions.do_send_check(case, acting_user=self.cast.office_staff,
+                                  inspector=self.cast.reporter_a)
+        actions.do_send_check(case, acting_user=self.cast.office_staff,
+                              inspector=self.inspector_2)
+        for user in (self.inspector, self.cast.reporter_a, self.cast.office_staff):
+            with self.assertRaises(PermissionDenied):
+                actions.do_check(case, acting_user=user, passed=True, photos=[photo()])
+        actions.do_check(case, acting_user=self.inspector_2, passed=True, photos=[photo()])
+
+    def test_a_disabled_desk_account_is_refused(self):
+        case = self.report()
+        desk = self.cast.office_staff
+        desk.is_active = False
+        with self.assertRaises(PermissionDenied):
+            actions.do_accept(case, acting_user=desk)
+
+    # --- whose cases each role sees ---------------------------------------------------
+
+    def test_visible_to(self):
+        at_a = self.dispatched(unit=self.cast.unit_a)
+        at_town = self.dispatched()
+        by_chief = self.report(user=self.chief, segment=None)
+        elsewhere = self.report(user=self.inspector_2, segment=None)
+        actions.do_handle(at_a, acting_user=self.cast.reporter_a, photos=[photo()])
+        actions.do_send_check(at_a, acting_user=self.cast.office_staff,
+                              inspector=self.inspector_2)
+
+        def seen(user):
+            return set(Case.objects.visible_to(user).values_list("pk", flat=True))
+
+        everything = {at_a.pk, at_town.pk, by_chief.pk, elsewhere.pk}
+        self.assertEqual(seen(self.cast.office_staff), everything)
+        self.assertEqual(seen(self.cast.supervision), everything)
+        self.assertEqual(seen(self.cast.reporter_a), {at_a.pk})
+        self.assertEqual(seen(self.cast.head_a), {at_a.pk})
+        self.assertEqual(seen(self.cast.reporter_b), set())
+        self.assertEqual(seen(self.town_staff), {at_town.pk})
+        self.assertEqual(seen(self.inspector), {at_a.pk, at_town.pk})
+        self.assertEqual(seen(self.inspector_2), {elsewhere.pk, at_a.pk})
+        # the road chief: his segment's cases and his own report
+        self.assertEqual(seen(self.chief), {at_a.pk, at_town.pk, by_chief.pk})
+        for user in (self.cast.citizen, self.cast.city_leader, self.cast.sys_admin,
+                     self.cast.audit_admin):
+            self.assertEqual(seen(user), set())
+        # the timeline follows its case
+        self.assertEqual(set(CaseEvent.objects.visible_to(self.cast.reporter_a)
+                             .values_list("case_id", flat=True)), {at_a.pk})
+
+    def test_a_returned_case_leaves_the_unit(self):
+        case = self.dispatched()
+        actions.do_return_to_desk(case, acting_user=self.town_staff, reason="非本单位")
+        self.assertFalse(Case.objects.visible_to(self.town_staff).exists())
+
+    # --- versioned types --------------------------------------------------------------
+
+    def test_new_type_version_leaves_open_cases_their_limits(self):
+        case = self.dispatched()
+        version = actions.do_new_type_version(self.garbage.case_type,
+                                              acting_user=self.cast.office_staff,
+                                              normal_amount=8)
+        self.assertEqual((version.number, version.normal_amount, version.urgent_amount),
+                         (2, 8, 2))
+        case.refresh_from_db()
+        self.assertEqual(case.type_version, self.garbage)
+        self.assertEqual(local(case.deadline_at), NOW.replace(hour=16))
+        with self.assertRaises(PermissionDenied):
+            actions.do_new_type_version(self.garbage.case_type, acting_user=self.inspector,
+                                        normal_amount=1)
