@@ -109,6 +109,8 @@ def do_report_case(*, acting_user, type_version: CaseTypeVersion, description: s
             return existing
     if not (description or "").strip():
         raise ValidationError("请填写问题描述。")
+    if not type_version.case_type.active or type_version.case_type.is_archived:
+        raise ValidationError("该案件类型已停用，请重新选择。")
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise ValidationError("位置坐标无效。")
     source = source or SOURCE_OF_ROLE.get(acting_user.role, CaseSource.HOTLINE)

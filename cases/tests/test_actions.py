@@ -170,6 +170,12 @@ class CaseActionTests(CastTestCase):
             actions.do_handle(case, acting_user=self.town_staff, photos=[])
         self.assertEqual(Case.objects.get(pk=case.pk).state, CaseState.DISPATCHED)
 
+    def test_an_inactive_type_is_refused(self):
+        self.garbage.case_type.active = False
+        self.garbage.case_type.save()
+        with self.assertRaises(ValidationError):
+            self.report()
+
     def test_reject_needs_a_reason(self):
         case = self.report()
         with self.assertRaises(ValidationError):
