@@ -167,15 +167,13 @@ def do_reject(case, *, acting_user, reason: str) -> Case:
 
 
 def _send_to(case, unit, event, *, acting_user, note):
-    if unit is None:
+    if unit is None or unit.is_archived:
         raise ValidationError("请选择处置单位。")
+    workflow.allowed(case.state, event)  # refuse before computing anything
     case.handling_unit = unit
     case.dispatched_at = timezone.now()
-    case.deadline_at = None  # set below, once the event's state is stored
-    row = _step(case, event, actor=acting_user, unit=unit, note=note)
-    case.deadline_at = compute_deadline(case)
-    case.save()
-    return row
+    case.deadline_at = compute_deadline(case)  # one save: the step stores it
+    return _step(case, event, actor=acting_user, unit=unit, note=note)
 
 
 @transaction.atomic
@@ -341,10 +339,9 @@ def do_hang(case, *, acting_user, reason: str) -> Case:
     reason = _reason(reason, "挂账理由")
     case = _locked(case)
     now = timezone.now()
+    case.deadline_at = None  # no deadline while the clock stands still
     _step(case, EventType.HANG, actor=acting_user, unit=case.handling_unit, note=reason, at=now)
     CasePause.objects.create(case=case, kind=PauseKind.HANG, start=now)
-    case.deadline_at = None
-    case.save()
     return case
 
 
@@ -352,11 +349,11 @@ def do_hang(case, *, acting_user, reason: str) -> Case:
 def do_unhang(case, *, acting_user, note="") -> Case:
     permissions.require_desk(acting_user)
     case = _locked(case)
+    workflow.allowed(case.state, EventType.UNHANG)  # refuse before closing the pause
     now = timezone.now()
-    _step(case, EventType.UNHANG, actor=acting_user, unit=case.handling_unit, note=note, at=now)
     case.pauses.filter(kind=PauseKind.HANG, end__isnull=True).update(end=now)
     case.deadline_at = compute_deadline(case)
-    case.save()
+    _step(case, EventType.UNHANG, actor=acting_user, unit=case.handling_unit, note=note, at=now)
     return case
 
 

@@ -187,6 +187,13 @@ class CaseActionTests(CastTestCase):
         case = self.dispatched(unit=self.cast.unit_a)
         self.assertEqual(case.handling_unit, self.cast.unit_a)
 
+    def test_no_dispatch_without_a_unit(self):
+        case = self.registered(grid=None)  # no grid and a type owner the desk overrides
+        self.cast.unit_b.archive()
+        with self.assertRaises(ValidationError):
+            actions.do_dispatch(case, acting_user=self.cast.office_staff)
+        self.assertEqual(Case.objects.get(pk=case.pk).state, CaseState.REGISTERED)
+
     def test_component_routes_to_its_owner(self):
         case = self.dispatched(type_version=self.cover, component=self.component)
         self.assertEqual(case.handling_unit, self.cast.unit_a)
