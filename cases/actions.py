@@ -20,7 +20,15 @@ from cases.choices import (
     PhotoStage,
     Urgency,
 )
-from cases.models import Case, CaseEvent, CasePause, CasePhoto, CaseTypeVersion, ExtensionRequest
+from cases.models import (
+    Case,
+    CaseEvent,
+    CasePause,
+    CasePhoto,
+    CaseTypeVersion,
+    ExtensionRequest,
+    Grid,
+)
 from cases.routing import propose_for_case
 from core.dates import local_datetime
 from org.choices import Role
@@ -113,6 +121,8 @@ def do_report_case(*, acting_user, type_version: CaseTypeVersion, description: s
         raise ValidationError("该案件类型已停用，请重新选择。")
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise ValidationError("位置坐标无效。")
+    if grid is None:  # the phone sends a point; the grid (and so the locality) follows
+        grid = Grid.objects.containing(lon, lat)
     source = source or SOURCE_OF_ROLE.get(acting_user.role, CaseSource.HOTLINE)
     case = Case(type_version=type_version, description=description.strip(), lon=lon, lat=lat,
                 address=address, grid=grid, segment=segment, component=component,

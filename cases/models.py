@@ -27,7 +27,7 @@ from cases.choices import (
     Urgency,
 )
 from core.models import TrackedModel, TrackedQuerySet
-from geo.geometry import parse_geojson
+from geo.geometry import area_m2, parse_geojson
 from org.models import Person, Unit
 
 GRID_CODE = re.compile(r"^\d{15}$")
@@ -79,6 +79,20 @@ class OpenDataQuerySet(TrackedQuerySet):
         return self.active() if has_cap(user, Cap.VIEW_ORG) else self.none()
 
 
+class GridQuerySet(OpenDataQuerySet):
+    def containing(self, lon: float, lat: float):
+        """The grid whose polygon holds the point (bbox on indexed columns, then exact)."""
+        from shapely.geometry import Point
+
+        point = Point(lon, lat)
+        candidates = self.active().filter(min_lon__lte=lon, max_lon__gte=lon,
+                                          min_lat__lte=lat, max_lat__gte=lat)
+        for grid in candidates.order_by("code"):
+            if parse_geojson(grid.geometry, allowed={"Polygon", "MultiPolygon"}).covers(point):
+                return grid
+        return None
+
+
 # --- base data -------------------------------------------------------------------------
 
 
@@ -93,9 +107,14 @@ class Grid(TrackedModel):
     community_unit = models.ForeignKey(Unit, verbose_name="所属社区(村)", null=True, blank=True,
                                        on_delete=models.PROTECT, related_name="community_grids")
     geometry = models.JSONField("边界（GeoJSON）")
-    area_m2 = models.FloatField("面积（平方米）", null=True, blank=True)
+    area_m2 = models.FloatField("面积（平方米）", null=True, blank=True, editable=False)
+    # Indexed bbox columns: locating a point filters on these before the exact test.
+    min_lon = models.FloatField("最小经度", null=True, editable=False, db_index=True)
+    min_lat = models.FloatField("最小纬度", null=True, editable=False)
+    max_lon = models.FloatField("最大经度", null=True, editable=False)
+    max_lat = models.FloatField("最大纬度", null=True, editable=False)
 
-    objects = OpenDataQuerySet.as_manager()
+    objects = GridQuerySet.as_manager()
 
     class Meta:
         verbose_name = "单元网格"
@@ -105,9 +124,23 @@ class Grid(TrackedModel):
     def __str__(self):
         return f"{self.code} {self.name}".strip()
 
+    def save(self, *args, **kwargs):
+        self.set_geometry(self.geometry)
+        super().save(*args, **kwargs)
+
+    def set_geometry(self, geojson):
+        """Validate the polygon and derive its area and bbox (never typed by hand)."""
+        try:
+            geom = parse_geojson(geojson, allowed={"Polygon", "MultiPolygon"})
+        except ValidationError as exc:
+            raise ValidationError({"geometry": exc.messages}) from None
+        self.geometry = geojson
+        self.area_m2 = round(area_m2(geom), 1)
+        self.min_lon, self.min_lat, self.max_lon, self.max_lat = geom.bounds
+
     def clean(self):
         super().clean()
-        _geometry(self.geometry, {"Polygon", "MultiPolygon"}, "geometry")
+        self.set_geometry(self.geometry)
         # The code's first 12 digits are the community's 统一行政区划代码 where it has one.
         community_code = self.community_unit.admin_code if self.community_unit_id else ""
         if community_code and self.code and self.code[:12] != community_code:

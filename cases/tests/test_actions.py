@@ -187,8 +187,14 @@ class CaseActionTests(CastTestCase):
         case = self.dispatched(unit=self.cast.unit_a)
         self.assertEqual(case.handling_unit, self.cast.unit_a)
 
+    def test_the_grid_follows_the_point(self):
+        case = self.report(grid=None)
+        self.assertEqual(case.grid, self.grid)
+        outside = self.report(grid=None, lon=113.50)
+        self.assertIsNone(outside.grid)
+
     def test_no_dispatch_without_a_unit(self):
-        case = self.registered(grid=None)  # no grid and a type owner the desk overrides
+        case = self.registered(grid=None, lon=113.50)  # outside every grid: the type owner
         self.cast.unit_b.archive()
         with self.assertRaises(ValidationError):
             actions.do_dispatch(case, acting_user=self.cast.office_staff)

@@ -28,6 +28,13 @@ class GridCodeTests(CastTestCase):
         grid.code = "419901001001001"
         grid.full_clean()
 
+    def test_grid_derives_its_bbox_and_area(self):
+        grid = Grid.objects.create(code="419901001001003", geometry=SQUARE)
+        self.assertEqual((grid.min_lon, grid.max_lat), (113.37, 34.52))
+        self.assertGreater(grid.area_m2, 3_000_000)  # about 1.8 km × 2.2 km
+        self.assertEqual(Grid.objects.containing(113.38, 34.51), grid)
+        self.assertIsNone(Grid.objects.containing(113.40, 34.51))
+
     def test_grid_is_a_polygon_and_a_segment_a_line(self):
         grid = Grid(code="419901001001002", geometry=LINE)
         with self.assertRaises(ValidationError):
