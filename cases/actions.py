@@ -45,19 +45,10 @@ def _reason(reason: str, what: str) -> str:
 
 def _store_photo(case, event, uploaded, stage) -> CasePhoto:
     """Checked by content before anything is stored (as projects' attachments are)."""
-    from core.uploads import inspect_upload
+    from core.uploads import inspect_upload, store_checked
 
     info = inspect_upload(uploaded, allow=("photo",))
-    photo = CasePhoto(case=case, event=event, stage=stage, original_name=uploaded.name[:200],
-                      mime_type=info.mime_type, size=info.size, sha256=info.sha256)
-    if info.gps:
-        photo.gps_lon, photo.gps_lat = info.gps
-    photo.file.save(info.safe_name, uploaded, save=False)
-    if info.thumbnail is not None:
-        photo.thumbnail.save(info.safe_name.rsplit(".", 1)[0] + "_thumb.jpg", info.thumbnail,
-                             save=False)
-    photo.save()
-    return photo
+    return store_checked(CasePhoto(case=case, event=event, stage=stage), uploaded, info)
 
 
 def _step(case, event: str, *, actor, note="", unit=None, lon=None, lat=None, photos=(),

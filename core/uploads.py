@@ -324,3 +324,20 @@ def inspect_upload(uploaded, *, allow=("photo", "document")) -> UploadInfo:
         "照片（JPEG/PNG/WebP）或文件（PDF/DOCX/XLSX）"
     raise ValidationError("文件“%(n)s”的内容不是可接受的格式，只接受%(a)s。",
                           params={"n": uploaded.name, "a": accepted})
+
+
+def store_checked(instance, uploaded, info: UploadInfo):
+    """Save a file `inspect_upload` has accepted onto a model row holding the usual upload
+    fields (original_name, mime_type, size, sha256; gps_lon/gps_lat and thumbnail where the
+    model has them): projects' attachments, action-item response files, case photos."""
+    fields = {f.name for f in instance._meta.get_fields()}
+    instance.original_name = uploaded.name[:200]
+    instance.mime_type, instance.size, instance.sha256 = info.mime_type, info.size, info.sha256
+    if info.gps and "gps_lon" in fields:
+        instance.gps_lon, instance.gps_lat = info.gps
+    instance.file.save(info.safe_name, uploaded, save=False)
+    if info.thumbnail is not None and "thumbnail" in fields:
+        instance.thumbnail.save(info.safe_name.rsplit(".", 1)[0] + "_thumb.jpg", info.thumbnail,
+                                save=False)
+    instance.save()
+    return instance

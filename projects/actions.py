@@ -538,23 +538,13 @@ def _check_belongs(project: Project, parts):
 @transaction.atomic
 def do_add_attachment(project: Project, uploaded, *, acting_user, milestone=None, report=None,
                       procedure=None, allow=("photo", "document")) -> Attachment:
-    from core.uploads import inspect_upload
+    from core.uploads import inspect_upload, store_checked
 
     require_reporter_for(project, acting_user)
     _check_belongs(project, (("节点", milestone), ("填报", report), ("手续", procedure)))
     info = inspect_upload(uploaded, allow=allow)  # refuses before anything is stored
-    attachment = Attachment(project=project, milestone=milestone, report=report,
-                            procedure=procedure, kind=info.kind,
-                            original_name=uploaded.name[:200], mime_type=info.mime_type,
-                            size=info.size, sha256=info.sha256)
-    if info.gps:
-        attachment.gps_lon, attachment.gps_lat = info.gps
-    attachment.file.save(info.safe_name, uploaded, save=False)
-    if info.thumbnail is not None:
-        attachment.thumbnail.save(info.safe_name.rsplit(".", 1)[0] + "_thumb.jpg",
-                                  info.thumbnail, save=False)
-    attachment.save()
-    return attachment
+    return store_checked(Attachment(project=project, milestone=milestone, report=report,
+                                    procedure=procedure, kind=info.kind), uploaded, info)
 
 
 def do_add_procedure_document(procedure: ProcedureItem, uploaded, *, acting_user) -> Attachment:

@@ -157,7 +157,7 @@ MAX_RESPONSE_FILES = 10
 def do_respond(item: ActionItem, *, text: str, acting_user, files=()) -> ActionItem:
     """The unit's response, with its files: each checked by content (core.uploads) before
     anything is stored, then served only within the item's scope (views.items.item_file)."""
-    from core.uploads import inspect_upload
+    from core.uploads import inspect_upload, store_checked
 
     _require_unit(item, acting_user)
     if item.status not in (ActionItemStatus.OPEN, ActionItemStatus.RETURNED):
@@ -172,11 +172,7 @@ def do_respond(item: ActionItem, *, text: str, acting_user, files=()) -> ActionI
     item.save()
     event = _event(item, ActionEventKind.RESPONDED, acting_user, text.strip())
     for upload, info in checked:
-        attachment = ResponseAttachment(
-            item=item, event=event, kind=info.kind, original_name=upload.name[:200],
-            mime_type=info.mime_type, size=info.size, sha256=info.sha256)
-        attachment.file.save(info.safe_name, upload, save=False)
-        attachment.save()
+        store_checked(ResponseAttachment(item=item, event=event, kind=info.kind), upload, info)
     return item
 
 
