@@ -1,0 +1,1 @@
+"""Navigation items of the case pages (registered when the app is ready)."""

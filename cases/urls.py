@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+app_name = "cases"
+
+urlpatterns = [
+    path("performance/", include("cases.urls_performance")),
+]
