@@ -480,3 +480,6 @@ class CasePause(TrackedModel):
     def as_pause(self):
         """The (start, end) pair cases.workclock takes."""
         return (self.start, self.end)
+
+
+from cases.models_stats import *  # noqa: E402,F401,F403  (performance roll-ups)
