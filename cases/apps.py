@@ -8,4 +8,4 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         # Each page family registers its own navigation items (core.navigation).
-        from cases import nav_pages, nav_performance  # noqa: F401
+        from cases import nav_field, nav_pages, nav_performance  # noqa: F401

@@ -1,0 +1,1 @@
+"""Navigation items of the field (phone) pages: inspectors and road chiefs."""
