@@ -13,14 +13,14 @@ from django.urls import NoReverseMatch, reverse
 from django.views import View
 
 from cases import actions, permissions, workflow
-from cases.choices import CaseGroup, CaseState, PhotoStage, RoadChiefLevel
+from cases.choices import CaseGroup, CaseState, PhotoStage
 from cases.forms_field import MAX_PHOTOS, CheckForm, JoinForm, ReportForm
 from cases.models import Case, CasePhoto, CaseType, RoadChief, RoadSegment
 from cases.selectors import nearby_open
+from cases.signs import sign_for_segment
 from core.files import serve_file
 from core.scope import get_for_user
 from org.choices import Role
-from org.models import mask_phone
 from org.roles import Cap, has_cap
 
 # How far the duplicate hint may look, whatever a type's radius says (a hint, not a map).
@@ -269,10 +269,10 @@ class JoinView(View):
                     form.add_error(None, message)
             else:
                 number = case.number or ""
-                if wants_json(request):
+                messages.success(request, f"已加入案件{number}，您的照片和说明已记入该案件。")
+                if wants_json(request):  # the page goes on to 我的案件, which shows the message
                     return JsonResponse({"ok": True, "url": reverse("cases:my"),
                                          "number": number})
-                messages.success(request, f"已加入案件{number}，您的照片和说明已记入该案件。")
                 return redirect("cases:my")
         if wants_json(request):
             return JsonResponse({"ok": False, "errors": errors_of(form)}, status=400)
@@ -407,16 +407,9 @@ class SignView(View):
             pk=segment_id).first()
         if segment is None:
             raise Http404("路段不存在。")
-        chiefs = {c.level: c for c in RoadChief.objects.active().filter(segment=segment)
-                  .select_related("person__unit")}
-        levels = [{"label": label, "chief": chiefs.get(level),
-                   "phone": mask_phone(chiefs[level].person.phone) if level in chiefs else ""}
-                  for level, label in RoadChiefLevel.choices]
-        from django.conf import settings
-
-        hotline = getattr(settings, "CASE_HOTLINE", "12345")
+        # One source of the sign's content (cases.signs, also the API's): phones masked.
         return render(request, "cases/field/sign.html",
-                      {"segment": segment, "levels": levels, "hotline": hotline})
+                      {"segment": segment, "sign": sign_for_segment(segment)})
 
 
 class FieldGeoView(View):
