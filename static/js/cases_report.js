@@ -273,7 +273,12 @@
     var terms = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
     results.textContent = "";
     if (!terms.length) { return; }
-    var found = types.filter(function (t) { return terms.every(function (w) { return t.hay.indexOf(w) >= 0; }); }).slice(0, 8);
+    // Matches on the type's own name first (暴露垃圾 before 垃圾箱's major class), then codes.
+    var rank = function (t) { return t.name.indexOf(terms[0]) === 0 ? 0 : t.name.indexOf(terms[0]) > 0 ? 1 : 2; };
+    var found = types.filter(function (t) { return terms.every(function (w) { return t.hay.indexOf(w) >= 0; }); })
+      .map(function (t, i) { return { t: t, r: rank(t), i: i }; })
+      .sort(function (a, b) { return a.r - b.r || a.i - b.i; })
+      .map(function (x) { return x.t; }).slice(0, 8);
     if (!found.length) {
       var none = document.createElement("li");
       none.className = "hint"; none.textContent = "没有匹配的类型，可换个说法或输入“其他”。";
