@@ -6,6 +6,8 @@ cases.permissions whether the user may take it, changes the case and writes one 
 case was opened under.
 """
 
+import math
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -34,13 +36,55 @@ from core.dates import local_datetime
 from org.choices import Role
 
 SOURCE_OF_ROLE = {Role.INSPECTOR: CaseSource.INSPECTOR, Role.ROAD_CHIEF: CaseSource.ROAD_CHIEF}
+KEY_MAX = 64  # Case.idempotency_key / CaseEvent.idempotency_key
+# The events that start a unit's clock.
+DISPATCH_EVENTS = (EventType.DISPATCH, EventType.REASSIGN)
 
 
 def _reason(reason: str, what: str) -> str:
-    reason = (reason or "").strip()
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
         raise ValidationError(f"请填写{what}。")
     return reason
+
+
+def _coordinate(value, low: float, high: float, *, required: bool) -> float | None:
+    """A longitude or latitude from a float or a string; junk, NaN and out-of-range values
+    are a ValidationError (never a TypeError from a comparison)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ValidationError("请提供位置坐标。")
+        return None
+    if isinstance(value, bool):
+        raise ValidationError("位置坐标无效。")
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValidationError("位置坐标无效。") from None
+    if not (math.isfinite(number) and low <= number <= high):
+        raise ValidationError("位置坐标无效。")
+    return number
+
+
+def _point(lon, lat, *, required: bool) -> tuple[float | None, float | None]:
+    lon = _coordinate(lon, -180, 180, required=required)
+    lat = _coordinate(lat, -90, 90, required=required)
+    if (lon is None) != (lat is None):
+        raise ValidationError("经度和纬度须同时提供。")
+    return lon, lat
+
+
+def _key(idempotency_key) -> str:
+    """A client's idempotency key: refused (not cut) when too long, so two different long
+    keys sharing their first 64 characters can never be taken for the same report."""
+    if idempotency_key is None:
+        return ""
+    if not isinstance(idempotency_key, str):
+        raise ValidationError("幂等键无效。")
+    key = idempotency_key.strip()
+    if len(key) > KEY_MAX:
+        raise ValidationError(f"幂等键不能超过{KEY_MAX}个字符。")
+    return key
 
 
 def _store_photo(case, event, uploaded, stage) -> CasePhoto:
@@ -52,15 +96,15 @@ def _store_photo(case, event, uploaded, stage) -> CasePhoto:
 
 
 def _step(case, event: str, *, actor, note="", unit=None, lon=None, lat=None, photos=(),
-          photo_stage=PhotoStage.BEFORE, at=None) -> CaseEvent:
+          photo_stage=PhotoStage.BEFORE, at=None, prior=None, key="") -> CaseEvent:
     """Move the case by `event` (the table decides the state) and record the step."""
     before = case.state
-    case.state = workflow.allowed(before, event)
+    case.state = workflow.allowed(before, event, prior=prior)
     if case.pk is not None:
         case.save()
     row = CaseEvent.objects.create(case=case, kind=event, from_state=before, to_state=case.state,
                                    actor=actor, unit=unit, at=at or timezone.now(), note=note,
-                                   lon=lon, lat=lat)
+                                   lon=lon, lat=lat, idempotency_key=key)
     for uploaded in photos:
         _store_photo(case, row, uploaded, photo_stage)
     return row
@@ -74,52 +118,108 @@ def _locked(case) -> Case:
     return case
 
 
-def _pauses(case) -> list:
-    return [p.as_pause() for p in case.pauses.active().order_by("start")]
+def _hang_pauses(case) -> list:
+    # Only 挂账 stops the clock; an approved 延期 adds to the limit (compute_deadline).
+    return [p.as_pause() for p in
+            case.pauses.active().filter(kind=PauseKind.HANG).order_by("start")]
 
 
-def compute_deadline(case):
-    """The deadline on the case's own clock: from its dispatch, the type version's limit for
-    its urgency, minus nothing while paused (None while a 挂账 holds)."""
+def current_dispatch(case) -> CaseEvent | None:
+    """The 派遣/改派 that started the case's present clock."""
+    return (CaseEvent.objects.filter(case_id=case.pk, kind__in=DISPATCH_EVENTS)
+            .order_by("-at", "-pk").first())
+
+
+def granted_minutes(case, dispatch: CaseEvent | None) -> int:
+    """Working minutes of the 延期 approved under this dispatch (an earlier unit's extensions
+    do not carry over to the next one)."""
+    from cases import workclock
+
+    if dispatch is None:
+        return 0
+    cal = workclock.default_calendar()
+    rows = ExtensionRequest.objects.filter(case_id=case.pk, dispatch_event=dispatch,
+                                           status=ExtensionStatus.APPROVED)
+    return sum(workclock.limit_minutes(r.amount, r.unit, cal) for r in rows)
+
+
+def compute_deadline(case, *, new_dispatch: bool = False):
+    """The deadline on the case's own clock: from its (latest) dispatch, the type version's
+    limit for its urgency plus the 延期 approved under that dispatch, counted in working
+    time with 挂账 excluded (None while a 挂账 holds). `new_dispatch`: the dispatch being
+    made now (no extension yet). 返工 does not restart it; 回退待审 does not stop it."""
     from cases import workclock
 
     if case.dispatched_at is None:
         return None
+    cal = workclock.default_calendar()
     amount, unit = case.type_version.limit_for(case.urgency)
-    return workclock.deadline(case.dispatched_at, amount, unit, workclock.default_calendar(),
-                              _pauses(case))
+    needed = workclock.limit_minutes(amount, unit, cal)
+    if not new_dispatch:
+        needed += granted_minutes(case, current_dispatch(case))
+    return workclock.deadline_after(case.dispatched_at, needed, cal, _hang_pauses(case))
+
+
+def _cancel_pending(case, *, acting_user, why: str) -> None:
+    """A pending 延期 no longer applies (回退, 改派, 处置, 作废): 已撤销, with the reason."""
+    now = timezone.now()
+    for request in case.extension_requests.filter(status=ExtensionStatus.PENDING):
+        request.status = ExtensionStatus.CANCELLED
+        request.decided_by, request.decided_at, request.decision_note = acting_user, now, why
+        request.save()
 
 
 # --- intake ----------------------------------------------------------------------------
 
 
+def _current_version_or_refuse(type_version) -> None:
+    case_type = type_version.case_type
+    if not case_type.active or case_type.is_archived:
+        raise ValidationError("该案件类型已停用，请重新选择。")
+    current = (CaseTypeVersion.objects.filter(case_type_id=case_type.pk)
+               .order_by("-number").values_list("pk", flat=True).first())
+    if current != type_version.pk:
+        raise ValidationError("案件类型已更新，请重新选择。")
+
+
 @transaction.atomic
-def do_report_case(*, acting_user, type_version: CaseTypeVersion, description: str, lon: float,
-                   lat: float, idempotency_key: str = "", source: str = "", urgency: str = "",
+def do_report_case(*, acting_user, type_version: CaseTypeVersion, description: str, lon,
+                   lat, idempotency_key: str = "", source: str = "", urgency: str = "",
                    address: str = "", grid=None, segment=None, component=None,
                    photos=()) -> Case:
     """上报. The same reporter with the same client key gets the case the first call made
-    (a phone retrying after losing signal), never a second one."""
+    (a phone retrying after losing signal), never a second one. lon/lat may be strings;
+    the type version must be the type's current one (a phone holding an old list is told
+    to choose again); the case is validated as a whole before it is stored."""
+    from cases.matching import segment_for_point
+
     permissions.require(permissions.may_report(acting_user), "您没有上报案件的权限。")
-    key = (idempotency_key or "").strip()[:64]
+    key = _key(idempotency_key)
     if key:
         existing = Case.objects.filter(reporter=acting_user, idempotency_key=key).first()
         if existing is not None:
             return existing
-    if not (description or "").strip():
+    if not isinstance(description, str) or not description.strip():
         raise ValidationError("请填写问题描述。")
-    if not type_version.case_type.active or type_version.case_type.is_archived:
-        raise ValidationError("该案件类型已停用，请重新选择。")
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise ValidationError("位置坐标无效。")
+    if not isinstance(type_version, CaseTypeVersion):
+        raise ValidationError("请选择案件类型。")
+    _current_version_or_refuse(type_version)
+    lon, lat = _point(lon, lat, required=True)
     if grid is None:  # the phone sends a point; the grid (and so the locality) follows
         grid = Grid.objects.containing(lon, lat)
+    if segment is None:  # and the road segment it lies on, for the road chiefs
+        segment = segment_for_point(lon, lat)
     source = source or SOURCE_OF_ROLE.get(acting_user.role, CaseSource.HOTLINE)
     case = Case(type_version=type_version, description=description.strip(), lon=lon, lat=lat,
-                address=address, grid=grid, segment=segment, component=component,
+                address=(address or "").strip() if isinstance(address, str) else address,
+                grid=grid, segment=segment, component=component,
                 reporter=acting_user, idempotency_key=key, source=source,
                 urgency=urgency or Urgency.NORMAL,
                 state=workflow.INITIAL_STATE)
+    # Every field checked before the insert: a long address or an unknown source is a
+    # clear message, not a DataError from PostgreSQL. The key's uniqueness is left to the
+    # database (a racing retry is answered below).
+    case.full_clean(exclude=["number"], validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():  # a savepoint: a concurrent retry loses the race cleanly
             case.save()
@@ -137,6 +237,59 @@ def do_report_case(*, acting_user, type_version: CaseTypeVersion, description: s
 
 
 @transaction.atomic
+def do_join(case, *, acting_user, note="", photos=(), lon=None, lat=None,
+            idempotency_key="") -> CaseEvent:
+    """重复上报: a reporter adds his sighting (note, photos, point) to an open case instead of
+    opening a duplicate. The same key from the same reporter is one step, however often the
+    phone retries."""
+    permissions.require(permissions.may_report(acting_user), "您没有上报案件的权限。")
+    key = _key(idempotency_key)
+    lon, lat = _point(lon, lat, required=False)
+    note = note.strip() if isinstance(note, str) else ""
+    case = _locked(case)
+    if key:
+        existing = CaseEvent.objects.filter(case=case, kind=EventType.JOIN, actor=acting_user,
+                                            idempotency_key=key).first()
+        if existing is not None:
+            return existing
+    if case.duplicate_of_id:
+        raise ValidationError("该案件已并入其他案件，请在原案件上补充。")
+    workflow.allowed(case.state, EventType.JOIN)
+    try:
+        with transaction.atomic():
+            return _step(case, EventType.JOIN, actor=acting_user, note=note, lon=lon, lat=lat,
+                         photos=photos, key=key)
+    except IntegrityError:
+        if key:
+            return CaseEvent.objects.get(case=case, kind=EventType.JOIN, actor=acting_user,
+                                         idempotency_key=key)
+        raise
+
+
+@transaction.atomic
+def do_mark_duplicate(case, *, acting_user, of, note="") -> Case:
+    """并案: the desk finds a report (上报/受理) is the same problem as an open case; the
+    report is voided and points at the case it duplicates."""
+    permissions.require_desk(acting_user)
+    if of is None or getattr(of, "pk", None) is None:
+        raise ValidationError("请选择要并入的案件。")
+    if of.pk == case.pk:
+        raise ValidationError("不能与本案件并案。")
+    # Both rows locked, in one order: two desks merging A into B and B into A cannot deadlock.
+    list(Case.objects.select_for_update().filter(pk__in=[case.pk, of.pk])
+         .order_by("pk").values_list("pk"))
+    case.refresh_from_db()
+    of.refresh_from_db()
+    workflow.allowed(case.state, EventType.MERGE)
+    if of.state not in workflow.OPEN_STATES or of.duplicate_of_id:
+        raise ValidationError("要并入的案件已办结或作废，不能并案。")
+    case.duplicate_of = of
+    note = note.strip() if isinstance(note, str) else ""
+    _step(case, EventType.MERGE, actor=acting_user, note=note or f"并入案件{of.number}")
+    return case
+
+
+@transaction.atomic
 def do_accept(case, *, acting_user, note="") -> Case:
     permissions.require_desk(acting_user)
     case = _locked(case)
@@ -149,6 +302,7 @@ def do_register(case, *, acting_user, note="") -> Case:
     """立案 against the type's 立案标准."""
     permissions.require_desk(acting_user)
     case = _locked(case)
+    workflow.allowed(case.state, EventType.REGISTER)
     case.registered_at = timezone.now()
     _step(case, EventType.REGISTER, actor=acting_user, note=note)
     return case
@@ -173,7 +327,7 @@ def _send_to(case, unit, event, *, acting_user, note):
     workflow.allowed(case.state, event)  # refuse before computing anything
     case.handling_unit = unit
     case.dispatched_at = timezone.now()
-    case.deadline_at = compute_deadline(case)  # one save: the step stores it
+    case.deadline_at = compute_deadline(case, new_dispatch=True)  # one save: the step stores it
     return _step(case, event, actor=acting_user, unit=unit, note=note)
 
 
@@ -184,6 +338,7 @@ def do_dispatch(case, *, acting_user, unit=None, note="") -> Case:
 
     permissions.require_desk(acting_user)
     case = _locked(case)
+    workflow.allowed(case.state, EventType.DISPATCH)
     if unit is None:
         proposal = propose_for_case(case)
         unit = Unit.objects.filter(pk=proposal.unit_id).first() if proposal.unit_id else None
@@ -194,25 +349,52 @@ def do_dispatch(case, *, acting_user, unit=None, note="") -> Case:
 
 @transaction.atomic
 def do_reassign(case, *, acting_user, unit, note="") -> Case:
-    """改派 to another unit; the new unit's clock starts at the new dispatch."""
+    """改派 (from 立案, 回退待审, 已派遣, 处置中 or 返工) to another unit: the new unit's clock
+    starts at the new dispatch, without the previous unit's extensions; a pending 延期
+    is withdrawn."""
     permissions.require_desk(acting_user)
     case = _locked(case)
+    workflow.allowed(case.state, EventType.REASSIGN)
     if unit is not None and unit.pk == case.handling_unit_id and case.state != CaseState.REGISTERED:
+        if case.state == CaseState.RETURNED:
+            raise ValidationError("改派的单位与回退的单位相同；如不同意回退，请选择“不同意回退”。")
         raise ValidationError("改派的单位与当前处置单位相同。")
+    if unit is None or unit.is_archived:
+        raise ValidationError("请选择处置单位。")
+    _cancel_pending(case, acting_user=acting_user, why="案件已改派，延期申请撤销。")
     _send_to(case, unit, EventType.REASSIGN, acting_user=acting_user, note=note)
     return case
 
 
 @transaction.atomic
 def do_return_to_desk(case, *, acting_user, reason: str, lon=None, lat=None) -> Case:
-    """回退: the unit says the case is not its own; the desk redispatches (改派)."""
+    """回退: the unit says the case is not its own. The case waits for the desk (回退待审)
+    with the unit and its clock unchanged: the desk 改派 it, or refuses the 回退 and the
+    unit carries on against the same deadline. A pending 延期 is withdrawn."""
     case = _locked(case)
     permissions.require_handling_unit(acting_user, case)
     reason = _reason(reason, "回退理由")
-    unit = case.handling_unit
-    case.handling_unit = None
-    case.deadline_at = None
-    _step(case, EventType.RETURN, actor=acting_user, unit=unit, note=reason, lon=lon, lat=lat)
+    lon, lat = _point(lon, lat, required=False)
+    workflow.allowed(case.state, EventType.RETURN)
+    _cancel_pending(case, acting_user=acting_user, why="案件已回退，延期申请撤销。")
+    _step(case, EventType.RETURN, actor=acting_user, unit=case.handling_unit, note=reason,
+          lon=lon, lat=lat)
+    return case
+
+
+@transaction.atomic
+def do_refuse_return(case, *, acting_user, reason: str) -> Case:
+    """不同意回退: back to the unit, in the state it returned the case from; the deadline
+    is the one it had (the time spent waiting counted)."""
+    permissions.require_desk(acting_user)
+    reason = _reason(reason, "不同意回退的理由")
+    case = _locked(case)
+    workflow.allowed(case.state, EventType.REFUSE_RETURN)
+    returned = (CaseEvent.objects.filter(case=case, kind=EventType.RETURN)
+                .order_by("-at", "-pk").first())
+    prior = returned.from_state if returned is not None else None
+    _step(case, EventType.REFUSE_RETURN, actor=acting_user, unit=case.handling_unit,
+          note=reason, prior=prior)
     return case
 
 
@@ -230,11 +412,15 @@ def do_start(case, *, acting_user) -> Case:
 
 @transaction.atomic
 def do_handle(case, *, acting_user, photos, note="", lon=None, lat=None) -> Case:
-    """处置, with at least one photo after the work."""
+    """处置, with at least one photo after the work. A 返工 is handled against the deadline
+    of the original dispatch (the rework does not restart the clock)."""
     case = _locked(case)
     permissions.require_handling_unit(acting_user, case)
     if not photos:
         raise ValidationError("处置须上传处置后照片。")
+    lon, lat = _point(lon, lat, required=False)
+    workflow.allowed(case.state, EventType.HANDLE)
+    _cancel_pending(case, acting_user=acting_user, why="案件已处置，延期申请撤销。")
     case.handled_at = timezone.now()
     _step(case, EventType.HANDLE, actor=acting_user, unit=case.handling_unit, note=note,
           lon=lon, lat=lat, photos=photos, photo_stage=PhotoStage.AFTER)
@@ -243,9 +429,11 @@ def do_handle(case, *, acting_user, photos, note="", lon=None, lat=None) -> Case
 
 @transaction.atomic
 def do_send_check(case, *, acting_user, inspector=None) -> Case:
-    """派发核查 to an inspector (by default the one who reported it)."""
+    """派发核查 to an inspector (by default the one who reported it); from 待核查 it sends the
+    check to another inspector (the first one left, or is away)."""
     permissions.require_desk(acting_user)
     case = _locked(case)
+    workflow.allowed(case.state, EventType.SEND_CHECK)
     if inspector is None and case.reporter.role == Role.INSPECTOR:
         inspector = case.reporter
     if inspector is None or inspector.role != Role.INSPECTOR or not inspector.is_active:
@@ -263,6 +451,7 @@ def do_check(case, *, acting_user, passed: bool, photos=(), note="", lon=None,
     permissions.require_checker(acting_user, case)
     if not photos:
         raise ValidationError("核查须上传现场照片。")
+    lon, lat = _point(lon, lat, required=False)
     if not passed:
         note = _reason(note, "核查不通过的原因")
     event = EventType.CHECK_PASS if passed else EventType.CHECK_FAIL
@@ -276,6 +465,7 @@ def do_close(case, *, acting_user, note="") -> Case:
     """结案 against the 结案标准; the table allows it only after a passed 核查."""
     permissions.require_desk(acting_user)
     case = _locked(case)
+    workflow.allowed(case.state, EventType.CLOSE)
     case.closed_at = timezone.now()
     _step(case, EventType.CLOSE, actor=acting_user, note=note)
     return case
@@ -284,19 +474,34 @@ def do_close(case, *, acting_user, note="") -> Case:
 # --- the clock: 延期 and 挂账 -------------------------------------------------------------
 
 
+def _amount(amount) -> int:
+    if isinstance(amount, bool):
+        raise ValidationError("延长时限应为正整数。")
+    try:
+        number = int(amount.strip() if isinstance(amount, str) else amount)
+    except (TypeError, ValueError, OverflowError):
+        raise ValidationError("延长时限应为正整数。") from None
+    if isinstance(amount, float) and amount != number:
+        raise ValidationError("延长时限应为正整数。")
+    if number <= 0:
+        raise ValidationError("延长时限应大于0。")
+    return number
+
+
 @transaction.atomic
 def do_request_extension(case, *, acting_user, amount: int, unit: str,
                          reason: str) -> ExtensionRequest:
+    """申请延期 (at most MAX_LIMIT: 30 工作日 or 240 工作时 at a time)."""
     case = _locked(case)
     permissions.require_handling_unit(acting_user, case)
     reason = _reason(reason, "延期理由")
-    if amount is None or amount <= 0:
-        raise ValidationError("延长时限应大于0。")
+    amount = _amount(amount)
+    workflow.allowed(case.state, EventType.EXTENSION_REQUEST)
     if case.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
         raise ValidationError("已有待审批的延期申请。")
     request = ExtensionRequest(case=case, requested_by=acting_user, reason=reason,
-                               amount=amount, unit=unit)
-    request.full_clean(exclude=["case", "requested_by"])
+                               amount=amount, unit=unit, dispatch_event=current_dispatch(case))
+    request.full_clean(exclude=["case", "requested_by", "dispatch_event"])
     request.save()
     _step(case, EventType.EXTENSION_REQUEST, actor=acting_user, unit=case.handling_unit,
           note=reason)
@@ -306,30 +511,24 @@ def do_request_extension(case, *, acting_user, amount: int, unit: str,
 @transaction.atomic
 def do_decide_extension(request: ExtensionRequest, *, acting_user, approve: bool,
                         note="") -> ExtensionRequest:
-    """Approved: the clock stands still from now for the granted time (a CasePause), so the
-    deadline moves by exactly that much working time."""
-    from cases import workclock
-
+    """Approved: the granted working time is added to the case's limit, so the deadline
+    moves by exactly that much working time (whenever the approval comes)."""
     permissions.require_desk(acting_user)
     case = _locked(request.case)
     request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != ExtensionStatus.PENDING:
-        raise ValidationError("该延期申请已审批。")
+        raise ValidationError("该延期申请已审批或已撤销。")
     if not approve:
         note = _reason(note, "不予延期的理由")
     now = timezone.now()
     event = EventType.EXTENSION_APPROVE if approve else EventType.EXTENSION_DENY
-    _step(case, event, actor=acting_user, unit=case.handling_unit, note=note, at=now)
+    workflow.allowed(case.state, event)
     request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.DENIED
     request.decided_by, request.decided_at, request.decision_note = acting_user, now, note
     request.save()
     if approve:
-        end = workclock.deadline(now, request.amount, request.unit,
-                                 workclock.default_calendar())
-        CasePause.objects.create(case=case, kind=PauseKind.EXTENSION, start=now, end=end,
-                                 extension=request)
-        case.deadline_at = compute_deadline(case)
-        case.save()
+        case.deadline_at = compute_deadline(case)  # the step's save stores it
+    _step(case, event, actor=acting_user, unit=case.handling_unit, note=note, at=now)
     return request
 
 
@@ -339,6 +538,7 @@ def do_hang(case, *, acting_user, reason: str) -> Case:
     permissions.require_desk(acting_user)
     reason = _reason(reason, "挂账理由")
     case = _locked(case)
+    workflow.allowed(case.state, EventType.HANG)
     now = timezone.now()
     case.deadline_at = None  # no deadline while the clock stands still
     _step(case, EventType.HANG, actor=acting_user, unit=case.handling_unit, note=reason, at=now)
@@ -352,7 +552,9 @@ def do_unhang(case, *, acting_user, note="") -> Case:
     case = _locked(case)
     workflow.allowed(case.state, EventType.UNHANG)  # refuse before closing the pause
     now = timezone.now()
-    case.pauses.filter(kind=PauseKind.HANG, end__isnull=True).update(end=now)
+    for pause in case.pauses.filter(kind=PauseKind.HANG, end__isnull=True):
+        pause.end = now
+        pause.save()
     case.deadline_at = compute_deadline(case)
     _step(case, EventType.UNHANG, actor=acting_user, unit=case.handling_unit, note=note, at=now)
     return case
@@ -386,20 +588,28 @@ def do_void(case, *, acting_user, reason: str) -> Case:
     permissions.require_desk(acting_user)
     reason = _reason(reason, "作废理由")
     case = _locked(case)
+    workflow.allowed(case.state, EventType.VOID)
+    _cancel_pending(case, acting_user=acting_user, why="案件已作废，延期申请撤销。")
     _step(case, EventType.VOID, actor=acting_user, note=reason)
     return case
 
 
 @transaction.atomic
 def do_new_type_version(case_type, *, acting_user, **fields) -> CaseTypeVersion:
-    """The office edits a type's standards or limits: a new version; open cases keep theirs."""
+    """The office edits a type's standards or limits: a new version; open cases keep theirs.
+    The type's row is locked first, so two offices saving at once get versions n+1 and
+    n+2 (never the same number and an IntegrityError)."""
+    from cases.models import CaseType
+
     permissions.require_desk(acting_user)
-    current = case_type.current_version()
+    list(CaseType.objects.select_for_update().filter(pk=case_type.pk).values_list("pk"))
+    current = (CaseTypeVersion.objects.filter(case_type_id=case_type.pk)
+               .order_by("-number").first())
     data = {}
     if current is not None:
         data = {f.name: getattr(current, f.name) for f in CaseTypeVersion._meta.concrete_fields
                 if f.editable and f.name not in ("id", "case_type", "number")}
-    data.update(fields)
+    data.update({k: v for k, v in fields.items() if k not in ("case_type", "number", "id")})
     version = CaseTypeVersion(case_type=case_type, number=(current.number + 1) if current else 1,
                               **data)
     version.full_clean()

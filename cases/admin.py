@@ -18,6 +18,7 @@ from cases.models import (
     RoadSegment,
 )
 from core.admin import CapabilityAdmin, CapabilityInline
+from core.models import WorkdayOverride
 from org.roles import Cap
 
 # The desk is the office for now (cases.permissions.DESK_ROLES hold MANAGE_PROJECTS).
@@ -87,6 +88,33 @@ class CaseTypeVersionAdmin(CapabilityAdmin):
         saved = actions.do_new_type_version(form.cleaned_data["case_type"],
                                             acting_user=request.user, **fields)
         obj.pk = saved.pk
+
+
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(CapabilityAdmin):
+    """工作日调整: the office enters a year's 放假安排 (days off and 调休 working days) when
+    chinesecalendar does not have it yet, or corrects a day. The case clocks use it within
+    a minute (core.workdays); archive a row to withdraw it."""
+
+    manage_cap = DESK_CAP
+    list_display = ("date", "is_workday", "note")
+    list_filter = ("is_workday",)
+    search_fields = ("note",)
+    date_hierarchy = "date"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(archived_at__isnull=True)
+
+    def changelist_view(self, request, extra_context=None):
+        from django.contrib import messages
+        from django.utils import timezone
+
+        from core import workdays
+
+        warning = workdays.calendar_coverage_warning(timezone.localdate())
+        if warning and request.method == "GET":
+            messages.warning(request, warning)
+        return super().changelist_view(request, extra_context)
 
 
 class _ReadOnlyAdmin(CapabilityAdmin):

@@ -37,6 +37,8 @@ class CaseState(models.TextChoices):
     DISPATCHED = "dispatched", "已派遣"
     HANDLING = "handling", "处置中"
     HANDLED = "handled", "已处置"
+    # 回退: the unit says the case is not its own; the desk decides (改派 or 不同意回退).
+    RETURNED = "returned", "回退待审"
     CHECKING = "checking", "待核查"
     CHECKED = "checked", "核查通过"
     REWORK = "rework", "返工"
@@ -72,6 +74,7 @@ class EventType(models.TextChoices):
     CHECK_FAIL = "check_fail", "核查不通过"
     CLOSE = "close", "结案"
     RETURN = "return", "回退"
+    REFUSE_RETURN = "refuse_return", "不同意回退"
     REASSIGN = "reassign", "改派"
     EXTENSION_REQUEST = "extension_request", "申请延期"
     EXTENSION_APPROVE = "extension_approve", "批准延期"
@@ -80,6 +83,10 @@ class EventType(models.TextChoices):
     UNHANG = "unhang", "恢复办理"
     SUPERVISE = "supervise", "督办"
     VOID = "void", "作废"
+    # A second reporter's sighting added to an open case instead of a duplicate.
+    JOIN = "join", "重复上报"
+    # The desk merges a duplicate report into the open case (the duplicate is voided).
+    MERGE = "merge", "并案"
 
 
 class RoadChiefLevel(models.TextChoices):
@@ -104,6 +111,18 @@ class ExtensionStatus(models.TextChoices):
     PENDING = "pending", "待审批"
     APPROVED = "approved", "已批准"
     DENIED = "denied", "不予批准"
+    # A pending request that no longer applies: the case was returned or reassigned.
+    CANCELLED = "cancelled", "已撤销"
+
+
+class ClockStatus(models.TextChoices):
+    """A case's clock as lists and maps show it (cases.clock)."""
+
+    RUNNING = "running", "办理中"
+    DUE_SOON = "due_soon", "即将超期"
+    OVERDUE = "overdue", "超期"
+    PAUSED = "paused", "暂停计时"
+    NONE = "none", "未计时"
 
 
 class PhotoStage(models.TextChoices):

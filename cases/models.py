@@ -7,7 +7,7 @@ geo.geometry; points as lon/lat columns (WGS84) so lists and maps filter on plai
 import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -26,9 +26,20 @@ from cases.choices import (
     RoadChiefLevel,
     Urgency,
 )
+from core import workdays as _workdays  # noqa: F401  (registers the calendar coverage check)
 from core.models import TrackedModel, TrackedQuerySet
 from geo.geometry import area_m2, parse_geojson
 from org.models import Person, Unit
+
+# Longest limit or extension a type or request may name: a typo such as 3000 工作日 is refused
+# instead of walking the calendar for decades.
+MAX_LIMIT = {LimitUnit.DAY: 30, LimitUnit.HOUR: 240}
+
+
+def validate_limit(amount, unit, field: str) -> None:
+    cap = MAX_LIMIT.get(unit)
+    if amount is not None and cap is not None and amount > cap:
+        raise ValidationError({field: f"时限不能超过{cap}{LimitUnit(unit).label}。"})
 
 GRID_CODE = re.compile(r"^\d{15}$")
 
@@ -66,6 +77,37 @@ class CaseChildQuerySet(TrackedQuerySet):
 
     def visible_to(self, user):
         return self.filter(case__in=Case.objects.visible_to(user))
+
+
+FROZEN_EVENT = "案件环节一经记录不可修改或删除。"
+FROZEN_VERSION = "已被案件使用的案件类型版本不可修改或删除，请新增版本。"
+CONFLICTS_REFUSED = "不支持冲突时覆盖或忽略的批量写入。"
+
+
+class CaseEventQuerySet(CaseChildQuerySet):
+    """A case's timeline is append-only: no bulk write changes or removes a step (the model
+    refuses single saves; on PostgreSQL a trigger refuses raw SQL, 0002_mend)."""
+
+    def update(self, **kwargs):
+        raise PermissionDenied(FROZEN_EVENT)
+
+    def delete(self):
+        raise PermissionDenied(FROZEN_EVENT)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionDenied(FROZEN_EVENT)
+
+    def tracked_bulk_update(self, objs, fields):
+        raise PermissionDenied(FROZEN_EVENT)
+
+    def update_or_create(self, *args, **kwargs):
+        raise PermissionDenied(FROZEN_EVENT)
+
+    def bulk_create(self, objs, *args, ignore_conflicts=False, update_conflicts=False,
+                    **kwargs):
+        if ignore_conflicts or update_conflicts:
+            raise PermissionDenied(CONFLICTS_REFUSED)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class OpenDataQuerySet(TrackedQuerySet):
@@ -215,6 +257,39 @@ class RoadChief(TrackedModel):
         return f"{self.segment} {self.get_level_display()}"
 
 
+class CaseTypeVersionQuerySet(OpenDataQuerySet):
+    """A version a case was opened under is frozen: bulk writes touching one are refused."""
+
+    def _refuse_used(self, pks=None):
+        rows = self if pks is None else self.model._base_manager.filter(pk__in=pks)
+        if Case._base_manager.filter(type_version__in=rows.values("pk")).exists():
+            raise PermissionDenied(FROZEN_VERSION)
+
+    def update(self, **kwargs):
+        self._refuse_used()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_used()
+        return super().delete()
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        objs = list(objs)
+        self._refuse_used([o.pk for o in objs if o.pk is not None])
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def tracked_bulk_update(self, objs, fields):
+        objs = list(objs)
+        self._refuse_used([o.pk for o in objs if o.pk is not None])
+        return super().tracked_bulk_update(objs, fields)
+
+    def bulk_create(self, objs, *args, ignore_conflicts=False, update_conflicts=False,
+                    **kwargs):
+        if ignore_conflicts or update_conflicts:
+            raise PermissionDenied(CONFLICTS_REFUSED)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Component(TrackedModel):
     """部件: a public facility with an identifier (6 区县 + 2 大类 + 2 小类 + 6 序号)."""
 
@@ -289,7 +364,7 @@ class CaseTypeVersion(TrackedModel):
     default_owner = models.ForeignKey(Unit, verbose_name="主管单位", null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="case_types")
 
-    objects = OpenDataQuerySet.as_manager()
+    objects = CaseTypeVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "案件类型版本"
@@ -300,6 +375,25 @@ class CaseTypeVersion(TrackedModel):
 
     def __str__(self):
         return f"{self.case_type} 第{self.number}版"
+
+    def clean(self):
+        super().clean()
+        validate_limit(self.normal_amount, self.normal_unit, "normal_amount")
+        validate_limit(self.urgent_amount, self.urgent_unit, "urgent_amount")
+
+    def is_used(self) -> bool:
+        return self.pk is not None and Case._base_manager.filter(type_version_id=self.pk).exists()
+
+    def save(self, *args, **kwargs):
+        # Checked on the stored row (an instance built with a used version's pk counts too).
+        if self.is_used():
+            raise PermissionDenied(FROZEN_VERSION)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_used():
+            raise PermissionDenied(FROZEN_VERSION)
+        return super().delete(*args, **kwargs)
 
     def limit_for(self, urgency: str) -> tuple[int, str]:
         """(amount, "hour"|"day") for the urgency, as workclock.deadline() takes them."""
@@ -386,16 +480,34 @@ class CaseEvent(TrackedModel):
     note = models.TextField("说明/理由", blank=True)
     lon = models.FloatField("经度", null=True, blank=True)
     lat = models.FloatField("纬度", null=True, blank=True)
+    # A phone's key for a 重复上报 (do_join): the same sighting sent twice is one step.
+    idempotency_key = models.CharField("客户端幂等键", max_length=64, blank=True,
+                                       editable=False)
 
-    objects = CaseChildQuerySet.as_manager()
+    objects = CaseEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = "案件环节"
         verbose_name_plural = "案件环节"
         ordering = ["case", "at", "pk"]
+        constraints = [models.UniqueConstraint(
+            fields=["case", "actor", "idempotency_key"], condition=~Q(idempotency_key=""),
+            name="cases_event_actor_key_unique")]
 
     def __str__(self):
         return f"{self.case} {self.get_kind_display()}"
+
+    def _stored(self) -> bool:
+        return self.pk is not None and CaseEvent._base_manager.filter(pk=self.pk).exists()
+
+    def save(self, *args, **kwargs):
+        # Append-only: the first save is the only one (an instance given a stored pk too).
+        if self._stored():
+            raise PermissionDenied(FROZEN_EVENT)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied(FROZEN_EVENT)
 
 
 class CasePhoto(TrackedModel):
@@ -440,6 +552,10 @@ class ExtensionRequest(TrackedModel):
                                    blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     decision_note = models.TextField("审批意见", blank=True)
+    # The 派遣/改派 this request extends: a later 改派 starts a new clock without it.
+    dispatch_event = models.ForeignKey(CaseEvent, verbose_name="所属派遣环节", null=True,
+                                       blank=True, on_delete=models.PROTECT,
+                                       related_name="+", editable=False)
 
     objects = CaseChildQuerySet.as_manager()
 
@@ -454,10 +570,15 @@ class ExtensionRequest(TrackedModel):
     def __str__(self):
         return f"{self.case} 延期申请"
 
+    def clean(self):
+        super().clean()
+        validate_limit(self.amount, self.unit, "amount")
+
 
 class CasePause(TrackedModel):
-    """An interval in which the case's clock stands still: an approved 延期 (from approval to
-    the end of the granted time) or a 挂账 (open-ended until resumed)."""
+    """An interval in which the case's clock stands still: a 挂账 (open-ended until resumed).
+    An approved 延期 adds time to the limit instead (cases.actions.compute_deadline); rows of
+    kind 延期 written before that change are not counted."""
 
     case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.PROTECT,
                              related_name="pauses")

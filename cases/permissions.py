@@ -1,7 +1,8 @@
 """Who may do what with a case, in one place (actions ask here; visible_to reads here).
 
 The desk (指挥中心) is the office for now; a handling unit is the unit staff of the unit the
-case is dispatched to; 核查 is the inspector the desk sent the check to.
+case is dispatched to (a 回退待审 case stays with it until the desk decides); 核查 is the
+inspector the desk sent the check to.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -56,6 +57,15 @@ def require_checker(user, case) -> None:
     require(is_checker(user, case), "只有被派发核查的监督员可以核查此案件。")
 
 
+def _joined(user) -> Q:
+    """Cases the user added a sighting to (重复上报): he follows them as his own reports."""
+    from cases.choices import EventType
+    from cases.models import CaseEvent
+
+    return Q(pk__in=CaseEvent.objects.filter(kind=EventType.JOIN, actor=user)
+             .values("case_id"))
+
+
 def visible_cases(queryset, user):
     if not _active(user):
         return queryset.none()
@@ -66,11 +76,11 @@ def visible_cases(queryset, user):
             return queryset.none()
         return queryset.filter(handling_unit_id=user.unit_id)
     if user.role == Role.INSPECTOR:
-        return queryset.filter(Q(reporter=user) | Q(checker=user))
+        return queryset.filter(Q(reporter=user) | Q(checker=user) | _joined(user))
     if user.role == Role.ROAD_CHIEF:
         from cases.models import RoadChief
 
-        own = Q(reporter=user)
+        own = Q(reporter=user) | _joined(user)
         if not user.person_id:
             return queryset.filter(own)
         segments = RoadChief.objects.active().filter(person_id=user.person_id)

@@ -38,6 +38,12 @@ def propose_unit(*, kind: str, owner_first: bool | None = None, component_owner_
     return Proposal(None, "无法确定责任单位，请指挥中心指定")
 
 
+def _live(unit):
+    """The unit's id unless it is archived: an archived unit is never proposed, the next
+    rule applies instead (a merged street, a dissolved 主管单位)."""
+    return unit.pk if unit is not None and not unit.is_archived else None
+
+
 def propose_for_case(case) -> Proposal:
     """The proposal for a stored case (reads its component, grid and type version)."""
     version = case.type_version
@@ -45,6 +51,6 @@ def propose_for_case(case) -> Proposal:
     grid = case.grid
     return propose_unit(
         kind=version.case_type.kind, owner_first=version.owner_first,
-        component_owner_id=component.owner_unit_id if component else None,
-        street_unit_id=grid.street_unit_id if grid else None,
-        default_owner_id=version.default_owner_id)
+        component_owner_id=_live(component.owner_unit) if component else None,
+        street_unit_id=_live(grid.street_unit) if grid else None,
+        default_owner_id=_live(version.default_owner))

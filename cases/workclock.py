@@ -6,23 +6,27 @@ calendar (core.workdays: public holidays off, 调休 make-up days on), never at 
 never while the case is paused (延期 under review, 挂账). A case reported outside
 working hours starts counting at the next working period.
 
-Pure: no database. Every datetime in or out is aware; the arithmetic is done on the
-local wall clock (django.utils.timezone.localtime; Asia/Shanghai has no daylight
-saving, so wall-clock minutes are real minutes). Instants are taken to the minute
-(seconds dropped), which keeps the counts exactly additive.
+Pure apart from the calendar (core.workdays reads the office's WorkdayOverride table,
+cached). Every datetime in or out is aware; the arithmetic is done on the wall clock of
+Asia/Shanghai, named explicitly (not the request's or the settings' current time zone: a
+deadline must not move with a user's zone; Shanghai has no daylight saving, so wall-clock
+minutes are real minutes). Instants are taken to the minute (seconds dropped), which
+keeps the counts exactly additive.
 
 Long limits never walk minute by minute: the clock walks day by day and a whole
-working day without a pause is taken in one step; workday lookups are memoised.
+working day without a pause is taken in one step; workday lookups are memoised
+(core.workdays).
 """
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-
-from django.utils import timezone
+from zoneinfo import ZoneInfo
 
 from core import workdays
+
+CLOCK_TZ = ZoneInfo("Asia/Shanghai")
 
 Pause = tuple[datetime, datetime | None]  # aware datetimes; end None = still paused
 
@@ -61,10 +65,8 @@ def parse_work_hours(text: str) -> tuple[tuple[time, time], ...]:
     return tuple(periods)
 
 
-@lru_cache(maxsize=16384)
 def _chinese_workday(day: date) -> bool:
-    # core.workdays asks chinesecalendar each time; a deadline months away asks for
-    # hundreds of days, and every case on a page asks for the same ones.
+    # Memoised in core.workdays (cleared when the office edits its override table).
     return workdays.is_workday(day)
 
 
@@ -130,7 +132,15 @@ def deadline(
     None while an open-ended pause holds (挂账, an extension under review): the clock
     is stopped and no deadline exists until it resumes.
     """
-    needed = limit_minutes(amount, unit, cal)
+    return deadline_after(start, limit_minutes(amount, unit, cal), cal, pauses)
+
+
+def deadline_after(
+    start: datetime, needed: int, cal: WorkCalendar, pauses: Iterable[Pause] = ()
+) -> datetime | None:
+    """deadline() for a limit given in working minutes (a limit plus extensions)."""
+    if needed < 0:
+        raise ValueError(f"a time limit cannot be negative, got {needed}")
     merged, open_from = _merge_pauses(pauses)
     if open_from is not None:
         return None
@@ -158,11 +168,13 @@ def remaining_minutes(
 
 
 def _local(moment: datetime) -> datetime:
-    return timezone.localtime(moment).replace(tzinfo=None, second=0, microsecond=0)
+    if moment.tzinfo is None:
+        raise ValueError("the clock takes aware datetimes only")
+    return moment.astimezone(CLOCK_TZ).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def _aware(naive: datetime) -> datetime:
-    return timezone.make_aware(naive, timezone.get_current_timezone())
+    return naive.replace(tzinfo=CLOCK_TZ)
 
 
 def _minutes_of(t: time) -> int:

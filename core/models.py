@@ -314,3 +314,58 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("审计记录不可删除。")
+
+
+# --- the working calendar's office-maintained days (core.workdays) ----------------------
+
+
+class WorkdayOverrideQuerySet(TrackedQuerySet):
+    def update(self, **kwargs):
+        count = super().update(**kwargs)
+        _workdays_changed()
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        _workdays_changed()
+        return created
+
+
+class WorkdayOverride(TrackedModel):
+    """A date the office declares a working day or a day off (工作日调整): the year's
+    放假安排 before chinesecalendar has it, or a local correction. It wins over the package
+    (core.workdays.is_workday); archive a row to withdraw it."""
+
+    date = models.DateField("日期")
+    is_workday = models.BooleanField("是否工作日", help_text="勾选：上班（含调休上班）；"
+                                     "不勾选：放假")
+    note = models.CharField("说明", max_length=100, blank=True,
+                            help_text="如：2027年春节放假、2027年春节调休上班")
+
+    objects = WorkdayOverrideQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "工作日调整"
+        verbose_name_plural = "工作日调整"
+        ordering = ["-date"]
+        constraints = [models.UniqueConstraint(
+            fields=["date"], condition=models.Q(archived_at__isnull=True),
+            name="core_workdayoverride_one_per_date")]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '放假'}"
+
+
+def _workdays_changed(**kwargs):
+    """Every cached calendar lookup may be stale: forget them now, and again at commit (a
+    lookup inside the transaction may have cached the uncommitted row)."""
+    from core import workdays
+
+    workdays.clear_cache()
+    transaction.on_commit(workdays.clear_cache)
+
+
+models.signals.post_save.connect(_workdays_changed, sender=WorkdayOverride,
+                                 dispatch_uid="core_workday_override_saved")
+models.signals.post_delete.connect(_workdays_changed, sender=WorkdayOverride,
+                                   dispatch_uid="core_workday_override_deleted")

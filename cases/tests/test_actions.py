@@ -212,7 +212,10 @@ class CaseActionTests(CastTestCase):
         with self.assertRaises(ValidationError):
             actions.do_return_to_desk(case, acting_user=self.town_staff, reason="")
         case = actions.do_return_to_desk(case, acting_user=self.town_staff, reason="非本单位职责")
-        self.assertEqual((case.state, case.handling_unit), (CaseState.REGISTERED, None))
+        self.assertEqual((case.state, case.handling_unit), (CaseState.RETURNED, self.cast.town))
+        self.assertEqual(local(case.deadline_at), NOW.replace(hour=16))  # not wiped
+        with self.assertRaises(ValidationError):  # the same unit: that is 不同意回退
+            actions.do_reassign(case, acting_user=self.cast.office_staff, unit=self.cast.town)
         case = actions.do_reassign(case, acting_user=self.cast.office_staff,
                                    unit=self.cast.unit_b)
         self.assertEqual((case.state, case.handling_unit), (CaseState.DISPATCHED,
@@ -229,7 +232,7 @@ class CaseActionTests(CastTestCase):
 
     # --- the clock ---------------------------------------------------------------------
 
-    def test_approved_extension_pauses_the_clock(self):
+    def test_approved_extension_adds_to_the_limit(self):
         case = self.dispatched()
         request = actions.do_request_extension(case, acting_user=self.town_staff, amount=2,
                                                unit=LimitUnit.HOUR, reason="需调运车辆")
@@ -237,11 +240,9 @@ class CaseActionTests(CastTestCase):
             actions.do_request_extension(case, acting_user=self.town_staff, amount=1,
                                          unit=LimitUnit.HOUR, reason="再申请")
         actions.do_decide_extension(request, acting_user=self.cast.office_staff, approve=True)
-        pause = CasePause.objects.get(case=case)
-        self.assertEqual((local(pause.start), local(pause.end)),
-                         (NOW, NOW.replace(hour=12)))
+        self.assertFalse(CasePause.objects.filter(case=case).exists())
         case.refresh_from_db()
-        # 10:00–12:00 paused, then 4 working hours from 14:00
+        # 4 working hours from 10:00 (16:00) plus the 2 granted: 18:00
         self.assertEqual(local(case.deadline_at), NOW.replace(hour=18))
         request.refresh_from_db()
         self.assertEqual(request.status, ExtensionStatus.APPROVED)
@@ -370,7 +371,7 @@ class CaseActionTests(CastTestCase):
         at_a = self.dispatched(unit=self.cast.unit_a)
         at_town = self.dispatched()
         by_chief = self.report(user=self.chief, segment=None)
-        elsewhere = self.report(user=self.inspector_2, segment=None)
+        elsewhere = self.report(user=self.inspector_2, segment=None, lat=34.505)  # off the road
         actions.do_handle(at_a, acting_user=self.cast.reporter_a, photos=[photo()])
         actions.do_send_check(at_a, acting_user=self.cast.office_staff,
                               inspector=self.inspector_2)
@@ -396,9 +397,13 @@ class CaseActionTests(CastTestCase):
         self.assertEqual(set(CaseEvent.objects.visible_to(self.cast.reporter_a)
                              .values_list("case_id", flat=True)), {at_a.pk})
 
-    def test_a_returned_case_leaves_the_unit(self):
+    def test_a_returned_case_leaves_the_unit_once_reassigned(self):
         case = self.dispatched()
         actions.do_return_to_desk(case, acting_user=self.town_staff, reason="非本单位")
+        # 回退待审: the unit still sees where its 回退 stands …
+        self.assertTrue(Case.objects.visible_to(self.town_staff).exists())
+        actions.do_reassign(case, acting_user=self.cast.office_staff, unit=self.cast.unit_a)
+        # … until the desk sends it elsewhere.
         self.assertFalse(Case.objects.visible_to(self.town_staff).exists())
 
     # --- versioned types --------------------------------------------------------------

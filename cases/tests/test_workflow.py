@@ -42,9 +42,36 @@ def test_failed_check_is_rework_and_rework_is_handled_again():
     assert workflow.allowed(CaseState.REWORK, EventType.HANDLE) == CaseState.HANDLED
 
 
-def test_return_goes_back_to_the_desk_and_reassign_redispatches():
-    assert workflow.allowed(CaseState.HANDLING, EventType.RETURN) == CaseState.REGISTERED
-    assert workflow.allowed(CaseState.REGISTERED, EventType.REASSIGN) == CaseState.DISPATCHED
+def test_return_waits_for_the_desk_and_reassign_redispatches():
+    assert workflow.allowed(CaseState.HANDLING, EventType.RETURN) == CaseState.RETURNED
+    for state in (CaseState.REGISTERED, CaseState.RETURNED, CaseState.DISPATCHED,
+                  CaseState.HANDLING, CaseState.REWORK):
+        assert workflow.allowed(state, EventType.REASSIGN) == CaseState.DISPATCHED
+    for state in (CaseState.HANDLED, CaseState.CHECKING, CaseState.HUNG):
+        assert not workflow.is_allowed(state, EventType.REASSIGN)
+
+
+@pytest.mark.parametrize("prior", [CaseState.DISPATCHED, CaseState.HANDLING, CaseState.REWORK])
+def test_refused_return_goes_back_to_the_prior_state(prior):
+    assert workflow.allowed(CaseState.RETURNED, EventType.REFUSE_RETURN, prior=prior) == prior
+
+
+@pytest.mark.parametrize("prior", [CaseState.HANDLED, CaseState.CHECKED, CaseState.CLOSED])
+def test_refused_return_never_skips_the_work(prior):
+    with pytest.raises(workflow.TransitionError):
+        workflow.allowed(CaseState.RETURNED, EventType.REFUSE_RETURN, prior=prior)
+
+
+def test_send_check_again_from_checking():
+    assert workflow.allowed(CaseState.CHECKING, EventType.SEND_CHECK) == CaseState.CHECKING
+
+
+def test_join_keeps_the_state_and_merge_voids_a_report():
+    for state in workflow.OPEN_STATES:
+        assert workflow.allowed(state, EventType.JOIN) == state
+    assert workflow.allowed(CaseState.REPORTED, EventType.MERGE) == CaseState.VOID
+    assert workflow.allowed(CaseState.ACCEPTED, EventType.MERGE) == CaseState.VOID
+    assert not workflow.is_allowed(CaseState.REGISTERED, EventType.MERGE)
 
 
 def test_supervise_and_extensions_change_no_state():
@@ -74,16 +101,23 @@ def test_unknown_event_is_a_clear_error():
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(TABLE_EVENTS), max_size=60))
-def test_no_sequence_closes_without_a_passed_check_after_the_last_handling(events):
+@given(st.lists(st.tuples(st.sampled_from(TABLE_EVENTS), st.sampled_from(list(CaseState))),
+                max_size=60))
+def test_no_sequence_closes_without_a_passed_check_after_the_last_handling(steps):
+    # Each step also names a `prior` state, whatever it is: an event that goes back to a
+    # prior state can only go to one the table allows.
     state = workflow.INITIAL_STATE
     handled = passed_since_handled = False
-    for event in events:
+    for event, prior in steps:
         if not workflow.is_allowed(state, event):
             with pytest.raises(workflow.TransitionError):
                 workflow.allowed(state, event)
             continue
-        state = workflow.allowed(state, event)
+        try:
+            state = workflow.allowed(state, event, prior=prior)
+        except workflow.TransitionError:
+            assert event in workflow.PRIOR_TARGETS
+            continue
         assert state in set(CaseState)
         if event == EventType.HANDLE:
             handled, passed_since_handled = True, False
