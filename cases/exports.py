@@ -69,8 +69,7 @@ def write_cases(rows) -> tuple[bytes, int]:
         for case in attach_clocks(chunk):
             count += 1
             clock = case.clock
-            text = case.clock_text if clock and clock.remaining_minutes is not None else (
-                clock.label if clock else "")
+            text = clock.label if clock and clock.status != "none" else ""
             write_row(ws, count + 2, row_values(count, case, text))
         chunk.clear()
 

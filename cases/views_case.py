@@ -23,7 +23,6 @@ from cases.views_common import (
     STEP_BY_KEY,
     clock_for,
     form_for,
-    minutes_text,
     safe_next,
     steps_for,
 )
@@ -99,7 +98,6 @@ class CaseDetailView(View):
         ctx = {
             "case": case, "version": version, "case_type": version.case_type,
             "events": events, "photos": photos, "clock": clock,
-            "clock_text": minutes_text(clock.remaining_minutes) if clock else "—",
             "steps": steps, "state_colour": STATE_COLOURS.get(case.state, "#9ca3af"),
             "map_config": {"point": map_point(case.lon, case.lat),
                            "colour": STATE_COLOURS.get(case.state, "#9ca3af"),

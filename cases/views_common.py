@@ -53,9 +53,14 @@ class _Clock:
     status: str
     label: str
 
+    @property
+    def status_label(self) -> str:
+        return {"running": "办理中", "due_soon": "即将超期", "overdue": "超期",
+                "paused": "暂停计时"}.get(self.status, "未计时")
+
 
 def _fallback_clocks(cases, now=None):
-    """Until cases.clock exists: remaining working time to the stored deadline."""
+    """Until cases.clock exists (the mend): remaining working time to the stored deadline."""
     from django.utils import timezone
 
     from cases import workclock
@@ -70,14 +75,17 @@ def _fallback_clocks(cases, now=None):
             found[case.pk] = _Clock(case.deadline_at, None, "none", "未计时")
         else:
             left = workclock.remaining_minutes(now, case.deadline_at, cal)
-            status, label = (("overdue", "超期") if left < 0 else
-                             ("due_soon", "即将超期") if left <= 120 else ("running", "办理中"))
-            found[case.pk] = _Clock(case.deadline_at, left, status, label)
+            hours, mins = divmod(abs(left), 60)
+            span = f"{hours}小时{mins}分钟" if hours and mins else (
+                f"{hours}小时" if hours else f"{mins}分钟")
+            status = "overdue" if left < 0 else "due_soon" if left <= 60 else "running"
+            found[case.pk] = _Clock(case.deadline_at, left, status,
+                                    ("超期" if left < 0 else "剩余") + span)
     return found
 
 
 def clocks_for(cases, now=None) -> dict:
-    """{case.pk: Clock} for a page of cases (cases.clock, one pauses query)."""
+    """{case.pk: Clock} for a page of cases (cases.clock: one pauses query)."""
     try:
         from cases.clock import clocks_for as real
     except ImportError:
@@ -93,29 +101,12 @@ def clock_for(case, now=None):
     return real(case, now=now)
 
 
-def minutes_text(minutes) -> str:
-    """Working minutes as people say them: 3小时20分, 超期1小时5分."""
-    if minutes is None:
-        return "—"
-    prefix = "超期" if minutes < 0 else "剩余"
-    minutes = abs(int(minutes))
-    hours, rest = divmod(minutes, 60)
-    if hours and rest:
-        text = f"{hours}小时{rest}分"
-    elif hours:
-        text = f"{hours}小时"
-    else:
-        text = f"{rest}分钟"
-    return f"{prefix}{text}（工作时间）"
-
-
 def attach_clocks(cases, now=None) -> list:
-    """The cases with `.clock` and `.clock_text` set (templates read them)."""
+    """The cases with `.clock` set (templates read it through cases/case/_clock.html)."""
     cases = list(cases)
     clocks = clocks_for(cases, now)
     for case in cases:
         case.clock = clocks.get(case.pk)
-        case.clock_text = minutes_text(case.clock.remaining_minutes) if case.clock else "—"
     return cases
 
 

@@ -12,13 +12,15 @@ from cases import permissions
 from cases.choices import CaseState, ExtensionStatus, LimitUnit
 from cases.forms import MAX_PHOTOS, CaseFilterSet
 from cases.models import Case, ExtensionRequest
-from cases.views_common import AT_UNIT, attach_clocks
+from cases.views_common import AT_UNIT, RETURNED, attach_clocks
 
 S = CaseState
 PAGE_SIZE = 20
 DONE = [S.HANDLED, S.CHECKING, S.CHECKED]
 TABS = [
     ("todo", "待办", Q(state__in=AT_UNIT)),
+    # 回退待审: the unit sent it back; it stays here, clock running, until the desk decides.
+    *([("returned", "回退待审", Q(state=RETURNED))] if RETURNED else []),
     ("done", "已处置待核查", Q(state__in=DONE)),
     ("all", "全部", Q()),
 ]

@@ -140,7 +140,7 @@ class DeskPageTests(CasePagesBase):
         self.assertContains(dispatch, self.cast.town.name)
         supervise = self.client.get(reverse("cases:desk"), {"tab": "supervise"})
         self.assertContains(supervise, at_unit.number)
-        self.assertContains(supervise, "工作时间")  # the countdown
+        self.assertContains(supervise, "剩余4小时")  # the countdown
 
     def test_admin_of_the_office_is_the_desk_too(self):
         self.client.force_login(self.cast.office_admin)
