@@ -302,6 +302,8 @@ try:
     parse_work_hours(CASE_WORK_HOURS)
 except ValueError as exc:
     raise ImproperlyConfigured(f"CASE_WORK_HOURS: {exc}.") from None
+# The 监督电话 printed on road-chief signs (cases/signs.py); 12319 is the national 城管 hotline.
+CASES_SUPERVISION_PHONE = env_str("CASES_SUPERVISION_PHONE", "12319").strip()
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)

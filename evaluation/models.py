@@ -355,5 +355,6 @@ class ScoreFact(models.Model):
             FactKind.REPORT: ("projects:report_detail", self.object_id),
             FactKind.ACTION_ITEM: ("supervision:item_detail", self.object_id),
             FactKind.RECTIFICATION: ("supervision:bulletin_detail", self.parent_id),
+            FactKind.CASE: ("cases:detail", self.object_id),
         }[self.kind]
         return reverse(url_name, args=[pk]) if pk is not None else ""
