@@ -1,7 +1,8 @@
 """OGC API – Features (Part 1: Core, GeoJSON) at /ogc/.
 
-Collections: `projects` (the user's scope), `core-districts`, and one per
-layer (`layer-<id>`); anonymous callers see public layers only. QGIS, ArcGIS
+Collections: `projects` (the user's scope), `core-districts`, one per
+layer (`layer-<id>`), and the city-management `cases-grids`, `cases-segments` (base data)
+and `cases-open` (open cases in the user's scope); anonymous callers see public layers only. QGIS, ArcGIS
 and OWSLib read it; authenticate with a session or `Authorization: Token …`.
 
 Geometry is served as stored (the battle map simplifies, this does not); a page stops early
@@ -88,12 +89,38 @@ def conformance(request):
 # --- collections ---------------------------------------------------------------
 
 
-class Source:
-    """A collection: how to list its rows and turn one into a GeoJSON feature."""
+BBOX_COLUMNS = ("min_lon", "min_lat", "max_lon", "max_lat")
+# A point's columns stand for its own box (cases: lon/lat).
+POINT_COLUMNS = ("lon", "lat", "lon", "lat")
 
-    def __init__(self, cid, title, description, queryset, to_feature, temporal=None):
+
+class Source:
+    """A collection: how to list its rows and turn one into a GeoJSON feature.
+
+    `bbox_columns` are the indexed columns a `bbox` query and the extent read; a source
+    whose rows have none passes `within(queryset, bbox)` and `extent(queryset)` instead.
+    """
+
+    def __init__(self, cid, title, description, queryset, to_feature, temporal=None,
+                 bbox_columns=BBOX_COLUMNS, within=None, extent=None):
         self.id, self.title, self.description = cid, title, description
         self.queryset, self.to_feature, self.temporal = queryset, to_feature, temporal
+        self.bbox_columns, self.within, self.extent = bbox_columns, within, extent
+
+    def bbox(self):
+        if self.extent is not None:
+            return self.extent(self.queryset)
+        a, b, c, d = self.bbox_columns
+        box = self.queryset.aggregate(a=Min(a), b=Min(b), c=Max(c), d=Max(d))
+        return [box["a"], box["b"], box["c"], box["d"]] if box["a"] is not None else None
+
+    def filter_bbox(self, qs, bbox):
+        minx, miny, maxx, maxy = bbox
+        if self.within is not None:
+            return self.within(qs, bbox)
+        a, b, c, d = self.bbox_columns
+        return qs.filter(**{f"{c}__gte": minx, f"{a}__lte": maxx, f"{d}__gte": miny,
+                            f"{b}__lte": maxy})
 
 
 def _project_feature(p):
@@ -115,6 +142,101 @@ def _layer_feature(f):
             "properties": {"name": f.name, "land_use": f.land_use, **f.properties}}
 
 
+# --- city-management cases (数字城管) --------------------------------------------------
+
+
+def _grid_feature(g):
+    return {"type": "Feature", "id": g.pk, "geometry": g.geometry, "properties": {
+        "code": g.code, "name": g.name,
+        "street": g.street_unit.name if g.street_unit_id else None,
+        "community": g.community_unit.name if g.community_unit_id else None,
+        "area_m2": g.area_m2}}
+
+
+def _segment_feature(seg):
+    chiefs = [c for c in seg.chiefs.all() if not c.is_archived]
+    return {"type": "Feature", "id": seg.pk, "geometry": seg.geometry, "properties": {
+        "road": seg.road.name, "name": seg.name, "start": seg.start_name, "end": seg.end_name,
+        "order": seg.order,
+        # names and levels only: a map layer is no place for phone numbers
+        "chiefs": [{"level": c.level, "level_label": c.get_level_display(),
+                    "name": c.person.name} for c in chiefs]}}
+
+
+def _case_feature(case):
+    case_type = case.type_version.case_type
+    return {"type": "Feature", "id": case.pk,
+            "geometry": {"type": "Point", "coordinates": [case.lon, case.lat]},
+            "properties": {
+                "number": case.number, "state": case.state,
+                "state_label": case.get_state_display(), "kind": case_type.kind,
+                "type": f"{case_type.major_code}{case_type.minor_code}",
+                "type_name": case_type.minor_name, "urgency": case.urgency,
+                "address": case.address,
+                "handling_unit": case.handling_unit.name if case.handling_unit_id else None,
+                "reported_at": case.reported_at.isoformat(),
+                "deadline_at": case.deadline_at.isoformat() if case.deadline_at else None}}
+
+
+def _segment_bounds(qs) -> dict[int, tuple]:
+    """Each segment's (minx, miny, maxx, maxy) from its line. Segments carry no bbox
+    columns; they are a few hundred lines of base data, so they are measured here."""
+    from geo.geometry import parse_geojson
+
+    bounds = {}
+    for pk, geometry in qs.values_list("pk", "geometry"):
+        try:
+            bounds[pk] = parse_geojson(geometry, allowed={"LineString", "MultiLineString"}).bounds
+        except Exception:  # noqa: BLE001 - a bad stored shape is left out, not a 500
+            continue
+    return bounds
+
+
+def _segments_within(qs, bbox):
+    minx, miny, maxx, maxy = bbox
+    ids = [pk for pk, (a, b, c, d) in _segment_bounds(qs).items()
+           if c >= minx and a <= maxx and d >= miny and b <= maxy]
+    return qs.filter(pk__in=ids)
+
+
+def _segments_extent(qs):
+    boxes = list(_segment_bounds(qs).values())
+    if not boxes:
+        return None
+    return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+            max(b[3] for b in boxes)]
+
+
+def case_sources(user) -> dict[str, Source]:
+    """Grids and road segments for roles that read the organisation (the city's base data);
+    open cases within Case.objects.visible_to(user) for accounts that see any."""
+    from django.db.models import Prefetch
+
+    from cases.models import Case, Grid, RoadChief, RoadSegment
+    from cases.workflow import FINAL_STATES
+
+    sources = {}
+    if has_cap(user, Cap.VIEW_ORG):
+        sources["cases-grids"] = Source(
+            "cases-grids", "单元网格", "城市管理单元网格（约1万平方米）",
+            Grid.objects.visible_to(user).select_related("street_unit", "community_unit")
+            .order_by("pk"), _grid_feature)
+        sources["cases-segments"] = Source(
+            "cases-segments", "路段", "道路路段及路长",
+            RoadSegment.objects.visible_to(user).select_related("road").prefetch_related(
+                Prefetch("chiefs", RoadChief.objects.select_related("person")))
+            .order_by("pk"), _segment_feature, within=_segments_within,
+            extent=_segments_extent)
+    cases = Case.objects.visible_to(user)
+    if not cases.query.is_empty():  # anonymous callers and roles without cases: none
+        sources["cases-open"] = Source(
+            "cases-open", "在办案件", "未结案的城市管理案件（点位）",
+            cases.exclude(state__in=FINAL_STATES)
+            .select_related("type_version__case_type", "handling_unit").order_by("pk"),
+            _case_feature, bbox_columns=POINT_COLUMNS)
+    return sources
+
+
 def sources_for(user) -> dict[str, Source]:
     sources = {}
     if has_cap(user, Cap.VIEW_PROJECTS):
@@ -127,6 +249,7 @@ def sources_for(user) -> dict[str, Source]:
         sources["core-districts"] = Source(
             "core-districts", "核心板块", "城乡重点片区核心板块边界",
             CoreDistrict.objects.visible_to(user).order_by("pk"), _district_feature)
+    sources.update(case_sources(user))
     layers = Layer.objects.filter(current_version__isnull=False)
     if not has_cap(user, Cap.VIEW_PLANS):
         layers = layers.filter(is_public=True)
@@ -140,10 +263,7 @@ def sources_for(user) -> dict[str, Source]:
 
 def _collection_doc(request, source):
     items = _url(request, "ogc_items", source.id)
-    box = source.queryset.aggregate(a=Min("min_lon"), b=Min("min_lat"), c=Max("max_lon"),
-                                    d=Max("max_lat"))
-    bbox = [box["a"], box["b"], box["c"], box["d"]] if box["a"] is not None else \
-        [73.0, 3.0, 136.0, 54.0]
+    bbox = source.bbox() or [73.0, 3.0, 136.0, 54.0]
     return {
         "id": source.id, "title": source.title, "description": source.description,
         "itemType": "feature", "crs": [CRS84],
@@ -229,9 +349,7 @@ def _parse_datetime(value):
 def _filter(source, request):
     qs = source.queryset
     if bbox := request.GET.get("bbox"):
-        minx, miny, maxx, maxy = _parse_bbox(bbox)
-        qs = qs.filter(max_lon__gte=minx, min_lon__lte=maxx, max_lat__gte=miny,
-                       min_lat__lte=maxy)
+        qs = source.filter_bbox(qs, _parse_bbox(bbox))
     if (value := request.GET.get("datetime")) and source.temporal:
         start, end = _parse_datetime(value)
         begin_field, end_field = source.temporal
