@@ -18,11 +18,11 @@ from django.core.management.base import CommandError
 from openpyxl import Workbook
 from shapely.geometry import Point, box, mapping
 
-from cases.choices import ComponentState, RoadChiefLevel
+from cases.choices import CaseKind, ComponentState, RoadChiefLevel
 from cases.gridcodes import grid_polygons
 from cases.importers import import_components, import_grids, import_roads
 from cases.matching import segment_for_point
-from cases.models import Component, Grid, Road, RoadChief, RoadSegment
+from cases.models import CaseType, Component, Grid, Road, RoadChief, RoadSegment
 from cases.signs import sign_for_segment
 from core.models import ObjectChange
 from geo.tests.factories import GK_ZONE38, ORIGIN, shapefile_parts, square_m, to_lonlat, zip_of
@@ -167,6 +167,25 @@ class GridImportTests(CastTestCase):
         self.assertIn("第3个要素“网格编码”：网格编码前12位应与所属社区的行政区划代码一致", text)
         self.assertEqual(Grid.objects.count(), 0)
 
+    def test_a_zip_of_several_layers_needs_the_layer_named(self):
+        parts = shapefile_parts([({"网格编码": f"{COMMUNITY_CODE}001"}, square_m(0, 0, 100, 100))])
+        other = shapefile_parts([({"名称": "河"}, square_m(300, 0, 400, 100))])
+        data = zip_of({"数据/网格": parts, "数据/水系": other})
+        with self.assertRaises(ValidationError) as caught:
+            import_grids(upload("两层.zip", data))
+        self.assertIn("有2个图层", messages(caught))
+        result = import_grids(upload("两层.zip", data), source="数据/网格.shp")
+        self.assertEqual(result.created, 1)
+
+    def test_a_geojson_whose_crs_is_a_link_is_refused_offline(self):
+        doc = json.loads(qgis_geojson([({"网格编码": f"{COMMUNITY_CODE}001"},
+                                        next(grid_polygons(BBOX, 100)))]))
+        doc["crs"] = {"type": "link", "properties": {"href": "http://127.0.0.1:9/crs.wkt",
+                                                     "type": "ogcwkt"}}
+        with self.assertRaises(ValidationError):
+            import_grids(upload("x.geojson", json.dumps(doc).encode()))
+        self.assertEqual(Grid.objects.count(), 0)
+
     def test_a_line_layer_is_not_grids(self):
         line = {"type": "LineString", "coordinates": [[113.37, 34.5], [113.38, 34.5]]}
         with self.assertRaises(ValidationError) as caught:
@@ -308,6 +327,17 @@ class ComponentImportTests(CastTestCase):
         self.assertEqual(cover.grid.code, f"{COMMUNITY_CODE}006")
         result = import_components(upload("b.xlsx", moved))
         self.assertEqual(result.unchanged, 1)
+
+    def test_type_codes_are_checked_against_the_type_table_when_it_has_components(self):
+        CaseType.objects.create(kind=CaseKind.COMPONENT, major_code="01", major_name="公用设施",
+                                minor_code="01", minor_name="上水井盖", group="order")
+        data = office_workbook([
+            ["1", "4199010101000001", "上水井盖", "0101", "甲局", "完好", 113.3705, 34.5015, ""],
+            ["2", "4199010199000001", "其他", "0199", "甲局", "完好", 113.3705, 34.5015, ""]])
+        with self.assertRaises(ValidationError) as caught:
+            import_components(upload("部件.xlsx", data))
+        self.assertIn("第6行“部件类型代码（D列）”：“0199”不在部件类型表中", messages(caught))
+        self.assertEqual(Component.objects.count(), 0)
 
     def test_a_polygon_layer_is_not_components(self):
         geometry = mapping(box(113.37, 34.50, 113.371, 34.501))
