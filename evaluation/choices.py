@@ -13,14 +13,17 @@ class Fact(models.TextChoices):
     REPORTS = "reports", "进度按时报送率"
     ACTION_ITEMS = "action_items", "交办事项按期办结率"
     RECTIFICATION = "rectification", "整改按期反馈率"
+    # 数字城管: cases 应结案 in the period, closed on time (cases.facts, cases.performance).
+    CASES_ON_TIME = "cases_on_time", "案件按期结案率"
 
 
 # What a figure of each fact counts, for the page (万元 of investment, 期 of reports …).
 FACT_UNITS = {Fact.INVESTMENT: "万元", Fact.MILESTONES: "个", Fact.REPORTS: "期",
-              Fact.ACTION_ITEMS: "项", Fact.RECTIFICATION: "次"}
+              Fact.ACTION_ITEMS: "项", Fact.RECTIFICATION: "次", Fact.CASES_ON_TIME: "件"}
 
 # Facts made of countable rows (a milestone, a report …): "per occurrence" can count them.
-COUNTED_FACTS = frozenset({Fact.MILESTONES, Fact.REPORTS, Fact.ACTION_ITEMS, Fact.RECTIFICATION})
+COUNTED_FACTS = frozenset({Fact.MILESTONES, Fact.REPORTS, Fact.ACTION_ITEMS, Fact.RECTIFICATION,
+                           Fact.CASES_ON_TIME})
 
 
 class Formula(models.TextChoices):
@@ -51,6 +54,7 @@ class FactKind(models.TextChoices):
     REPORT = "report", "进度填报"
     ACTION_ITEM = "action_item", "交办事项"
     RECTIFICATION = "rectification", "通报整改"
+    CASE = "case", "案件"
 
 
 # Unit kinds ranked, each as its own group (市直部门 and 乡镇办 are not compared with each

@@ -1,7 +1,7 @@
 """The facts evaluation scores, per unit, each with the rows behind it named.
 
 The figures come from the apps' public read functions — `projects.facts`,
-`supervision.facts` and `projects.engine.planned_to_date` (the 序时 share of a year plan on
+`supervision.facts`, `cases.facts` and `projects.engine.planned_to_date` (the 序时 share of a year plan on
 a day). Those list the rows behind a figure by id; the rows are named here, one query per
 kind, so that a score stores its drill-down (which milestone, which report, which item)
 when it is computed and a published result never has to look anything up again.
@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from cases import facts as case_facts
 from evaluation.choices import Fact, FactKind
 from plans.models import Plan
 from projects import engine as project_engine
@@ -87,6 +88,8 @@ def collect(start: date, end: date, as_of: date, facts) -> dict[str, dict[int, U
         Fact.RECTIFICATION: lambda: counted(FactKind.RECTIFICATION,
                                             supervision_facts.rectifications_by_unit(start, end),
                                             _rectifications),
+        Fact.CASES_ON_TIME: lambda: counted(FactKind.CASE,
+                                            case_facts.on_time_by_unit(start, end), _cases),
     }
     return {fact: loaders[fact]() for fact in dict.fromkeys(facts)}
 
@@ -246,3 +249,11 @@ def _rectifications(ids) -> dict[int, dict]:
             for pk, bulletin, title, year, number, deadline in _by_ids(
                 Rectification.objects.all(), ids, "pk", "bulletin_id", "bulletin__title",
                 "bulletin__year", "bulletin__number", "bulletin__rectification_deadline")}
+
+
+
+def _cases(ids) -> dict[int, dict]:
+    # A case late or still overdue: its number and type, its deadline, when it was closed.
+    return {pk: {"name": f"{c['number']} {c['type_name']}", "day": _local_day(c["deadline_at"]),
+                 "done_on": _local_day(c["closed_at"]), "state": c["state_label"]}
+            for pk, c in case_facts.describe(ids).items()}
