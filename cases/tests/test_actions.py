@@ -60,9 +60,10 @@ def local(case_time):
     return case_time.astimezone(SHANGHAI)
 
 
-@override_settings(MEDIA_ROOT=MEDIA)
-@time_machine.travel(NOW, tick=False)
-class CaseActionTests(CastTestCase):
+class CaseFixtures(CastTestCase):
+    """The cast plus a grid, a road segment with its chief, two case types and a component
+    (shared by the clock, frozen-row and state-machine tests)."""
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -122,6 +123,11 @@ class CaseActionTests(CastTestCase):
         return actions.do_dispatch(self.registered(**extra), acting_user=self.cast.office_staff,
                                    unit=unit)
 
+
+
+@override_settings(MEDIA_ROOT=MEDIA)
+@time_machine.travel(NOW, tick=False)
+class CaseActionTests(CaseFixtures):
     # --- the path ----------------------------------------------------------------------
 
     def test_report_to_close(self):
@@ -421,3 +427,225 @@ class CaseActionTests(CastTestCase):
         with self.assertRaises(PermissionDenied):
             actions.do_new_type_version(self.garbage.case_type, acting_user=self.inspector,
                                         normal_amount=1)
+
+    # --- 重复上报 and 并案 ----------------------------------------------------------------
+
+    def test_join_adds_a_sighting_once_per_key(self):
+        case = self.dispatched()
+        first = actions.do_join(case, acting_user=self.inspector_2, note="又看到了",
+                                photos=[photo()], lon="113.3801", lat="34.5101",
+                                idempotency_key="join-1")
+        again = actions.do_join(case, acting_user=self.inspector_2, note="重发",
+                                idempotency_key="join-1")
+        self.assertEqual(first.pk, again.pk)
+        self.assertEqual((first.kind, first.from_state, first.to_state, first.lon),
+                         (EventType.JOIN, CaseState.DISPATCHED, CaseState.DISPATCHED, 113.3801))
+        self.assertEqual(case.events.filter(kind=EventType.JOIN).count(), 1)
+        actions.do_join(case, acting_user=self.inspector_2, note="第三次")  # no key: a new one
+        self.assertEqual(case.events.filter(kind=EventType.JOIN).count(), 2)
+        # the joiner follows the case he added to
+        self.assertIn(case.pk, Case.objects.visible_to(self.inspector_2).values_list("pk",
+                                                                                  flat=True))
+        with self.assertRaises(PermissionDenied):
+            actions.do_join(case, acting_user=self.town_staff, note="x")
+        with self.assertRaises(ValidationError):
+            actions.do_join(case, acting_user=self.inspector_2, idempotency_key="k" * 65)
+        with self.assertRaises(ValidationError):
+            actions.do_join(case, acting_user=self.inspector_2, lon="东经", lat="34.5")
+
+    def test_join_refused_on_a_finished_case(self):
+        case = self.report()
+        actions.do_reject(case, acting_user=self.cast.office_staff, reason="不属于受理范围")
+        with self.assertRaises(TransitionError):
+            actions.do_join(case, acting_user=self.inspector_2, note="x")
+
+    def test_mark_duplicate_voids_the_report_and_points_at_the_case(self):
+        desk = self.cast.office_staff
+        original = self.dispatched()
+        copy = self.report(user=self.inspector_2)
+        with self.assertRaises(ValidationError):
+            actions.do_mark_duplicate(copy, acting_user=desk, of=copy)
+        with self.assertRaises(PermissionDenied):
+            actions.do_mark_duplicate(copy, acting_user=self.inspector, of=original)
+        copy = actions.do_mark_duplicate(copy, acting_user=desk, of=original)
+        self.assertEqual((copy.state, copy.duplicate_of), (CaseState.VOID, original))
+        merge = copy.events.get(kind=EventType.MERGE)
+        self.assertIn(original.number, merge.note)
+        # a registered case is not merged (it is 作废 or handled), nor into a finished one
+        registered = self.registered()
+        with self.assertRaises(TransitionError):
+            actions.do_mark_duplicate(registered, acting_user=desk, of=original)
+        another = self.report()
+        with self.assertRaises(ValidationError):
+            actions.do_mark_duplicate(another, acting_user=desk, of=copy)
+
+    # --- 回退 ---------------------------------------------------------------------------
+
+    def test_refused_return_goes_back_with_the_same_deadline(self):
+        desk = self.cast.office_staff
+        case = self.dispatched()
+        actions.do_start(case, acting_user=self.town_staff)
+        with time_machine.travel(datetime(2026, 5, 20, 11, 0, tzinfo=SHANGHAI), tick=False):
+            case = actions.do_return_to_desk(case, acting_user=self.town_staff, reason="非本单位")
+        self.assertEqual(case.state, CaseState.RETURNED)
+        with self.assertRaises(ValidationError):
+            actions.do_refuse_return(case, acting_user=desk, reason="")
+        with self.assertRaises(PermissionDenied):
+            actions.do_refuse_return(case, acting_user=self.town_staff, reason="x")
+        with time_machine.travel(datetime(2026, 5, 20, 15, 0, tzinfo=SHANGHAI), tick=False):
+            case = actions.do_refuse_return(case, acting_user=desk, reason="属地管理，请处置")
+        self.assertEqual((case.state, case.handling_unit), (CaseState.HANDLING, self.cast.town))
+        self.assertEqual(local(case.deadline_at), NOW.replace(hour=16))  # the time went on
+        kinds = list(case.events.values_list("kind", flat=True))
+        self.assertIn(EventType.RETURN, kinds)  # the 回退 still counts
+        self.assertEqual(kinds[-1], EventType.REFUSE_RETURN)
+
+    def test_refused_return_from_rework_is_rework_again(self):
+        desk = self.cast.office_staff
+        case = self.dispatched()
+        actions.do_handle(case, acting_user=self.town_staff, photos=[photo()])
+        actions.do_send_check(case, acting_user=desk)
+        actions.do_check(case, acting_user=self.inspector, passed=False, photos=[photo()],
+                         note="仍有垃圾")
+        actions.do_return_to_desk(case, acting_user=self.town_staff, reason="非本单位")
+        case = actions.do_refuse_return(case, acting_user=desk, reason="请继续处置")
+        self.assertEqual(case.state, CaseState.REWORK)
+        with self.assertRaises(TransitionError):
+            actions.do_close(case, acting_user=desk)
+
+    def test_reassign_from_rework_and_the_rework_keeps_the_clock(self):
+        desk = self.cast.office_staff
+        case = self.dispatched()
+        actions.do_handle(case, acting_user=self.town_staff, photos=[photo()])
+        actions.do_send_check(case, acting_user=desk)
+        with time_machine.travel(datetime(2026, 5, 21, 9, 0, tzinfo=SHANGHAI), tick=False):
+            case = actions.do_check(case, acting_user=self.inspector, passed=False,
+                                    photos=[photo()], note="仍有垃圾")
+        # 返工 does not restart the clock: still due at 16:00 on the day of the dispatch
+        self.assertEqual(local(case.deadline_at), NOW.replace(hour=16))
+        with time_machine.travel(datetime(2026, 5, 21, 9, 0, tzinfo=SHANGHAI), tick=False):
+            case = actions.do_reassign(case, acting_user=desk, unit=self.cast.unit_a)
+        self.assertEqual((case.state, case.handling_unit), (CaseState.DISPATCHED,
+                                                            self.cast.unit_a))
+        # the new unit's own 4 hours: 09:00–12:00, then 14:00–15:00
+        self.assertEqual(local(case.deadline_at), datetime(2026, 5, 21, 15, 0, tzinfo=SHANGHAI))
+
+    def test_send_check_to_another_inspector_while_checking(self):
+        desk = self.cast.office_staff
+        case = self.dispatched()
+        actions.do_handle(case, acting_user=self.town_staff, photos=[photo()])
+        actions.do_send_check(case, acting_user=desk)
+        self.inspector.is_active = False
+        self.inspector.save()
+        case = actions.do_send_check(case, acting_user=desk, inspector=self.inspector_2)
+        self.assertEqual((case.state, case.checker), (CaseState.CHECKING, self.inspector_2))
+        with self.assertRaises(PermissionDenied):
+            actions.do_check(case, acting_user=self.inspector, passed=True, photos=[photo()])
+        actions.do_check(case, acting_user=self.inspector_2, passed=True, photos=[photo()])
+
+    # --- 延期 ---------------------------------------------------------------------------
+
+    def test_pending_extension_is_withdrawn_on_return_and_reassign(self):
+        desk = self.cast.office_staff
+        case = self.dispatched()
+        request = actions.do_request_extension(case, acting_user=self.town_staff, amount=2,
+                                               unit=LimitUnit.HOUR, reason="需调运车辆")
+        actions.do_return_to_desk(case, acting_user=self.town_staff, reason="非本单位")
+        request.refresh_from_db()
+        self.assertEqual(request.status, ExtensionStatus.CANCELLED)
+        with self.assertRaises(ValidationError):
+            actions.do_decide_extension(request, acting_user=desk, approve=True)
+        case = actions.do_reassign(case, acting_user=desk, unit=self.cast.unit_a)
+        second = actions.do_request_extension(case, acting_user=self.cast.reporter_a, amount=1,
+                                              unit=LimitUnit.HOUR, reason="需调运车辆")
+        actions.do_reassign(case, acting_user=desk, unit=self.cast.unit_b)
+        second.refresh_from_db()
+        self.assertEqual(second.status, ExtensionStatus.CANCELLED)
+
+    def test_extensions_of_an_earlier_dispatch_do_not_carry(self):
+        desk = self.cast.office_staff
+        case = self.dispatched()
+        request = actions.do_request_extension(case, acting_user=self.town_staff, amount=1,
+                                               unit=LimitUnit.DAY, reason="需调运车辆")
+        actions.do_decide_extension(request, acting_user=desk, approve=True)
+        case.refresh_from_db()
+        self.assertEqual(local(case.deadline_at), datetime(2026, 5, 21, 16, 0, tzinfo=SHANGHAI))
+        # 改派 at the very same instant (frozen time): the new unit gets the bare 4 hours
+        case = actions.do_reassign(case, acting_user=desk, unit=self.cast.unit_a)
+        self.assertEqual(local(case.deadline_at), NOW.replace(hour=16))
+
+    def test_two_approved_extensions_add_up_and_hang_still_pauses(self):
+        desk = self.cast.office_staff
+        case = self.dispatched()
+        for amount in (1, 2):
+            request = actions.do_request_extension(case, acting_user=self.town_staff,
+                                                   amount=str(amount), unit=LimitUnit.HOUR,
+                                                   reason="需调运车辆")
+            actions.do_decide_extension(request, acting_user=desk, approve=True)
+        case.refresh_from_db()
+        # 10:00 + 4h + 3h = 10:00–12:00, 14:00–18:00, then 1h on the 21st: 09:30
+        self.assertEqual(local(case.deadline_at), datetime(2026, 5, 21, 9, 30, tzinfo=SHANGHAI))
+        actions.do_hang(case, acting_user=desk, reason="需协调")
+        with time_machine.travel(datetime(2026, 5, 22, 10, 0, tzinfo=SHANGHAI), tick=False):
+            case = actions.do_unhang(case, acting_user=desk)
+        # hung from 10:00 on the 20th to 10:00 on the 22nd: the whole 7 hours from then on
+        self.assertEqual(local(case.deadline_at), datetime(2026, 5, 25, 9, 30, tzinfo=SHANGHAI))
+
+    def test_extension_amounts_are_capped_and_checked(self):
+        case = self.dispatched()
+        for amount, unit in ((31, LimitUnit.DAY), (241, LimitUnit.HOUR), (10**9, LimitUnit.DAY),
+                             ("三天", LimitUnit.DAY), (0, LimitUnit.HOUR), (1.5, LimitUnit.HOUR),
+                             (True, LimitUnit.HOUR), (1, "week")):
+            with self.subTest(amount=amount, unit=unit), self.assertRaises(ValidationError):
+                actions.do_request_extension(case, acting_user=self.town_staff, amount=amount,
+                                             unit=unit, reason="x")
+        actions.do_request_extension(case, acting_user=self.town_staff, amount=30,
+                                     unit=LimitUnit.DAY, reason="需立项")
+
+    def test_type_limits_are_capped(self):
+        with self.assertRaises(ValidationError):
+            actions.do_new_type_version(self.garbage.case_type,
+                                        acting_user=self.cast.office_staff, normal_amount=241)
+
+    # --- a hardened report -------------------------------------------------------------
+
+    def test_report_validates_every_field_first(self):
+        case = self.report(lon="113.38", lat=" 34.51 ")
+        self.assertEqual((case.lon, case.lat), (113.38, 34.51))
+        bad = [dict(lon="东经113"), dict(lat=None), dict(lon=float("nan")), dict(lon=[1]),
+               dict(lat=91), dict(lon=True), dict(address="路" * 201), dict(source="rumour"),
+               dict(urgency="very"), dict(description=""), dict(description=None),
+               dict(key="k" * 65)]
+        for extra in bad:
+            with self.subTest(extra=extra), self.assertRaises(ValidationError):
+                self.report(**extra)
+        self.assertEqual(Case.objects.count(), 1)
+        self.report(key="k" * 64)  # exactly 64 is fine
+
+    def test_report_on_an_old_version_is_refused(self):
+        actions.do_new_type_version(self.garbage.case_type, acting_user=self.cast.office_staff,
+                                    normal_amount=8)
+        with self.assertRaisesMessage(ValidationError, "案件类型已更新，请重新选择"):
+            self.report()
+
+    def test_report_finds_its_road_segment(self):
+        case = self.report(segment=None)
+        self.assertEqual(case.segment, self.segment)
+        far = self.report(segment=None, lat=34.505)
+        self.assertIsNone(far.segment)
+
+    def test_routing_skips_an_archived_unit(self):
+        # 部件: the owner is archived → the locality (the grid's street) instead
+        self.cast.unit_a.archive()
+        case = self.dispatched(type_version=self.cover, component=self.component)
+        self.assertEqual(case.handling_unit, self.cast.town)
+        # 事件: the street is archived → the type's owner
+        self.cast.town.archive()
+        case = self.dispatched()
+        self.assertEqual(case.handling_unit, self.cast.unit_b)
+
+    def test_new_type_versions_number_on(self):
+        desk = self.cast.office_staff
+        v2 = actions.do_new_type_version(self.garbage.case_type, acting_user=desk, normal_amount=5)
+        v3 = actions.do_new_type_version(self.garbage.case_type, acting_user=desk, normal_amount=6)
+        self.assertEqual((v2.number, v3.number), (2, 3))
