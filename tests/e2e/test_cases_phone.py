@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from PIL import Image
 
+from cases import actions
 from cases.choices import CaseKind, CaseState, EventType, LimitUnit, RoadChiefLevel
 from cases.models import Case, CaseType, CaseTypeVersion, Grid, Road, RoadChief, RoadSegment
 from cases.views_field import ReportView
@@ -136,6 +138,15 @@ def test_inspector_reports_on_a_phone_and_the_case_closes(browser, live_server, 
         assert Case.objects.count() == 0
         context.set_offline(False)
 
+        # The page is closed and opened again: the draft and its key come back from the
+        # phone's storage (the photo has to be picked again: files are not kept).
+        page.reload()
+        assert page.input_value("input[name=idempotency_key]") == key
+        assert page.input_value("textarea[name=description]") == "人民路北侧人行道上一堆生活垃圾"
+        assert "暴露垃圾" in page.get_by_test_id("type-chosen").inner_text()
+        assert "照片" in status.inner_text()  # the position kept its source
+        page.get_by_test_id("photo-gallery").set_input_files(scene)
+
         # Then the worse case: the server stores the report but its answer is lost on the
         # way (a gateway's error page instead of ours). (Playwright cannot let the upload
         # through and drop the answer itself: Chromium hides file bodies from interception.)
@@ -147,9 +158,8 @@ def test_inspector_reports_on_a_phone_and_the_case_closes(browser, live_server, 
             return HttpResponse("<h1>502 Bad Gateway</h1>", status=502, content_type="text/html")
 
         monkeypatch.setattr(ReportView, "post", answer_lost)
-        page.get_by_test_id("report-retry").click()
-        page.wait_for_function("() => /网络中断/.test(document.getElementById('retry-text').textContent)"
-                               " && !document.getElementById('report-retry').disabled")
+        page.get_by_test_id("report-submit").click()
+        page.get_by_test_id("retry-box").wait_for(state="visible")
         assert answers and answers[0].status_code == 200
         assert Case.objects.count() == 1
         monkeypatch.setattr(ReportView, "post", original_post)
@@ -220,3 +230,43 @@ def test_inspector_reports_on_a_phone_and_the_case_closes(browser, live_server, 
         case.refresh_from_db()
         assert case.state == CaseState.CLOSED
         assert case.closed_at <= case.deadline_at  # closed within its 4 工作时
+
+
+def test_a_second_inspector_joins_the_open_case_instead_of_reporting_again(
+        browser, live_server, tmp_path):
+    with time_machine.travel(NOW, tick=True):
+        cast, inspector, _unit_staff = build_world()
+        colleague = org.do_create_account(username="inspector_2", role=Role.INSPECTOR,
+                                          password=PASSWORD, unit=cast.community)
+        first_photo = tmp_path / "first.jpg"
+        jpeg(first_photo, (90, 140, 90))
+        version = CaseType.objects.get().current_version()
+        theirs = actions.do_report_case(
+            acting_user=colleague, type_version=version, description="垃圾", lon=PHONE_AT[0],
+            lat=PHONE_AT[1] + 0.0001,
+            photos=[SimpleUploadedFile("a.jpg", first_photo.read_bytes(), "image/jpeg")])
+        base = live_server.url
+        context, page = phone(browser, permissions=["geolocation"],
+                              geolocation={"longitude": PHONE_AT[0], "latitude": PHONE_AT[1]})
+        log_in(page, base, "inspector")
+        page.goto(f"{base}/cases/field/report/")
+        page.wait_for_function("() => /手机定位/.test(document.getElementById('pos-status').textContent)")
+        page.get_by_test_id("type-search").fill("0102")
+        page.get_by_test_id("type-results").locator("button").first.click()
+        # Nearby first: his colleague's open case, which he cannot otherwise open.
+        hint = page.get_by_test_id("nearby")
+        hint.wait_for(state="visible")
+        assert theirs.number in hint.inner_text() and "约11米" in hint.inner_text()
+        assert hint.locator("img").count() == 1
+        no_sideways_scroll(page)
+        page.get_by_test_id("photo-camera").set_input_files(
+            jpeg(tmp_path / "again.jpg", (100, 150, 100)))
+        page.fill("textarea[name=description]", "垃圾还在")
+        page.on("dialog", lambda dialog: dialog.accept())
+        hint.get_by_test_id("join-button").click()
+        page.wait_for_url(f"{base}/cases/field/my/")
+        assert f"已加入案件{theirs.number}" in page.locator(".messages").inner_text()
+        assert Case.objects.count() == 1
+        join = theirs.events.get(kind=EventType.JOIN)
+        assert (join.actor, join.note) == (inspector, "垃圾还在")
+        assert join.photos.count() == 1
