@@ -2,7 +2,9 @@
 reports with a photo whose EXIF carries the position, loses the answer to a dropped
 connection and sends again (one case); the desk accepts, registers and dispatches; the unit
 signs for it and handles it with an after photo; the desk sends the check back to the
-inspector, who checks on site from 我的案件; the desk closes it."""
+inspector, who checks on site from 我的案件; the desk closes it, and the performance table
+counts it as closed on time. A second inspector at the same spot joins the open case from
+the nearby hint instead of reporting it again."""
 
 import io
 from datetime import datetime
@@ -230,6 +232,16 @@ def test_inspector_reports_on_a_phone_and_the_case_closes(browser, live_server, 
         case.refresh_from_db()
         assert case.state == CaseState.CLOSED
         assert case.closed_at <= case.deadline_at  # closed within its 4 工作时
+
+        # --- the performance table counts it as closed on time ---------------------------
+        desk.goto(f"{base}/cases/performance/?dim=unit&period=2026-05")
+        row = desk.get_by_test_id("performance-table").locator("tbody tr", has_text="乙局")
+        figure = lambda label: row.locator(f"td[data-label='{label}']").inner_text().strip()  # noqa: E731
+        assert figure("结案数") == "1"
+        assert figure("应结案数") == "1"
+        assert figure("按期结案数") == "1"
+        assert figure("按期结案率") == "100.00%"
+        assert figure("未按期") == "0"
 
 
 def test_a_second_inspector_joins_the_open_case_instead_of_reporting_again(
