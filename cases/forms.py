@@ -65,6 +65,15 @@ class CaseFilterSet(FilterSet):
         return queryset.filter(grid__code__startswith=value)
 
 
+class UnitCaseFilterSet(CaseFilterSet):
+    """The unit's own list: every case is its own, so no 处置单位 filter."""
+
+    class Meta(CaseFilterSet.Meta):
+        fields = [name for name in CaseFilterSet.Meta.fields if name != "unit"]
+
+    unit = None
+
+
 # --- step forms --------------------------------------------------------------------------
 
 

@@ -93,8 +93,11 @@ class CaseDetailView(View):
         for event in events:
             event.photo_list = by_event.get(event.pk, [])
         clock = clock_for(case)
+        pending = case.extension_requests.filter(status=ExtensionStatus.PENDING).select_related(
+            "requested_by").first()
         steps = [(step, form_for(step, user, initial=self._initial(step, case)))
-                 for step in steps_for(user, case)]
+                 for step in steps_for(user, case)
+                 if not (step.key == "extension" and pending is not None)]  # one at a time
         ctx = {
             "case": case, "version": version, "case_type": version.case_type,
             "events": events, "photos": photos, "clock": clock,
@@ -113,8 +116,6 @@ class CaseDetailView(View):
         if "duplicate" in step_keys:
             ctx["nearby"] = nearby_open(Case.objects.visible_to(user).exclude(pk=case.pk),
                                         case_type=version.case_type, lon=case.lon, lat=case.lat)
-        pending = case.extension_requests.filter(status=ExtensionStatus.PENDING).select_related(
-            "requested_by").first()
         if pending is not None:
             ctx["pending_extension"] = pending
             if permissions.is_desk(user):

@@ -1,13 +1,14 @@
 """What the desk, unit and case pages share: the step buttons (which step, who may take it,
 its form, the do_* it calls), the clocks of a page of cases, state colours, redirects."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from cases import actions, permissions, workflow
 from cases.choices import CaseState, EventType
+from cases.clock import clock_for, clocks_for  # noqa: F401  (pages import them from here)
 from cases.forms import (
     CheckForm,
     ConfirmForm,
@@ -23,21 +24,18 @@ from cases.forms import (
 )
 
 S = CaseState
-# The mend adds 回退待审 (RETURNED), 并案 (MERGE) and the desk's refusal of a 回退; until
-# then the pages work with what exists.
-RETURNED = getattr(S, "RETURNED", None)
-MERGE = getattr(EventType, "MERGE", None)
-REFUSE_RETURN = getattr(EventType, "REFUSE_RETURN", None)
+RETURNED = S.RETURNED
+MERGE = EventType.MERGE
+REFUSE_RETURN = EventType.REFUSE_RETURN
 
 # One colour per state on the map and in the badges (the map's legend reads these).
 STATE_COLOURS = {
     S.REPORTED: "#7c3aed", S.ACCEPTED: "#6366f1", S.REGISTERED: "#0ea5e9",
     S.DISPATCHED: "#2563eb", S.HANDLING: "#0891b2", S.REWORK: "#dc2626",
     S.HANDLED: "#16a34a", S.CHECKING: "#65a30d", S.CHECKED: "#15803d",
-    S.HUNG: "#6b7280", S.CLOSED: "#9ca3af", S.REJECTED: "#9ca3af", S.VOID: "#9ca3af",
+    S.RETURNED: "#ea580c", S.HUNG: "#6b7280", S.CLOSED: "#9ca3af", S.REJECTED: "#9ca3af",
+    S.VOID: "#9ca3af",
 }
-if RETURNED:
-    STATE_COLOURS[RETURNED] = "#ea580c"
 
 OPEN_STATES = [s for s in S.values if s not in workflow.FINAL_STATES]
 AT_UNIT = [S.DISPATCHED, S.HANDLING, S.REWORK]
@@ -46,65 +44,10 @@ AT_UNIT = [S.DISPATCHED, S.HANDLING, S.REWORK]
 # --- clocks --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Clock:
-    deadline_at: object
-    remaining_minutes: int | None
-    status: str
-    label: str
-
-    @property
-    def status_label(self) -> str:
-        return {"running": "办理中", "due_soon": "即将超期", "overdue": "超期",
-                "paused": "暂停计时"}.get(self.status, "未计时")
-
-
-def _fallback_clocks(cases, now=None):
-    """Until cases.clock exists (the mend): remaining working time to the stored deadline."""
-    from django.utils import timezone
-
-    from cases import workclock
-
-    now = now or timezone.now()
-    cal = workclock.default_calendar()
-    found = {}
-    for case in cases:
-        if case.state == S.HUNG:
-            found[case.pk] = _Clock(None, None, "paused", "暂停计时")
-        elif case.deadline_at is None or case.state not in workflow.CLOCK_STATES:
-            found[case.pk] = _Clock(case.deadline_at, None, "none", "未计时")
-        else:
-            left = workclock.remaining_minutes(now, case.deadline_at, cal)
-            hours, mins = divmod(abs(left), 60)
-            span = f"{hours}小时{mins}分钟" if hours and mins else (
-                f"{hours}小时" if hours else f"{mins}分钟")
-            status = "overdue" if left < 0 else "due_soon" if left <= 60 else "running"
-            found[case.pk] = _Clock(case.deadline_at, left, status,
-                                    ("超期" if left < 0 else "剩余") + span)
-    return found
-
-
-def clocks_for(cases, now=None) -> dict:
-    """{case.pk: Clock} for a page of cases (cases.clock: one pauses query)."""
-    try:
-        from cases.clock import clocks_for as real
-    except ImportError:
-        return _fallback_clocks(cases, now)
-    return real(list(cases), now=now)
-
-
-def clock_for(case, now=None):
-    try:
-        from cases.clock import clock_for as real
-    except ImportError:
-        return _fallback_clocks([case], now)[case.pk]
-    return real(case, now=now)
-
-
 def attach_clocks(cases, now=None) -> list:
     """The cases with `.clock` set (templates read it through cases/case/_clock.html)."""
     cases = list(cases)
-    clocks = clocks_for(cases, now)
+    clocks = clocks_for(cases, now=now)
     for case in cases:
         case.clock = clocks.get(case.pk)
     return cases
@@ -126,16 +69,9 @@ def _checker(user, case):
 
 
 def _event_ok(event):
-    return lambda state: event is not None and workflow.is_allowed(state, event)
+    return lambda state: workflow.is_allowed(state, event)
 
 
-def _merge_allowed(state):
-    """并案 needs the mend's do_mark_duplicate; before it the button is not offered."""
-    if not hasattr(actions, "do_mark_duplicate"):
-        return False
-    if MERGE is not None:
-        return workflow.is_allowed(state, MERGE)
-    return state in (S.REPORTED, S.ACCEPTED)
 
 
 @dataclass(frozen=True)
@@ -241,14 +177,12 @@ STEPS: list[Step] = [
          _with_note(actions.do_register, "已立案。"), hint="对照立案标准确认后立案"),
     Step("reject", "不予立案", _desk, _event_ok(E.REJECT), ReasonForm,
          _with_reason(actions.do_reject, "已不予立案。"), danger=True),
-    Step("duplicate", "并案", _desk, _merge_allowed, DuplicateForm, _duplicate,
+    Step("duplicate", "并案", _desk, _event_ok(MERGE), DuplicateForm, _duplicate,
          hint="与附近同类在办案件重复时并入该案件"),
     Step("dispatch", "派遣", _desk, _event_ok(E.DISPATCH), UnitChoiceForm, _dispatch,
          hint="不选单位则按派遣建议派遣"),
     Step("reassign", "改派", _desk, _event_ok(E.REASSIGN), UnitChoiceForm, _reassign),
-    Step("refuse_return", "不同意回退", _desk,
-         lambda state: hasattr(actions, "do_refuse_return") and _event_ok(REFUSE_RETURN)(state),
-         ReasonForm,
+    Step("refuse_return", "不同意回退", _desk, _event_ok(REFUSE_RETURN), ReasonForm,
          _refuse_return, hint="退回原处置单位继续办理，计时不变"),
     Step("start", "签收", _unit, _event_ok(E.START), ConfirmForm, _start),
     Step("handle", "处置", _unit, _event_ok(E.HANDLE), HandleForm, _handle, multipart=True,

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
-from cases import actions, permissions
+from cases import permissions
 from cases.choices import CaseState, EventType, ExtensionStatus
 from cases.forms import CaseFilterSet, DecideExtensionForm
 from cases.models import Case, CaseEvent, ExtensionRequest
@@ -23,10 +23,8 @@ from cases.views_case import basemap_settings, basemap_url, map_point
 from cases.views_common import (
     AT_UNIT,
     OPEN_STATES,
-    REFUSE_RETURN,
     RETURNED,
     STATE_COLOURS,
-    STEP_BY_KEY,
     attach_clocks,
 )
 from core.audit import record_audit
@@ -65,17 +63,14 @@ def filtered_cases(request):
 
 
 def _returned_q():
-    """回退待审: its own state after the mend; before it, a 立案 case a unit sent back."""
-    if RETURNED:
-        return Q(state=RETURNED)
-    back = CaseEvent.objects.filter(kind=EventType.RETURN).values("case_id")
-    return Q(state=S.REGISTERED, handling_unit__isnull=True, pk__in=back)
+    """回退待审: the unit sent it back; the desk 改派 it or refuses the 回退."""
+    return Q(state=RETURNED)
 
 
 # (key, label, condition on the filtered cases, order)
 TABS = [
     ("intake", "受理立案", lambda: Q(state__in=[S.REPORTED, S.ACCEPTED]), ("reported_at", "pk")),
-    ("dispatch", "待派遣", lambda: Q(state=S.REGISTERED) & ~_returned_q(), ("registered_at", "pk")),
+    ("dispatch", "待派遣", lambda: Q(state=S.REGISTERED), ("registered_at", "pk")),
     ("returned", "回退待审", _returned_q, ("-updated_at", "pk")),
     ("extensions", "延期审批", None, None),
     ("check", "核查结案", lambda: Q(state__in=[S.HANDLED, S.CHECKING, S.CHECKED]),
@@ -102,8 +97,6 @@ class DeskView(DeskRequiredMixin, View):
         query.pop("page", None)
         query.pop("tab", None)
         ctx = {"filterset": filterset, "tab": tab, "query_without_tab": query.urlencode(),
-               "refuse_return": STEP_BY_KEY["refuse_return"].when(RETURNED or S.REGISTERED),
-               "may_merge": hasattr(actions, "do_mark_duplicate"),
                "tabs": [(key, label, counts.get(key)) for key, label, *_ in TABS]}
         query["tab"] = tab
         ctx["query_without_page"] = query.urlencode()

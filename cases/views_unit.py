@@ -10,7 +10,7 @@ from django.views import View
 
 from cases import permissions
 from cases.choices import CaseState, ExtensionStatus, LimitUnit
-from cases.forms import MAX_PHOTOS, CaseFilterSet
+from cases.forms import MAX_PHOTOS, UnitCaseFilterSet
 from cases.models import Case, ExtensionRequest
 from cases.views_common import AT_UNIT, RETURNED, attach_clocks
 
@@ -20,7 +20,7 @@ DONE = [S.HANDLED, S.CHECKING, S.CHECKED]
 TABS = [
     ("todo", "待办", Q(state__in=AT_UNIT)),
     # 回退待审: the unit sent it back; it stays here, clock running, until the desk decides.
-    *([("returned", "回退待审", Q(state=RETURNED))] if RETURNED else []),
+    ("returned", "回退待审", Q(state=RETURNED)),
     ("done", "已处置待核查", Q(state__in=DONE)),
     ("all", "全部", Q()),
 ]
@@ -47,7 +47,7 @@ class UnitCasesView(UnitStaffRequiredMixin, View):
         # visible_to already keeps a unit to its own cases; said again here so that this
         # page can never list another unit's case whatever the scope rule becomes.
         base = Case.objects.visible_to(user).filter(handling_unit_id=user.unit_id)
-        filterset = CaseFilterSet(request.GET, queryset=base, request=request)
+        filterset = UnitCaseFilterSet(request.GET, queryset=base, request=request)
         cases = filterset.qs if filterset.is_valid() else base.none()
         # Overdue by the stored deadline, which the actions keep moved by 延期 and 挂账.
         counts = cases.aggregate(
