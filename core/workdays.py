@@ -20,6 +20,7 @@ cache of the process that saved it at once (signals in core.models).
 
 import threading
 import time as monotonic_clock
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import chinese_calendar
@@ -39,6 +40,21 @@ def clear_cache() -> None:
         _cache["overrides"] = {}
         _cache["years"] = frozenset()
         _cache["memo"] = {}
+
+
+@contextmanager
+def use_overrides(overrides: dict[date, bool]):
+    """Within the block, `overrides` stand for the office's table (tests, previews): no
+    database is read; the cache is cleared on the way in and out."""
+    clear_cache()
+    with _lock:
+        _cache["overrides"] = dict(overrides)
+        _cache["years"] = frozenset(d.year for d in overrides)
+        _cache["loaded"] = float("inf")  # never stale inside the block
+    try:
+        yield
+    finally:
+        clear_cache()
 
 
 def _load() -> dict[date, bool]:
