@@ -212,6 +212,44 @@ def _baseline_bodies(world):
         "POST /api/supervision/meetings/{id}/move/": {
             "date": str(today + timedelta(days=9)), "start_time": "15:00", "reason": "与市政府常务会冲突"},
         "POST /api/supervision/meetings/{id}/cancel/": {"reason": "并入月度调度会"},
+        **_case_bodies(world),
+    }
+
+
+def _case_bodies(world):
+    """/api/cases/: the report and each step's body (ids of rows the world may not hold
+    fall back to 1: the sweep still sends every hostile value, answered 400 or 404)."""
+    from cases.models import Case, CaseType
+
+    cast = world["cast"]
+    case_type = CaseType.objects.values_list("pk", flat=True).first() or 1
+    case = Case.objects.values_list("pk", flat=True).first() or 1
+    where = {"lon": 113.38, "lat": 34.51}
+    step = "POST /api/cases/cases/{id}/"
+    return {
+        "POST /api/cases/cases/": {
+            "case_type": case_type, "description": "井盖缺失", **where, "address": "人民路12号",
+            "urgency": "normal", "source": "", "grid": None, "segment": None,
+            "component": None, "idempotency_key": "fuzz-1", "photos": []},
+        f"{step}accept/": {"note": "属实"},
+        f"{step}register/": {"note": "符合立案标准"},
+        f"{step}reject/": {"reason": "不属于城市管理范围"},
+        f"{step}dispatch/": {"unit": cast.unit_a.pk, "note": "派遣"},
+        f"{step}reassign/": {"unit": cast.unit_b.pk, "note": "改派"},
+        f"{step}return/": {"reason": "非本单位职责", **where},
+        f"{step}refuse-return/": {"reason": "属于本单位职责"},
+        f"{step}handle/": {"note": "已处置", **where, "photos": []},
+        f"{step}send-check/": {"inspector": None},
+        f"{step}check/": {"passed": True, "note": "", **where, "photos": []},
+        f"{step}close/": {"note": "结案"},
+        f"{step}extension/": {"amount": 2, "unit": "hour", "reason": "材料未到"},
+        f"{step}extension-decision/": {"approve": True, "note": "同意"},
+        f"{step}hang/": {"reason": "需列入改造计划"},
+        f"{step}unhang/": {"note": "已立项"},
+        f"{step}supervise/": {"note": "请尽快处置"},
+        f"{step}void/": {"reason": "录入错误"},
+        f"{step}join/": {"note": "再次发现", **where, "photos": [], "idempotency_key": ""},
+        f"{step}mark-duplicate/": {"of": case, "note": "同一问题"},
     }
 
 
