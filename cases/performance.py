@@ -252,41 +252,53 @@ def contributions(cases, events, dimension: str, *, start=None, end=None, now=No
     """{(day or None, key): Figures} of the cases in `cases` and the events in `events`,
     counting what falls in [start, end) (aware datetimes; None = unbounded). This is the
     one definition: the roll-up, the live part and the tests' direct figures call it."""
+    return contributions_by_dimension(cases, events, [dimension], start=start, end=end,
+                                      now=now, by_day=by_day)[dimension]
+
+
+def contributions_by_dimension(cases, events, dimensions, *, start=None, end=None, now=None,
+                               by_day=False) -> dict[str, dict[tuple, Figures]]:
+    """contributions() for several dimensions, each case's handling time computed once."""
     now = now or timezone.now()
-    out: dict[tuple, Figures] = {}
+    result: dict[str, dict[tuple, Figures]] = {}
+    for dimension in dimensions:
+        out = result[dimension] = {}
+        key = CASE_KEY[dimension]
+        for day, k, row in _grouped(cases, "reported_at", key, by_day, start, end,
+                                    n=Count("pk")):
+            _fig(out, day, k).reported += row["n"]
+        for day, k, row in _grouped(cases.filter(registered_at__isnull=False), "registered_at",
+                                    key, by_day, start, end, n=Count("pk")):
+            _fig(out, day, k).registered += row["n"]
+        for day, k, row in _grouped(cases.filter(state=CaseState.CLOSED), "closed_at", key,
+                                    by_day, start, end, n=Count("pk"),
+                                    ok=Count("pk", filter=ON_TIME)):
+            f = _fig(out, day, k)
+            f.closed += row["n"]
+            f.closed_on_time += row["ok"]
+        overdue = cases.filter(state__in=OPEN_STATES, deadline_at__lt=now)
+        for day, k, row in _grouped(overdue, "deadline_at", key, by_day, start, end,
+                                    n=Count("pk")):
+            _fig(out, day, k).overdue_open += row["n"]
+        counted = events.filter(kind__in=list(EVENT_COUNTERS))
+        for day, k, row in _event_rows(counted, EVENT_KEY[dimension], by_day, start, end):
+            f = _fig(out, day, k)
+            name = EVENT_COUNTERS[row["kind"]]
+            setattr(f, name, getattr(f, name) + row["n"])
+    keys = [CASE_KEY[d] for d in dimensions]
+    for day, found, minutes in _handling(cases, keys, by_day, start, end):
+        for dimension, k in zip(dimensions, found, strict=True):
+            f = _fig(result[dimension], day, k)
+            f.handling_minutes += minutes
+            f.handling_cases += 1
+    return result
 
-    def fig(day, key) -> Figures:
-        found = out.get((day, key))
-        if found is None:
-            found = out[(day, key)] = Figures(key=key)
-        return found
 
-    key = CASE_KEY[dimension]
-    for day, k, row in _grouped(cases, "reported_at", key, by_day, start, end, n=Count("pk")):
-        fig(day, k).reported += row["n"]
-    for day, k, row in _grouped(cases.filter(registered_at__isnull=False), "registered_at",
-                                key, by_day, start, end, n=Count("pk")):
-        fig(day, k).registered += row["n"]
-    for day, k, row in _grouped(cases.filter(state=CaseState.CLOSED), "closed_at", key, by_day,
-                                start, end, n=Count("pk"), ok=Count("pk", filter=ON_TIME)):
-        f = fig(day, k)
-        f.closed += row["n"]
-        f.closed_on_time += row["ok"]
-    overdue = cases.filter(state__in=OPEN_STATES, deadline_at__lt=now)
-    for day, k, row in _grouped(overdue, "deadline_at", key, by_day, start, end,
-                                n=Count("pk")):
-        fig(day, k).overdue_open += row["n"]
-    for day, k, minutes in _handling(cases, key, by_day, start, end):
-        f = fig(day, k)
-        f.handling_minutes += minutes
-        f.handling_cases += 1
-    ekey = EVENT_KEY[dimension]
-    counted = events.filter(kind__in=list(EVENT_COUNTERS))
-    for day, k, row in _event_rows(counted, ekey, by_day, start, end):
-        f = fig(day, k)
-        name = EVENT_COUNTERS[row["kind"]]
-        setattr(f, name, getattr(f, name) + row["n"])
-    return out
+def _fig(out, day, key) -> Figures:
+    found = out.get((day, key))
+    if found is None:
+        found = out[(day, key)] = Figures(key=key)
+    return found
 
 
 def _event_rows(events, key, by_day, start, end):
@@ -302,8 +314,9 @@ def _event_rows(events, key, by_day, start, end):
         yield row.get("_day"), _key(row[key]), row
 
 
-def _handling(cases, key, by_day, start, end):
-    """(closed day or None, key, working minutes from last 派遣 to last 处置) per closed case."""
+def _handling(cases, keys, by_day, start, end):
+    """(closed day or None, [the case's key per dimension], working minutes from the last
+    派遣 to the last 处置) per closed case."""
     closed = cases.filter(state=CaseState.CLOSED, dispatched_at__isnull=False,
                           handled_at__isnull=False)
     if start is not None:
@@ -316,11 +329,12 @@ def _handling(cases, key, by_day, start, end):
                                     .values_list("case_id", "start", "end")):
         pauses[case_id].append((p_start, p_end))
     cal = workclock.default_calendar()
-    rows = closed.values_list("pk", key, "closed_at", "dispatched_at", "handled_at").order_by()
-    for pk, k, closed_at, dispatched_at, handled_at in rows.iterator(chunk_size=5000):
+    tz = _tz()
+    rows = closed.values_list("pk", "closed_at", "dispatched_at", "handled_at", *keys).order_by()
+    for pk, closed_at, dispatched_at, handled_at, *found in rows.iterator(chunk_size=5000):
         minutes = workclock.working_minutes(dispatched_at, handled_at, cal, pauses.get(pk, ()))
-        day = timezone.localtime(closed_at).date() if by_day else None
-        yield day, _key(k), minutes
+        day = closed_at.astimezone(tz).date() if by_day else None
+        yield day, [_key(k) for k in found], minutes
 
 
 # --- partition: roll-up, live ----------------------------------------------------------
@@ -537,9 +551,10 @@ def roll_up(until: datetime | None = None, *, rebuild: bool = False) -> dict:
             return {"since": since, "until": since, "rows": 0}
         cases, events = rolled_sets(since, until)
         rows = 0
+        parts = contributions_by_dimension(cases, events, list(Dimension), now=until,
+                                           by_day=True)
         for dimension in Dimension:
-            parts = contributions(cases, events, dimension, now=until, by_day=True)
-            rows += _store(dimension, parts)
+            rows += _store(dimension, parts[dimension])
         state.watermark = until
         state.save()
     return {"since": since, "until": until, "rows": rows}
