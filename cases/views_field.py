@@ -119,6 +119,12 @@ class ReportView(View):
         return render(request, self.template_name, _field_context(form))
 
     def post(self, request):
+        # A retry of a report that did arrive (its answer was lost) is answered with that
+        # case before the form is looked at: after a reload the photos are gone from the
+        # page, and "请选择照片" would hide that the case exists.
+        earlier = self._already_filed(request)
+        if earlier is not None:
+            return self._done(request, earlier)
         form = ReportForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             try:
@@ -127,13 +133,24 @@ class ReportView(View):
                 for message in exc.messages:
                     form.add_error(None, message)
             else:
-                url = reverse("cases:report_done", args=[case.pk])
-                if wants_json(request):
-                    return JsonResponse({"ok": True, "url": url, "number": case.number})
-                return redirect(url)
+                return self._done(request, case)
         if wants_json(request):
             return JsonResponse({"ok": False, "errors": errors_of(form)}, status=400)
         return render(request, self.template_name, _field_context(form), status=400)
+
+    @staticmethod
+    def _already_filed(request):
+        key = (request.POST.get("idempotency_key") or "").strip()
+        if not key or len(key) > 64:
+            return None
+        return Case.objects.filter(reporter=request.user, idempotency_key=key).first()
+
+    @staticmethod
+    def _done(request, case):
+        url = reverse("cases:report_done", args=[case.pk])
+        if wants_json(request):
+            return JsonResponse({"ok": True, "url": url, "number": case.number})
+        return redirect(url)
 
     @staticmethod
     def _submit(request, form) -> Case:

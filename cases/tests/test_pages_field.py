@@ -176,6 +176,20 @@ class FieldPageTests(CastTestCase):
         self.post_report(idempotency_key="another-key", json=True)
         self.assertEqual(Case.objects.count(), 2)
 
+    def test_a_retry_after_a_reload_finds_the_case_without_its_photos(self):
+        # The answer was lost and the page reopened: the draft (and key) came back, the
+        # photos did not. The retry still lands on the case, not on "请选择照片".
+        key = "5f0c2a8e-8b1f-4a53-9d3e-1c2b3a4d5e6f"
+        first = self.post_report(idempotency_key=key, json=True)
+        again = self.post_report(idempotency_key=key, photos=[], description="", json=True)
+        self.assertEqual(again.status_code, 200)
+        self.assertEqual(again.json()["url"], first.json()["url"])
+        self.assertEqual(Case.objects.count(), 1)
+        # Another reporter's key is his own: it never opens someone else's case.
+        other = self.post_report(user=self.inspector_2, idempotency_key=key, photos=[],
+                                 json=True)
+        self.assertEqual(other.status_code, 400)
+
     def test_the_desk_enters_a_hotline_case_without_a_photo(self):
         response = self.post_report(user=self.cast.office_staff, photos=[], source="hotline")
         case = Case.objects.get()
