@@ -164,6 +164,9 @@
   $("locate-me").addEventListener("click", function () { locate(true); });
   if (value("lon") && value("lat")) {
     setPosition(parseFloat(value("lon")), parseFloat(value("lat")), value("position_source") || "pin");
+  } else if (form.dataset.desk) {
+    // The desk enters what a citizen reported by phone: where the desk sits says nothing.
+    status.textContent = "请在地图上点选市民反映的问题位置，并填写地址或参照物。";
   } else {
     locate(false);
   }
