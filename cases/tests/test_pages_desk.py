@@ -250,6 +250,20 @@ class DeskStepTests(CasePagesBase):
         self.assertEqual(case.state, CaseState.DISPATCHED)
         self.assertEqual(case.handling_unit, self.cast.unit_a)
 
+    def test_refuse_return_sends_it_back_with_the_same_deadline(self):
+        case = self.dispatched()
+        actions.do_start(case, acting_user=self.town_staff)
+        deadline = Case.objects.get(pk=case.pk).deadline_at
+        actions.do_return_to_desk(case, acting_user=self.town_staff, reason="不属本街道")
+        self.client.force_login(self.desk)
+        page = self.client.get(reverse("cases:desk"), {"tab": "returned"})
+        self.assertContains(page, 'data-step="refuse_return"')
+        self.assertRefused(self.step(self.desk, case, "refuse_return", {"reason": ""}), "理由")
+        self.step(self.desk, case, "refuse_return", {"reason": "经核实属街道职责"})
+        case.refresh_from_db()
+        self.assertEqual((case.state, case.handling_unit, case.deadline_at),
+                         (CaseState.HANDLING, self.cast.town, deadline))
+
     def test_extension_approve_and_deny(self):
         case = self.dispatched()
         request = actions.do_request_extension(case, acting_user=self.town_staff, amount=2,

@@ -90,3 +90,34 @@ class ScopeTests(CasePagesBase):
                 response = self.client.get(url)
                 self.assertEqual(response.status_code, 302)
                 self.assertIn("login", response["Location"])
+
+
+class RoleTableTests(CasePagesBase):
+    """Each person of the cast against each page: the status they get."""
+
+    def test_pages_per_role(self):
+        case = self.dispatched()
+        c = self.cast
+        detail = reverse("cases:detail", args=[case.pk])
+        pages = {"desk": reverse("cases:desk"), "unit": reverse("cases:unit"),
+                 "map": reverse("cases:map"), "export": reverse("cases:export"),
+                 "detail": detail}
+        # desk, unit, map, export, detail
+        expected = {
+            "office_admin": (c.office_admin, 200, 403, 200, 200, 200),
+            "office_staff": (c.office_staff, 200, 403, 200, 200, 200),
+            "supervision": (c.supervision, 403, 403, 200, 200, 200),
+            "town_staff": (self.town_staff, 403, 200, 403, 200, 200),
+            "reporter_a": (c.reporter_a, 403, 200, 403, 200, 404),
+            "head_a": (c.head_a, 403, 200, 403, 200, 404),
+            "inspector": (self.inspector, 403, 403, 403, 403, 200),
+            "inspector_2": (self.inspector_2, 403, 403, 403, 403, 404),
+            "city_leader": (c.city_leader, 403, 403, 403, 403, 404),
+            "citizen": (c.citizen, 403, 403, 403, 403, 404),
+            "sys_admin": (c.sys_admin, 403, 403, 403, 403, 404),
+        }
+        for name, (user, *statuses) in expected.items():
+            self.client.force_login(user)
+            for (page, url), status in zip(pages.items(), statuses, strict=True):
+                with self.subTest(person=name, page=page):
+                    self.assertEqual(self.client.get(url).status_code, status)
