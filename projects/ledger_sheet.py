@@ -18,11 +18,8 @@ from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
 
-# `_open` is named here only because projects/tests/test_ledger_habits.py patches
-# projects.ledger_sheet._open; that patch should now target core.workbook._open.
 from core.workbook import (
     Bounds,
-    _open,  # noqa: F401
     read_grid,
     spread,
     spread_down,

@@ -277,7 +277,7 @@ class _no_workbook_read:
     def __enter__(self):
         from unittest import mock
 
-        self.patch = mock.patch("projects.ledger_sheet._open",
+        self.patch = mock.patch("core.workbook._open",
                                 side_effect=AssertionError("workbook read twice"))
         self.patch.start()
 
