@@ -357,6 +357,25 @@ class FieldPageTests(CastTestCase):
         self.assertNotContains(page, "13700001111")
         self.assertEqual(self.client.get(reverse("cases:sign", args=[999999])).status_code, 404)
 
+    # --- the map's background and photos ---------------------------------------------------
+
+    def test_geo_background_has_the_grids_and_segments_around_the_point(self):
+        self.login(self.inspector)
+        data = self.client.get(reverse("cases:field_geo"), {"lon": "113.38", "lat": "34.51"})
+        kinds = sorted(f["properties"]["kind"] for f in data.json()["features"])
+        self.assertEqual(kinds, ["grid", "segment", "segment"])
+        far = self.client.get(reverse("cases:field_geo"), {"lon": "116.4", "lat": "39.9"})
+        self.assertEqual(far.json()["features"], [])
+        self.assertEqual(self.client.get(reverse("cases:field_geo"), {"lon": "x"}).status_code,
+                         400)
+
+    def test_case_photos_are_served_within_scope(self):
+        case = self.case_by(self.inspector)
+        photo = case.photos.get()
+        url = reverse("cases:field_photo", args=[photo.pk])
+        self.assertEqual(self.login(self.inspector).get(url).status_code, 200)
+        self.assertEqual(self.login(self.inspector_2).get(url).status_code, 404)
+
     # --- navigation ------------------------------------------------------------------------
 
     def test_navigation_by_role(self):
