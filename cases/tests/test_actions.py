@@ -3,13 +3,16 @@ what (tried by the wrong people) and whose cases each role sees."""
 
 import io
 import tempfile
+import threading
+import time
 from datetime import datetime
-from unittest import mock
+from unittest import mock, skipUnless
 
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.db import connection, connections
+from django.test import TransactionTestCase, override_settings
 from PIL import Image
 
 from cases import actions
@@ -39,7 +42,7 @@ from notify.models import Notification
 from org import actions as org
 from org.choices import Role
 from tests.base import SHANGHAI, CastTestCase
-from tests.cast import PASSWORD
+from tests.cast import PASSWORD, build_cast
 
 # Wednesday 20 May 2026, 10:00 in Beijing: a working day; 4 工作时 from now end at 16:00.
 NOW = datetime(2026, 5, 20, 10, 0, tzinfo=SHANGHAI)
@@ -649,3 +652,74 @@ class CaseActionTests(CaseFixtures):
         v2 = actions.do_new_type_version(self.garbage.case_type, acting_user=desk, normal_amount=5)
         v3 = actions.do_new_type_version(self.garbage.case_type, acting_user=desk, normal_amount=6)
         self.assertEqual((v2.number, v3.number), (2, 3))
+
+
+@skipUnless(connection.vendor == "postgresql", "row locks between two connections (PostgreSQL)")
+@override_settings(MEDIA_ROOT=MEDIA)
+class RaceTests(TransactionTestCase):
+    """Two desks at once, each in its own thread with its own database connection."""
+
+    def setUp(self):
+        self.cast = build_cast()
+        case_type = CaseType.objects.create(kind=CaseKind.EVENT, major_code="01",
+                                            major_name="市容环境", minor_code="02",
+                                            minor_name="暴露垃圾", group="clean")
+        self.version = CaseTypeVersion.objects.create(
+            case_type=case_type, number=1, register_standard="成堆垃圾", close_standard="清理",
+            normal_amount=4, normal_unit=LimitUnit.HOUR, urgent_amount=2,
+            urgent_unit=LimitUnit.HOUR, owner_first=False)
+        self.inspector = org.do_create_account(username="inspector", role=Role.INSPECTOR,
+                                               password=PASSWORD, unit=self.cast.community)
+
+    def both(self, work, slow_target, slow_name):
+        """Run work(desk) for two desks at once; `slow_name` on `slow_target` sleeps a moment
+        so the first step holds its lock while the second arrives."""
+        barrier, results = threading.Barrier(2), {}
+        original = getattr(slow_target, slow_name)
+
+        def slow(*args, **kwargs):
+            time.sleep(0.2)
+            return original(*args, **kwargs)
+
+        def run(desk):
+            try:
+                barrier.wait()
+                results[desk.username] = work(desk)
+            except Exception as exc:  # noqa: BLE001 - the loser's error is the result
+                results[desk.username] = exc
+            finally:
+                connections.close_all()  # this thread's own connection
+
+        with mock.patch.object(slow_target, slow_name, slow):
+            threads = [threading.Thread(target=run, args=(desk,))
+                       for desk in (self.cast.office_staff, self.cast.office_admin)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=60)
+        return list(results.values())
+
+    def test_two_desks_dispatching_one_case_make_one_dispatch(self):
+        desk = self.cast.office_staff
+        case = actions.do_report_case(acting_user=self.inspector, type_version=self.version,
+                                      description="路边成堆垃圾", lon=113.38, lat=34.51)
+        actions.do_accept(case, acting_user=desk)
+        actions.do_register(case, acting_user=desk)
+
+        def dispatch(user):
+            copy = Case.objects.get(pk=case.pk)  # each desk's own page load
+            return actions.do_dispatch(copy, acting_user=user, unit=self.cast.unit_a)
+
+        results = self.both(dispatch, actions, "compute_deadline")
+        self.assertEqual(sorted(type(r).__name__ for r in results), ["Case", "TransitionError"])
+        self.assertEqual(CaseEvent.objects.filter(case=case, kind=EventType.DISPATCH).count(), 1)
+        self.assertEqual(Case.objects.get(pk=case.pk).state, CaseState.DISPATCHED)
+
+    def test_two_offices_adding_a_version_get_two_numbers(self):
+        def new_version(user):
+            return actions.do_new_type_version(self.version.case_type, acting_user=user,
+                                               normal_amount=6)
+
+        results = self.both(new_version, CaseTypeVersion, "full_clean")
+        self.assertTrue(all(isinstance(r, CaseTypeVersion) for r in results), results)
+        self.assertEqual(sorted(r.number for r in results), [2, 3])
