@@ -528,6 +528,9 @@ def import_components(uploaded, *, filename: str | None = None, acting_user=None
     """
     _check_user(acting_user)
     filename = _filename(uploaded, filename)
+    if filename.lower().endswith((".xls", ".et", ".csv")):
+        raise ValidationError(f"“{filename}”不是 .xlsx 文件，请在 WPS 或 Excel 中另存为 .xlsx "
+                              "后导入；或上传 GeoJSON、Shapefile（zip）、GeoPackage 点图层。")
     if filename.lower().endswith(".xlsx"):
         data = _read_bytes(uploaded, XLSX_MAX_BYTES, filename)
         columns, records = _xlsx_records(data, COMPONENT_FIELDS, "code")
