@@ -126,13 +126,15 @@ class InspectorField(forms.ModelChoiceField):
         return f"{name}（{obj.unit.name}）" if obj.unit_id else name
 
 
-class SendCheckForm(forms.Form):
-    # Accounts are not scoped for the desk's role (it does not manage accounts); what it may
-    # pick is narrowed here: active inspectors only, the action checks the role again.
+class SendCheckForm(ScopedChoicesMixin, forms.Form):
     inspector = InspectorField(
         label="核查监督员", required=False, empty_label="（上报的监督员）",
         queryset=User.objects.filter(role=Role.INSPECTOR, is_active=True)
         .select_related("unit").order_by("username"))
+    # The account directory is scoped to those who manage accounts, which the desk does
+    # not; it picks among active inspectors only (narrowed here, checked again by
+    # do_send_check), and sees no more of them than their names and units.
+    inspector.unscoped = "派发核查: the desk picks an active inspector; do_send_check checks the role"
 
 
 class MultiplePhotoInput(forms.FileInput):

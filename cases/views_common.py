@@ -22,6 +22,7 @@ from cases.forms import (
     SuperviseForm,
     UnitChoiceForm,
 )
+from core.forms import ScopedChoicesMixin
 
 S = CaseState
 RETURNED = S.RETURNED
@@ -215,6 +216,8 @@ def form_for(step: Step, user, *, data=None, files=None, prefix=None, initial=No
     kwargs = {"data": data, "files": files, "prefix": prefix, "initial": initial}
     if step.form is UnitChoiceForm:
         return UnitChoiceForm(user=user, unit_required=step.key == "reassign", **kwargs)
+    if issubclass(step.form, ScopedChoicesMixin):
+        return step.form(user=user, **kwargs)
     return step.form(**kwargs)
 
 

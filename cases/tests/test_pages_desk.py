@@ -375,6 +375,7 @@ class CaseDetailTests(CasePagesBase):
         self.assertContains(response, "剩余4小时")
         self.assertContains(response, 'data-step="start"')
         self.assertContains(response, 'data-step="handle"')
+        self.assertContains(response, 'enctype="multipart/form-data" data-locate')
         self.assertNotContains(response, 'data-step="close"')
 
     def test_overdue_badge(self):
