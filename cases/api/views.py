@@ -221,9 +221,7 @@ class CaseViewSet(mixins.CreateModelMixin, StrictIdViewSet):
         return s.CaseDetailSerializer(_detail_queryset().get(pk=pk),
                                       context=self.get_serializer_context()).data
 
-    @extend_schema(request={"application/json": s.CaseReportInSerializer,
-                            "multipart/form-data": s.CaseReportInSerializer},
-                   parameters=[IDEMPOTENCY_PARAMETER],
+    @extend_schema(request=s.CaseReportInSerializer, parameters=[IDEMPOTENCY_PARAMETER],
                    responses={201: s.CaseDetailSerializer,
                               200: OpenApiResponse(s.CaseDetailSerializer,
                                                    description="重发：同一幂等键的原案件")})
