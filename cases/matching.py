@@ -99,13 +99,25 @@ def segment_for_point(lon, lat, tolerance_m: float = 30):
     Ties (a point at a crossing, equally near two roads) go to the road first in the road
     list (sort order, then name), then the lower segment order, so the answer is stable.
     """
+    return _nearest(_current(), lon, lat, tolerance_m)
+
+
+def segment_matcher(tolerance_m: float = 30):
+    """segment_for_point for many points at once (demo build, benchmarks, bulk imports of
+    cases): the change check runs once, here, and the callable answers from that snapshot,
+    so it must not outlive a change to the segments it was made for."""
+    snapshot = _current()
+    return lambda lon, lat: _nearest(snapshot, lon, lat, tolerance_m)
+
+
+def _nearest(snapshot, lon, lat, tolerance_m):
+    segments, lines, bounds = snapshot
     try:
         lon, lat, tolerance_m = float(lon), float(lat), float(tolerance_m)
     except (TypeError, ValueError):
         return None
     if not (math.isfinite(lon) and math.isfinite(lat) and -90 < lat < 90) or tolerance_m < 0:
         return None
-    segments, lines, bounds = _current()
     if not segments:
         return None
     x_scale = METRES_PER_DEGREE * math.cos(math.radians(lat))

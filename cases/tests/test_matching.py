@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
-from cases.matching import METRES_PER_DEGREE, segment_for_point
+from cases.matching import METRES_PER_DEGREE, segment_for_point, segment_matcher
 from cases.models import Road, RoadSegment
 
 LON0, LAT0 = 113.38, 34.51
@@ -95,6 +95,16 @@ class MatchingTests(TestCase):
         RoadSegment.objects.tracked_bulk_update([new], ["geometry"])
         self.assertIsNone(segment_for_point(east(1000), north(1000)))
         self.assertEqual(segment_for_point(east(2000), north(1000)), new)
+
+    def test_the_bulk_matcher_answers_as_segment_for_point_without_queries(self):
+        points = [(LON0, north(10)), (east(108), north(20)), (east(300), north(-25)),
+                  (LON0, north(31)), (east(50), LAT0)]
+        match = segment_matcher()
+        with CaptureQueriesContext(connection) as queries:
+            found = [match(lon, lat) for lon, lat in points]
+        self.assertEqual(len(queries), 0)
+        self.assertEqual(found, [segment_for_point(lon, lat) for lon, lat in points])
+        self.assertEqual(segment_matcher(tolerance_m=40)(LON0, north(31)), self.west)
 
     def test_what_a_caller_changes_does_not_reach_the_cache(self):
         found = segment_for_point(LON0, north(10))
