@@ -33,8 +33,9 @@
     if (!el || v === undefined || v === null) { return; }
     el.value = v;
   }
+  var attempted = false;  // a submit of this draft has left the phone (it may have arrived)
   function saveDraft() {
-    var data = {};
+    var data = { attempted: attempted };
     KEPT.forEach(function (n) { data[n] = value(n); });
     try { localStorage.setItem(DRAFT, JSON.stringify(data)); } catch (e) { /* full or private */ }
   }
@@ -45,6 +46,7 @@
   var draft = loadDraft();
   if (draft && !serverErrors) {
     KEPT.forEach(function (n) { if (draft[n]) { setValue(n, draft[n]); } });
+    attempted = !!draft.attempted;
   }
   if (!value("idempotency_key")) { setValue("idempotency_key", (draft && draft.idempotency_key) || newKey()); }
   saveDraft();
@@ -394,6 +396,14 @@
     showErrors([]);
     var photos = photoFiles();
     if (photos.length > parseInt(previews.dataset.max || "6", 10)) { showErrors(["照片数量超过上限，请重新挑选。"]); return; }
+    // The server says the same; asked here first, no upload is spent on a form it refuses.
+    // Not after an attempt that may have arrived: the server then answers with that case.
+    var missing = [];
+    if (!attempted && !form.dataset.desk && !photos.length) { missing.push("现场照片：请拍摄或选择至少一张现场照片。"); }
+    if (!select.value) { missing.push("问题类型：请选择问题类型。"); }
+    if (!value("description").trim()) { missing.push("问题描述：请填写问题描述。"); }
+    if (missing.length) { showErrors(missing); return; }
+    attempted = true;
     post(form.action || window.location.href, new FormData(form), retryBox.hidden ? submit : $("report-retry"));
   }
   form.addEventListener("submit", function (e) { e.preventDefault(); send(); });
