@@ -3,6 +3,7 @@ bodies of the action endpoints (each feeds one cases.actions.do_*)."""
 
 import math
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -72,10 +73,27 @@ class CaseEventSerializer(core.ModelSerializer):
 
 
 class CasePhotoSerializer(core.ModelSerializer):
+    """`file` and `thumbnail` are the case pages' download URLs: scoped to the case's
+    readers, audited, and open to the same API token."""
+
+    file = serializers.SerializerMethodField(help_text="照片地址（按权限范围校验并记录审计）")
+    thumbnail = serializers.SerializerMethodField(help_text="缩略图地址")
+
     class Meta:
         model = CasePhoto
         fields = ["id", "event", "stage", "original_name", "mime_type", "size", "sha256",
-                  "gps_lon", "gps_lat", "created_at"]
+                  "gps_lon", "gps_lat", "created_at", "file", "thumbnail"]
+
+    def _absolute(self, name, photo) -> str:
+        url = reverse(name, args=[photo.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+    def get_file(self, photo) -> str:
+        return self._absolute("cases:photo", photo)
+
+    def get_thumbnail(self, photo) -> str:
+        return self._absolute("cases:photo_thumbnail", photo)
 
 
 class CaseExtensionSerializer(core.ModelSerializer):

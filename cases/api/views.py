@@ -115,7 +115,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     description="客户端幂等键（至多64字符）：同一上报人重发同一键，返回原案件（200）而不新建")
 
 
-def _step(url_path, serializer, run, doc):
+def _step(url_path, serializer, run, doc, parameters=None):
     """A POST /cases/{id}/<url_path>/ endpoint: validate `serializer`, call `run(case, data,
     user)` (a do_* action), answer with the case as it now stands."""
 
@@ -132,7 +132,7 @@ def _step(url_path, serializer, run, doc):
     view.__name__ = "step_" + url_path.replace("-", "_")
     view.__doc__ = doc
     view = action(detail=True, methods=["post"], url_path=url_path, url_name=url_path)(view)
-    return extend_schema(request=serializer, summary=doc,
+    return extend_schema(request=serializer, summary=doc, parameters=parameters,
                          responses={200: s.CaseDetailSerializer})(view)
 
 
@@ -308,7 +308,8 @@ class CaseViewSet(mixins.CreateModelMixin, StrictIdViewSet):
                  lambda c, v, r: actions.do_void(c, acting_user=r.user, reason=v["reason"]),
                  "作废（指挥中心，须说明理由）。")
     step_join = _step("join", s.CaseJoinSerializer, _join,
-                 "重复上报：在已有案件上补充现场情况（同一幂等键只记一次）。")
+                      "重复上报：在已有案件上补充现场情况（同一幂等键只记一次）。",
+                      parameters=[IDEMPOTENCY_PARAMETER])
     step_mark_duplicate = _step("mark-duplicate", s.CaseDuplicateSerializer, _mark_duplicate,
                            "并案（指挥中心：将重复案件并入已有案件）。")
 
