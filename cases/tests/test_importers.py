@@ -313,6 +313,20 @@ class ComponentImportTests(CastTestCase):
         tree = Component.objects.get(code="4199010401000001")
         self.assertEqual(tree.owner_unit, self.cast.town)  # by 行政区划代码
 
+    def test_qgis_geojson_points_and_a_single_multipoint(self):
+        features = [({"ObjID": "4199010101000021", "ObjName": "上水井盖", "DeptName1": "甲局",
+                      "ObjState": "完好"}, {"type": "Point", "coordinates": [113.3705, 34.5015]}),
+                    ({"ObjID": "4199010102000001", "ObjName": "污水井盖", "DeptName1": "乙局",
+                      "ObjState": "损坏"},
+                     {"type": "MultiPoint", "coordinates": [[113.3725, 34.5005]]})]
+        result = import_components(upload("部件.geojson", qgis_geojson(features, "部件")))
+        self.assertEqual(result.created, 2)
+        sewer = Component.objects.get(code="4199010102000001")
+        self.assertEqual((sewer.type_code, sewer.owner_unit, sewer.state, sewer.grid.code),
+                         ("0102", self.cast.unit_b, ComponentState.DAMAGED,
+                          f"{COMMUNITY_CODE}006"))
+        self.assertEqual((sewer.lon, sewer.lat), (113.3725, 34.5005))
+
     def test_reimport_updates_state_and_moves_the_grid_and_blank_clears_nothing(self):
         first = office_workbook([["1", "4199010101000001", "上水井盖", "0101", "甲局", "完好",
                                   113.3705, 34.5015, ""]])
