@@ -524,7 +524,7 @@ def import_components(uploaded, *, filename: str | None = None, acting_user=None
     Columns: 部件标识码; 部件类型代码 (4 digits 大类+小类; taken from the 标识码's 7th–10th
     digits when absent, the 6+2+2+6 layout); 部件名称; 权属单位 (行政区划代码, name or short
     name); 部件状态 (完好/损坏/丢失/废弃); 经度/纬度 in a workbook, the point itself in a
-    layer. The grid is found from the position (Grid.objects.containing).
+    layer. The grid is found from the position (as Grid.objects.containing, see GridLocator).
     """
     _check_user(acting_user)
     filename = _filename(uploaded, filename)
@@ -584,6 +584,7 @@ def import_components(uploaded, *, filename: str | None = None, acting_user=None
     model_columns = {"code": "code", "type_code": "type_code", "name": "name",
                      "owner_unit": "owner", "state": "state", "lon": "lon", "lat": "lat"}
     result = ImportResult("部件")
+    locate = GridLocator()
     new, changed, outside = [], [], 0
     creator = acting_user or current_context().actor_user()  # bulk_create skips save()
     fields = ("type_code", "name", "owner_unit", "state", "lon", "lat")
@@ -608,7 +609,7 @@ def import_components(uploaded, *, filename: str | None = None, acting_user=None
             errors.extend(_model_problems(exc, record, model_columns))
             continue
         if moved:
-            component.grid = Grid.objects.containing(component.lon, component.lat)
+            component.grid = locate(component.lon, component.lat)
             outside += component.grid is None
         if before is None:
             result.created += 1
@@ -627,6 +628,26 @@ def import_components(uploaded, *, filename: str | None = None, acting_user=None
         Component.objects.tracked_bulk_update(changed, [*fields, "grid"])
 
     return _store(result, dry_run, store)
+
+
+class GridLocator:
+    """Grid.objects.containing for many points: the same answer (the active grid whose
+    polygon covers the point, the lowest code first), with the grids read and parsed once
+    instead of a query and a parse per point (half of a 2,000-row import's time)."""
+
+    def __init__(self):
+        self.grids = list(Grid.objects.active().order_by("code"))
+        self.shapes = [shapely.geometry.shape(g.geometry) for g in self.grids]
+        self.tree = shapely.STRtree(self.shapes) if self.shapes else None
+
+    def __call__(self, lon: float, lat: float):
+        if self.tree is None:
+            return None
+        point = shapely.Point(lon, lat)
+        for i in sorted(self.tree.query(point)):  # tree order is not code order
+            if self.shapes[i].covers(point):
+                return self.grids[i]
+        return None
 
 
 def _position(record: _Record, row: dict, errors: list) -> None:

@@ -20,7 +20,7 @@ from shapely.geometry import Point, box, mapping
 
 from cases.choices import CaseKind, ComponentState, RoadChiefLevel
 from cases.gridcodes import grid_polygons
-from cases.importers import import_components, import_grids, import_roads
+from cases.importers import GridLocator, import_components, import_grids, import_roads
 from cases.matching import segment_for_point
 from cases.models import CaseType, Component, Grid, Road, RoadChief, RoadSegment
 from cases.signs import sign_for_segment
@@ -352,6 +352,19 @@ class ComponentImportTests(CastTestCase):
             import_components(upload("部件.xlsx", data))
         self.assertIn("第6行“部件类型代码（D列）”：“0199”不在部件类型表中", messages(caught))
         self.assertEqual(Component.objects.count(), 0)
+
+    def test_the_grid_locator_answers_as_grid_objects_containing(self):
+        locate = GridLocator()
+        # Inside, on shared edges and corners, outside the community, and far away.
+        lons = [113.3699, 113.370, 113.3705, 113.371, 113.3712, 113.3716, 113.3722, 113.373,
+                113.3731]
+        lats = [34.4999, 34.500, 34.5004, 34.50085, 34.5012, 34.5017, 34.5018]
+        corners = [tuple(p) for g in Grid.objects.all() for p in g.geometry["coordinates"][0]]
+        self.assertEqual(len(set(corners)), 12)
+        for lon, lat in [*((x, y) for x in lons for y in lats), *corners]:
+            self.assertEqual(locate(lon, lat), Grid.objects.containing(lon, lat), (lon, lat))
+        Grid.objects.get(code=f"{COMMUNITY_CODE}001").archive()
+        self.assertIsNone(GridLocator()(113.3705, 34.5015))
 
     def test_a_polygon_layer_is_not_components(self):
         geometry = mapping(box(113.37, 34.50, 113.371, 34.501))
