@@ -248,17 +248,21 @@ def _grouped(qs, field, key, by_day, start, end, **aggregates):
 
 
 def contributions(cases, events, dimension: str, *, start=None, end=None, now=None,
-                  by_day=False) -> dict[tuple, Figures]:
+                  by_day=False, closed=True, overdue=True) -> dict[tuple, Figures]:
     """{(day or None, key): Figures} of the cases in `cases` and the events in `events`,
     counting what falls in [start, end) (aware datetimes; None = unbounded). This is the
     one definition: the roll-up, the live part and the tests' direct figures call it."""
     return contributions_by_dimension(cases, events, [dimension], start=start, end=end,
-                                      now=now, by_day=by_day)[dimension]
+                                      now=now, by_day=by_day, closed=closed,
+                                      overdue=overdue)[dimension]
 
 
 def contributions_by_dimension(cases, events, dimensions, *, start=None, end=None, now=None,
-                               by_day=False) -> dict[str, dict[tuple, Figures]]:
-    """contributions() for several dimensions, each case's handling time computed once."""
+                               by_day=False, closed=True,
+                               overdue=True) -> dict[str, dict[tuple, Figures]]:
+    """contributions() for several dimensions, each case's handling time computed once.
+    `closed`/`overdue` False: the caller knows `cases` holds no closed / no open case (the
+    live part's two sets), so those queries are not run."""
     now = now or timezone.now()
     result: dict[str, dict[tuple, Figures]] = {}
     for dimension in dimensions:
@@ -270,14 +274,15 @@ def contributions_by_dimension(cases, events, dimensions, *, start=None, end=Non
         for day, k, row in _grouped(cases.filter(registered_at__isnull=False), "registered_at",
                                     key, by_day, start, end, n=Count("pk")):
             _fig(out, day, k).registered += row["n"]
-        for day, k, row in _grouped(cases.filter(state=CaseState.CLOSED), "closed_at", key,
-                                    by_day, start, end, n=Count("pk"),
+        done = cases.filter(state=CaseState.CLOSED) if closed else cases.none()
+        for day, k, row in _grouped(done, "closed_at", key, by_day, start, end, n=Count("pk"),
                                     ok=Count("pk", filter=ON_TIME)):
             f = _fig(out, day, k)
             f.closed += row["n"]
             f.closed_on_time += row["ok"]
-        overdue = cases.filter(state__in=OPEN_STATES, deadline_at__lt=now)
-        for day, k, row in _grouped(overdue, "deadline_at", key, by_day, start, end,
+        late = (cases.filter(state__in=OPEN_STATES, deadline_at__lt=now) if overdue
+                else cases.none())
+        for day, k, row in _grouped(late, "deadline_at", key, by_day, start, end,
                                     n=Count("pk")):
             _fig(out, day, k).overdue_open += row["n"]
         counted = events.filter(kind__in=list(EVENT_COUNTERS))
@@ -286,7 +291,8 @@ def contributions_by_dimension(cases, events, dimensions, *, start=None, end=Non
             name = EVENT_COUNTERS[row["kind"]]
             setattr(f, name, getattr(f, name) + row["n"])
     keys = [CASE_KEY[d] for d in dimensions]
-    for day, found, minutes in _handling(cases, keys, by_day, start, end):
+    for day, found, minutes in _handling(cases if closed else cases.none(), keys, by_day,
+                                         start, end):
         for dimension, k in zip(dimensions, found, strict=True):
             f = _fig(result[dimension], day, k)
             f.handling_minutes += minutes
@@ -329,12 +335,54 @@ def _handling(cases, keys, by_day, start, end):
                                     .values_list("case_id", "start", "end")):
         pauses[case_id].append((p_start, p_end))
     cal = workclock.default_calendar()
+    index = WorkIndex(cal)
     tz = _tz()
     rows = closed.values_list("pk", "closed_at", "dispatched_at", "handled_at", *keys).order_by()
     for pk, closed_at, dispatched_at, handled_at, *found in rows.iterator(chunk_size=5000):
-        minutes = workclock.working_minutes(dispatched_at, handled_at, cal, pauses.get(pk, ()))
+        paused = pauses.get(pk)
+        if paused:
+            minutes = workclock.working_minutes(dispatched_at, handled_at, cal, paused)
+        else:
+            minutes = index.minutes(dispatched_at, handled_at)
         day = closed_at.astimezone(tz).date() if by_day else None
         yield day, [_key(k) for k in found], minutes
+
+
+class WorkIndex:
+    """workclock.working_minutes without pauses, in constant time: the working minutes
+    from EPOCH to each day's start are summed once, so a span is the difference of two
+    positions (the same calendar, minutes truncated as workclock takes them). The roll-up
+    computes millions of handling times; tests check it against workclock."""
+
+    EPOCH = date(2000, 1, 1)
+
+    def __init__(self, cal):
+        self.cal = cal
+        self.tz = _tz()
+        self.periods = [(p.hour * 60 + p.minute, q.hour * 60 + q.minute) for p, q in cal.periods]
+        self.day_minutes = cal.day_minutes
+        self.cum = [0]  # cum[i]: working minutes in [EPOCH, EPOCH + i days)
+
+    def _position(self, moment) -> int | None:
+        local = moment.astimezone(self.tz)
+        day = local.date()
+        i = (day - self.EPOCH).days
+        if i < 0:
+            return None
+        cum = self.cum
+        while len(cum) <= i:
+            past = self.EPOCH + timedelta(days=len(cum) - 1)
+            cum.append(cum[-1] + (self.day_minutes if self.cal.is_workday(past) else 0))
+        if not self.cal.is_workday(day):
+            return cum[i]
+        m = local.hour * 60 + local.minute
+        return cum[i] + sum(max(0, min(m, end) - start) for start, end in self.periods)
+
+    def minutes(self, start, end) -> int:
+        a, b = self._position(start), self._position(end)
+        if a is None or b is None:
+            return workclock.working_minutes(start, end, self.cal)
+        return max(0, b - a)
 
 
 # --- partition: roll-up, live ----------------------------------------------------------
@@ -350,13 +398,25 @@ def watermark():
     return state.watermark if state else None
 
 
-def live_sets(mark):
-    """The cases and events not in the roll-up at watermark `mark` (None: everything)."""
+def live(dimension, lo, hi, *, now, by_day=False, unit_id=None) -> dict[tuple, Figures]:
+    """contributions() of what the roll-up does not hold: open cases, cases finished since
+    the watermark, events since it (everything when nothing is rolled up yet). Three
+    disjoint sets, each read through an index (state; events' time)."""
+    mark = watermark()
+    cases, events = Case.objects.all(), CaseEvent.objects.all()
+    if unit_id is not None:
+        cases, events = cases.filter(handling_unit_id=unit_id), events.filter(unit_id=unit_id)
+    kw = {"start": lo, "end": hi, "now": now, "by_day": by_day}
     if mark is None:
-        return Case.objects.all(), CaseEvent.objects.all()
-    finished_since = final_events().filter(at__gte=mark).values("case_id")
-    cases = Case.objects.filter(Q(state__in=OPEN_STATES) | Q(pk__in=finished_since))
-    return cases, CaseEvent.objects.filter(at__gte=mark)
+        return contributions(cases, events, dimension, **kw)
+    out = contributions(cases.filter(state__in=OPEN_STATES), events.filter(at__gte=mark),
+                        dimension, closed=False, **kw)
+    finished = final_events().filter(at__gte=mark).values("case_id")
+    more = contributions(cases.filter(state__in=FINAL_STATES, pk__in=finished),
+                         CaseEvent.objects.none(), dimension, overdue=False, **kw)
+    for k, f in more.items():
+        _fig(out, *k).add(f)
+    return out
 
 
 def rolled_sets(since, until):
@@ -422,16 +482,10 @@ def figures(dimension, start: date | None, end: date | None, *, now=None,
         return direct(dimension, start, end, now=now,
                       cases=Case.objects.filter(handling_unit_id=unit_id),
                       events=CaseEvent.objects.filter(unit_id=unit_id))
-    mark = watermark()
     lo, hi = bounds(start, end)
-    cases, events = live_sets(mark)
-    keys = None
-    if unit_id is not None:
-        keys = [str(unit_id)]
-        cases, events = cases.filter(handling_unit_id=unit_id), events.filter(unit_id=unit_id)
-    out = _rolled(dimension, start, end, keys) if mark is not None else {}
-    return _merge(out, _by_key(contributions(cases, events, dimension, start=lo, end=hi,
-                                             now=now)))
+    keys = [str(unit_id)] if unit_id is not None else None
+    out = _rolled(dimension, start, end, keys) if watermark() is not None else {}
+    return _merge(out, _by_key(live(dimension, lo, hi, now=now, unit_id=unit_id)))
 
 
 def daily(dimension, counter: str, start: date, end: date, *, now=None,
@@ -445,14 +499,12 @@ def daily(dimension, counter: str, start: date, end: date, *, now=None,
                               CaseEvent.objects.filter(unit_id=unit_id), dimension,
                               start=lo, end=hi, now=now, by_day=True)
     else:
-        mark = watermark()
-        if mark is not None:
+        if watermark() is not None:
             for key, day, n in (CaseDayStat.objects.filter(
                     dimension=dimension, day__gte=start, day__lte=end)
                     .values_list("key", "day", counter)):
                 out[key][day] += n
-        cases, events = live_sets(mark)
-        parts = contributions(cases, events, dimension, start=lo, end=hi, now=now, by_day=True)
+        parts = live(dimension, lo, hi, now=now, by_day=True)
     for (day, key), f in parts.items():
         out[key][day] += getattr(f, counter)
     return out
@@ -537,7 +589,7 @@ def roll_up(until: datetime | None = None, *, rebuild: bool = False) -> dict:
     to `until` (default: the start of today, local). One run at a time: the state row is
     locked for the run, so two runs never add the same cases twice. `rebuild` starts over
     from nothing (the roll-up is derived data)."""
-    from django.db import transaction
+    from django.db import connection, transaction
 
     until = until or day_start(timezone.localdate())
     with transaction.atomic():
@@ -551,8 +603,11 @@ def roll_up(until: datetime | None = None, *, rebuild: bool = False) -> dict:
             return {"since": since, "until": since, "rows": 0}
         cases, events = rolled_sets(since, until)
         rows = 0
-        parts = contributions_by_dimension(cases, events, list(Dimension), now=until,
-                                           by_day=True)
+        if connection.vendor == "postgresql":
+            parts = _rolled_parts_pg(cases, since, until)
+        else:
+            parts = contributions_by_dimension(cases, events, list(Dimension), now=until,
+                                               by_day=True)
         for dimension in Dimension:
             rows += _store(dimension, parts[dimension])
         state.watermark = until
@@ -578,6 +633,103 @@ def _store(dimension: str, parts: dict[tuple, Figures]) -> int:
             changed.append(row)
         for name in STORED:
             setattr(row, name, getattr(row, name) + getattr(f, name))
-    CaseDayStat.objects.bulk_create(new, batch_size=2000)
+    _insert(new)
     CaseDayStat.objects.bulk_update(changed, STORED, batch_size=2000)
     return len(new) + len(changed)
+
+
+def _insert(rows: list) -> None:
+    """New roll-up rows: COPY on PostgreSQL (a rebuild writes a million), else bulk_create."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or len(rows) < 5000:
+        CaseDayStat.objects.bulk_create(rows, batch_size=2000)
+        return
+    columns = ("day", "dimension", "key", *STORED)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {CaseDayStat._meta.db_table} ({', '.join(columns)}) "
+                                "FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([getattr(row, c) for c in columns])
+
+
+# The same counters as contributions_by_dimension, for a roll-up on PostgreSQL: one pass
+# over the cases and one over the events, each grouped by day and every dimension at once
+# (GROUPING SETS). GROUPING(unit, grid, seg, typ, src) tells which set a row belongs to.
+_SETS = {15: (Dimension.UNIT, 0), 23: (Dimension.GRID, 1), 27: (Dimension.SEGMENT, 2),
+         29: (Dimension.TYPE, 3), 30: (Dimension.SOURCE, 4)}
+_KEYS = "unit, grid, seg, typ, src"
+
+
+def _grouping_sets(day: str, extra: str = "") -> str:
+    return ", ".join(f"({day}{extra}, {k})" for k in _KEYS.split(", "))
+
+
+def _rolled_parts_pg(cases, since, until) -> dict[str, dict[tuple, Figures]]:
+    from django.db import connection
+
+    tz = timezone.get_current_timezone_name()
+    case_sql, case_params = cases.values("pk").query.sql_with_params()
+    case_t, event_t = Case._meta.db_table, CaseEvent._meta.db_table
+    version_t = Case._meta.get_field("type_version").related_model._meta.db_table
+    on_time = ("c.deadline_at IS NOT NULL AND c.handled_at IS NOT NULL "
+               "AND c.handled_at <= c.deadline_at")
+    case_query = f"""
+        WITH c AS MATERIALIZED (
+          SELECT c.handling_unit_id AS unit, c.grid_id AS grid, c.segment_id AS seg,
+                 v.case_type_id AS typ, c.source AS src,
+                 (c.reported_at AT TIME ZONE %s)::date AS rep_day,
+                 (c.registered_at AT TIME ZONE %s)::date AS reg_day,
+                 CASE WHEN c.state = %s THEN (c.closed_at AT TIME ZONE %s)::date END AS closed_day,
+                 (c.state = %s AND {on_time}) AS ok
+          FROM {case_t} c JOIN {version_t} v ON v.id = c.type_version_id
+          WHERE c.id IN ({case_sql}))
+        SELECT 'reported', rep_day, {_KEYS}, GROUPING({_KEYS}), count(*), 0 FROM c
+          GROUP BY GROUPING SETS ({_grouping_sets("rep_day")})
+        UNION ALL
+        SELECT 'registered', reg_day, {_KEYS}, GROUPING({_KEYS}), count(*), 0 FROM c
+          WHERE reg_day IS NOT NULL GROUP BY GROUPING SETS ({_grouping_sets("reg_day")})
+        UNION ALL
+        SELECT 'closed', closed_day, {_KEYS}, GROUPING({_KEYS}), count(*),
+               count(*) FILTER (WHERE ok) FROM c
+          WHERE closed_day IS NOT NULL GROUP BY GROUPING SETS ({_grouping_sets("closed_day")})
+    """
+    params = [tz, tz, CaseState.CLOSED, tz, CaseState.CLOSED, *case_params]
+    since_sql = "AND e.at >= %s" if since is not None else ""
+    event_query = f"""
+        WITH e AS MATERIALIZED (
+          SELECT e.kind, (e.at AT TIME ZONE %s)::date AS day, e.unit_id AS unit,
+                 c.grid_id AS grid, c.segment_id AS seg, v.case_type_id AS typ, c.source AS src
+          FROM {event_t} e JOIN {case_t} c ON c.id = e.case_id
+               JOIN {version_t} v ON v.id = c.type_version_id
+          WHERE e.kind = ANY(%s) AND e.at < %s {since_sql})
+        SELECT kind, day, {_KEYS}, GROUPING({_KEYS}), count(*) FROM e
+          GROUP BY GROUPING SETS ({_grouping_sets("day", ", kind")})
+    """
+    event_params = [tz, [str(k) for k in EVENT_COUNTERS], until,
+                    *([since] if since is not None else [])]
+    parts: dict[str, dict[tuple, Figures]] = {d: {} for d in Dimension}
+    with connection.cursor() as cursor:
+        cursor.execute(case_query, params)
+        for what, day, *row in cursor.fetchall():
+            dimension, i = _SETS[row[5]]
+            f = _fig(parts[dimension], day, _key(row[i]))
+            if what == "closed":
+                f.closed += row[6]
+                f.closed_on_time += row[7]
+            else:
+                setattr(f, what, getattr(f, what) + row[6])
+        cursor.execute(event_query, event_params)
+        for kind, day, *row in cursor.fetchall():
+            dimension, i = _SETS[row[5]]
+            f = _fig(parts[dimension], day, _key(row[i]))
+            name = EVENT_COUNTERS[kind]
+            setattr(f, name, getattr(f, name) + row[6])
+    dimensions = list(Dimension)
+    for day, found, minutes in _handling(cases, [CASE_KEY[d] for d in dimensions], True,
+                                         None, None):
+        for dimension, k in zip(dimensions, found, strict=True):
+            f = _fig(parts[dimension], day, k)
+            f.handling_minutes += minutes
+            f.handling_cases += 1
+    return parts

@@ -422,3 +422,22 @@ class PageTests(Timeline):
         response = self.login(self.cast.office_admin).post(url, data)
         self.assertEqual(response.status_code, 400)
 
+
+
+class WorkIndexTests(CastTestCase):
+    def test_it_counts_as_workclock_does(self):
+        import random
+
+        from cases import workclock
+
+        cal = workclock.default_calendar()
+        index = performance.WorkIndex(cal)
+        rnd = random.Random(7)
+        base = datetime(2025, 12, 20, tzinfo=SHANGHAI)
+        from datetime import timedelta
+
+        for _ in range(3000):
+            a = base + timedelta(minutes=rnd.randrange(0, 200 * 24 * 60),
+                                 seconds=rnd.randrange(60))
+            b = a + timedelta(minutes=rnd.randrange(-600, 20 * 24 * 60), seconds=rnd.randrange(60))
+            self.assertEqual(index.minutes(a, b), workclock.working_minutes(a, b, cal), (a, b))
