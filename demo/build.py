@@ -37,6 +37,8 @@ DEMO_ACCOUNTS = [
     ("duchaju", Role.SUPERVISION, "督查局", "市委市政府督查局"),
     ("luzhang", Role.ROAD_CHIEF, "东城街道", "东城街道路长"),
     ("jianduyuan", Role.INSPECTOR, "城管局", "城市管理监督员"),
+    # The cases' handling unit: the street the routing gives most 事件 to (demo.cases).
+    ("dongcheng", Role.UNIT_REPORTER, "东城街道", "东城街道案件处置填报员"),
     ("shimin", Role.CITIZEN, None, "市民"),
     ("sysadmin", Role.SYS_ADMIN, None, "系统管理员"),
     ("secadmin", Role.SEC_ADMIN, None, "安全管理员"),
@@ -53,6 +55,7 @@ class DemoCity:
     leaders: list = field(default_factory=list)
     plan: object = None
     projects: list = field(default_factory=list)
+    cases: dict = field(default_factory=dict)  # counts from demo.cases
 
 
 def person_name(rng: random.Random) -> str:
@@ -86,6 +89,9 @@ def build(seed_value: int, scale: str) -> DemoCity:
 
     build_supervision(city)
     build_bulletin_and_evaluation(city)
+    from demo.cases import build_cases
+
+    city.cases = build_cases(city)  # grids, roads, road chiefs, components, a year of cases
     return city
 
 

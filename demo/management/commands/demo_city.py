@@ -23,7 +23,9 @@ class Command(TrackedCommand):
             city = build(options["seed"], options["scale"])
         self.stdout.write(self.style.SUCCESS(
             f"示范市已生成：{len(city.units)} 个单位，{len(city.leaders)} 位市级领导，"
-            f"{len(city.projects)} 个项目"
+            f"{len(city.projects)} 个项目，"
+            f"{city.cases.get('grids', 0)} 个单元网格，{city.cases.get('segments', 0)} 个路段，"
+            f"{city.cases.get('components', 0)} 个部件，{city.cases.get('cases', 0)} 件城管案件"
             f"（规模 {options['scale']}，种子 {options['seed']}）。"))
 
 
