@@ -4,8 +4,8 @@ Files are read by the readers the other apps already trust, never by a parser of
 - GIS layers (GeoJSON, a Shapefile or several in a zip, GeoPackage) through geo.importers:
   bounded, GDAL offline and driver-locked (geo/gdal_guard.py), GBK .dbf detected, every
   layer reprojected to CGCS2000 lon/lat from its .prj or its crs member;
-- component workbooks (.xlsx) through the bounded stream reader of the ledger import
-  (projects.ledger_sheet.read_grid; see the request to move it to core).
+- component workbooks (.xlsx) through the bounded stream reader the ledger import uses
+  (core.workbook.read_grid, its error texts naming the 部件表).
 
 Every import is all-or-nothing: every row is read and checked first, each problem named by
 its row (第5行 / 第3个要素) and column as the file writes it, in Chinese; with any problem
@@ -192,10 +192,9 @@ def _xlsx_records(data: bytes, synonyms: dict, required: str):
     lines above the header, a header of one row or two (a group label merged over 经度/纬度),
     cells merged down over several rows (one owner unit for a block), section headings
     merged across the row (一、公用设施类) and 合计 rows, which are skipped."""
-    # Lazy: cases must not depend on projects at import time (issue 10); see requests.md.
-    from projects.ledger_sheet import Bounds, read_grid
+    from core.workbook import Bounds, read_grid
 
-    raw, ranges = read_grid(data, Bounds.from_settings())
+    raw, ranges = read_grid(data, Bounds.from_settings(), label="部件表")
     top = [list(row) for row in raw[:HEADER_SCAN_ROWS + 1]]
     for r0, c0, r1, c1 in ranges:  # header merges fill every cell they cover
         for r in range(r0, min(r1, len(top)) + 1):
