@@ -56,7 +56,7 @@ def home_of(user) -> str:
 def map_point(lon, lat) -> list[float]:
     """A stored (WGS84/CGCS2000) point in the basemap's coordinates."""
     if settings.BASEMAP_IS_GCJ02:
-        from maps.gcj02 import shift_geometry
+        from geo.gcj02 import shift_geometry
 
         return shift_geometry({"type": "Point", "coordinates": [lon, lat]})["coordinates"]
     return [lon, lat]

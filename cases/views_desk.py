@@ -182,7 +182,7 @@ def _bbox(request):
                                 and -90 <= values[1] <= values[3] <= 90):
         return None
     if settings.BASEMAP_IS_GCJ02:
-        from maps.gcj02 import gcj02_to_wgs84
+        from geo.gcj02 import gcj02_to_wgs84
 
         xs, ys = gcj02_to_wgs84([values[0], values[2]], [values[1], values[3]])
         values = [float(xs[0]), float(ys[0]), float(xs[1]), float(ys[1])]

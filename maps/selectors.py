@@ -101,7 +101,7 @@ def for_basemap(collection: dict, *, tolerance: float = 0.0) -> dict:
     view's, when the caller knows it), shifted into GCJ-02 when the basemap uses it."""
     shift, most = None, display_max_vertices()
     if settings.BASEMAP_IS_GCJ02:
-        from maps.gcj02 import shift_geometry as shift
+        from geo.gcj02 import shift_geometry as shift
     for feature in collection["features"]:
         if feature.get("geometry"):
             feature["geometry"] = display_geometry(feature["geometry"], tolerance, most=most)

@@ -130,7 +130,7 @@ def view_bbox(request):
     """The map's view box in stored (CGCS2000) coordinates; it arrives in basemap coordinates."""
     bbox = _bbox(request)
     if bbox and settings.BASEMAP_IS_GCJ02:
-        from maps.gcj02 import gcj02_to_wgs84
+        from geo.gcj02 import gcj02_to_wgs84
 
         xs, ys = gcj02_to_wgs84([bbox[0], bbox[2]], [bbox[1], bbox[3]])
         bbox = [float(xs[0]), float(ys[0]), float(xs[1]), float(ys[1])]
@@ -171,7 +171,7 @@ def matched_bbox(qs):
         return None
     corners = {"type": "MultiPoint", "coordinates": [[box["w"], box["s"]], [box["e"], box["n"]]]}
     if settings.BASEMAP_IS_GCJ02:
-        from maps.gcj02 import shift_geometry
+        from geo.gcj02 import shift_geometry
 
         corners = shift_geometry(corners)
     (w, s), (e, n) = corners["coordinates"]

@@ -5,7 +5,7 @@ from django.test import SimpleTestCase
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maps.gcj02 import gcj02_to_wgs84, shift_geometry, wgs84_to_gcj02
+from geo.gcj02 import gcj02_to_wgs84, shift_geometry, wgs84_to_gcj02
 
 # (WGS84 lon, lat) → (GCJ-02 lon, lat), as published with open-source converters
 # (wandergis/coordtransform's test, a geotool test, a geoToolbox test).
