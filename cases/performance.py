@@ -669,7 +669,7 @@ def _rolled_parts_pg(cases, since, until) -> dict[str, dict[tuple, Figures]]:
     from django.db import connection
 
     tz = timezone.get_current_timezone_name()
-    case_sql, case_params = cases.values("pk").query.sql_with_params()
+    case_sql, case_params = cases.values("pk").order_by().query.sql_with_params()
     case_t, event_t = Case._meta.db_table, CaseEvent._meta.db_table
     version_t = Case._meta.get_field("type_version").related_model._meta.db_table
     on_time = ("c.deadline_at IS NOT NULL AND c.handled_at IS NOT NULL "
