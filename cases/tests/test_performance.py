@@ -441,3 +441,66 @@ class WorkIndexTests(CastTestCase):
                                  seconds=rnd.randrange(60))
             b = a + timedelta(minutes=rnd.randrange(-600, 20 * 24 * 60), seconds=rnd.randrange(60))
             self.assertEqual(index.minutes(a, b), workclock.working_minutes(a, b, cal), (a, b))
+
+
+@time_machine.travel(NOW, tick=False)
+class UnitScopedPageTests(Timeline):
+    def test_a_units_heat_map_counts_only_its_own_cases(self):
+        response = self.login(self.cast.reporter_b).get(
+            reverse("cases:performance_heatmap"), {"period": "2026"})
+        cells = {r["label"]: [c["n"] for c in r["cells"]] for r in response.context["heat"]["rows"]}
+        garbage = next(v for k, v in cells.items() if "暴露垃圾" in k)
+        self.assertEqual(garbage[3:5], [1, 2])  # c6 in April; c4 and c7 in May
+
+    def test_a_unit_sees_its_own_cases_by_type(self):
+        response = self.login(self.cast.reporter_b).get(
+            reverse("cases:performance"), {"period": "2026-05", "dim": "type"})
+        (row,) = response.context["rows"]
+        self.assertEqual((row.fig.reported, row.fig.closed, row.fig.dispatched), (2, 2, 2))
+
+
+MEDIA = __import__("tempfile").mkdtemp(prefix="cases-perf-media-")
+
+
+def photo():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 80)).save(buffer, "JPEG")
+    return SimpleUploadedFile("现场.jpg", buffer.getvalue(), "image/jpeg")
+
+
+class ThroughTheActionsTests(Timeline):
+    """A case taken through the real do_* steps is counted as the rows above are."""
+
+    def test_a_case_closed_through_the_actions_counts_on_time(self):
+        from django.test import override_settings
+
+        from cases import actions
+
+        desk, unit_staff = self.cast.office_staff, self.cast.reporter_a
+        with override_settings(MEDIA_ROOT=MEDIA):
+            with time_machine.travel(at(5, 18, 9), tick=False):
+                case = actions.do_report_case(
+                    acting_user=self.inspector, type_version=self.garbage, description="垃圾",
+                    lon=113.38, lat=34.51, grid=self.grid, photos=[photo()])
+                actions.do_accept(case, acting_user=desk)
+                actions.do_register(case, acting_user=desk)
+                actions.do_dispatch(case, acting_user=desk, unit=self.cast.unit_a)
+            with time_machine.travel(at(5, 18, 10), tick=False):
+                actions.do_start(case, acting_user=unit_staff)
+                actions.do_handle(case, acting_user=unit_staff, photos=[photo()])
+                actions.do_send_check(case, acting_user=desk, inspector=self.inspector)
+                actions.do_check(case, acting_user=self.inspector, passed=True, photos=[photo()])
+                actions.do_close(case, acting_user=desk)
+        with time_machine.travel(NOW, tick=False):
+            day = date(2026, 5, 18)
+            f = performance.figures(Dimension.UNIT, day, day)[str(self.cast.unit_a.pk)]
+            performance.roll_up()
+            g = performance.figures(Dimension.UNIT, day, day)[str(self.cast.unit_a.pk)]
+        self.assertEqual((f.reported, f.registered, f.dispatched, f.handled, f.closed,
+                          f.closed_on_time, f.due, f.handling_minutes), (1, 1, 1, 1, 1, 1, 1, 60))
+        self.assertEqual(g.counters(), f.counters())
