@@ -391,3 +391,12 @@ class FieldPageTests(CastTestCase):
         self.assertIn('data-nav="cases:segments"', page)
         page = labels(self.unit_staff)
         self.assertNotIn('data-nav="cases:report"', page)
+        from core.navigation import menu_for
+
+        for user in (self.inspector, self.chief, self.cast.office_staff):
+            self.login(user)
+            for group in menu_for(user):
+                for item in group.items:
+                    if item.url_name in ("cases:report", "cases:my", "cases:segments"):
+                        self.assertEqual(self.client.get(reverse(item.url_name)).status_code,
+                                         200, (user.username, item.label))
