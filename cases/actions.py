@@ -609,7 +609,12 @@ def do_new_type_version(case_type, *, acting_user, **fields) -> CaseTypeVersion:
     if current is not None:
         data = {f.name: getattr(current, f.name) for f in CaseTypeVersion._meta.concrete_fields
                 if f.editable and f.name not in ("id", "case_type", "number")}
-    data.update({k: v for k, v in fields.items() if k not in ("case_type", "number", "id")})
+    editable = {f.name for f in CaseTypeVersion._meta.concrete_fields
+                if f.editable and f.name not in ("id", "case_type", "number")}
+    unknown = sorted(set(fields) - editable)
+    if unknown:
+        raise ValidationError(f"案件类型版本没有这些字段：{'、'.join(unknown)}。")
+    data.update(fields)
     version = CaseTypeVersion(case_type=case_type, number=(current.number + 1) if current else 1,
                               **data)
     version.full_clean()

@@ -609,6 +609,9 @@ class CaseActionTests(CaseFixtures):
         with self.assertRaises(ValidationError):
             actions.do_new_type_version(self.garbage.case_type,
                                         acting_user=self.cast.office_staff, normal_amount=241)
+        with self.assertRaises(ValidationError):  # an unknown field is a message, not a 500
+            actions.do_new_type_version(self.garbage.case_type,
+                                        acting_user=self.cast.office_staff, colour="red")
 
     # --- a hardened report -------------------------------------------------------------
 

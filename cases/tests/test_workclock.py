@@ -33,9 +33,10 @@ MINUTE = timedelta(minutes=1)
 
 
 @pytest.fixture(autouse=True)
-def shanghai():
-    # The clock works on the current time zone; the suite's TIME_ZONE may come from the env.
-    with timezone.override(SH):
+def another_current_zone():
+    # The clock names Asia/Shanghai itself: whatever zone is active (a user's, the
+    # settings'), a deadline is the same instant.
+    with timezone.override(ZoneInfo("America/New_York")):
         yield
 
 
@@ -80,6 +81,21 @@ def at(y, mo, d, h=0, mi=0):
 def test_worked_deadlines(start, amount, unit, due):
     assert deadline(start, amount, unit, CAL) == due
     assert working_minutes(start, due, CAL) == limit_minutes(amount, unit, CAL)
+
+
+def test_the_clock_ignores_the_current_time_zone():
+    start = at(2026, 11, 27, 17, 30)
+    for zone in ("UTC", "Asia/Kolkata", "Pacific/Kiritimati"):
+        with timezone.override(ZoneInfo(zone)):
+            due = deadline(start, 2, "hour", CAL)
+            assert due == at(2026, 11, 30, 10, 0)
+            assert due.tzinfo == SH
+            assert working_minutes(start, due, CAL) == 120
+
+
+def test_naive_datetimes_are_refused():
+    with pytest.raises(ValueError):
+        deadline(datetime(2026, 11, 25, 9, 0), 1, "hour", CAL)
 
 
 def test_deadline_of_a_utc_instant_is_computed_on_local_time():
