@@ -3,7 +3,7 @@
 import pytest
 
 from cases.choices import CaseKind
-from cases.routing import propose_unit
+from cases.routing import propose_for_case, propose_unit
 
 OWNER, STREET, DEFAULT = 11, 22, 33
 C, E = CaseKind.COMPONENT, CaseKind.EVENT
@@ -44,3 +44,39 @@ def test_a_type_version_may_override_the_kind_default():
 def test_unclear_owner_reason_names_the_locality():
     proposal = propose_unit(kind=C, street_unit_id=STREET)
     assert "属地" in proposal.rule
+
+
+# --- propose_for_case: an archived unit is never proposed (the next rule applies) ---------
+
+class _Unit:
+    def __init__(self, pk, archived=False):
+        self.pk, self.is_archived = pk, archived
+
+
+class _Obj:
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+
+def _case(kind, *, owner=None, street=None, default=None, owner_first=None):
+    version = _Obj(case_type=_Obj(kind=kind), owner_first=owner_first, default_owner=default)
+    component = _Obj(owner_unit=owner) if owner is not None else None
+    grid = _Obj(street_unit=street) if street is not None else None
+    return _Obj(type_version=version, component=component, grid=grid)
+
+
+@pytest.mark.parametrize(("case", "expected"), [
+    # 部件, the owner archived: the locality takes it
+    (_case(C, owner=_Unit(OWNER, archived=True), street=_Unit(STREET), owner_first=True), STREET),
+    # 部件, owner and street archived: the type's 主管单位
+    (_case(C, owner=_Unit(OWNER, True), street=_Unit(STREET, True), default=_Unit(DEFAULT),
+           owner_first=True), DEFAULT),
+    # 事件, the street archived: the type's owner
+    (_case(E, street=_Unit(STREET, True), default=_Unit(DEFAULT), owner_first=False), DEFAULT),
+    # everything archived: the desk decides
+    (_case(E, street=_Unit(STREET, True), default=_Unit(DEFAULT, True), owner_first=False), None),
+    # nothing archived: as the table says
+    (_case(E, street=_Unit(STREET), default=_Unit(DEFAULT), owner_first=False), STREET),
+])
+def test_an_archived_unit_is_never_proposed(case, expected):
+    assert propose_for_case(case).unit_id == expected
