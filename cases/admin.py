@@ -97,21 +97,21 @@ class WorkdayOverrideAdmin(CapabilityAdmin):
     a minute (core.workdays); archive a row to withdraw it."""
 
     manage_cap = DESK_CAP
-    list_display = ("date", "is_workday", "note")
+    list_display = ("date", "is_workday", "note", "archived_at")
     list_filter = ("is_workday",)
     search_fields = ("note",)
     date_hierarchy = "date"
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(archived_at__isnull=True)
-
     def changelist_view(self, request, extra_context=None):
+        from zoneinfo import ZoneInfo
+
         from django.contrib import messages
         from django.utils import timezone
 
         from core import workdays
 
-        warning = workdays.calendar_coverage_warning(timezone.localdate())
+        today = timezone.localdate(timezone=ZoneInfo("Asia/Shanghai"))
+        warning = workdays.calendar_coverage_warning(today)
         if warning and request.method == "GET":
             messages.warning(request, warning)
         return super().changelist_view(request, extra_context)
