@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from cases.choices import CaseSource, Urgency
 from cases.models import CaseType
+from core.forms import ScopedChoicesMixin
 
 MAX_PHOTOS = 6  # a case's 处置前 photos: the scene, close-ups, the sign of the street
 KEY_MAX = 64  # as Case.idempotency_key
@@ -92,7 +93,7 @@ def _hidden_text(max_length=KEY_MAX):
     return forms.CharField(required=False, max_length=max_length, widget=forms.HiddenInput)
 
 
-class ReportForm(PositionMixin, forms.Form):
+class ReportForm(ScopedChoicesMixin, PositionMixin, forms.Form):
     case_type = forms.ModelChoiceField(
         label="问题类型", queryset=CaseType.objects.none(),
         error_messages={"required": "请选择问题类型。",
@@ -111,11 +112,10 @@ class ReportForm(PositionMixin, forms.Form):
     position_source = _hidden_text(10)
     idempotency_key = _hidden_text()
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
         from cases import permissions
 
-        self.user = user
         self.is_desk = permissions.is_desk(user)
         # Every active type: the reporter chooses among the city's table (base data).
         self.fields["case_type"].queryset = CaseType.objects.active().filter(active=True)

@@ -58,13 +58,17 @@ UNSCOPED: dict[str, str] = {
         "that sees the map, and only Cap.MANAGE_PROJECTS reaches the upload",
     "maps.layer_views.SourceChoiceForm.layer":
         "geo.Layer (as LayerForm.layer): the second step of the same upload",
+    "cases.forms.SendCheckForm.inspector":
+        "派发核查: the desk picks an active inspector without reading the account directory; "
+        "the choices are narrowed to active inspectors and do_send_check checks the role",
 }
 
 # Forms with model choices that do not derive from ScopedChoicesMixin yet, and why. Their
 # fields are still posted out of scope below; an entry whose form has been converted fails.
 NOT_YET_MIXIN: dict[str, str] = {}
 
-LOCAL_APPS = {"core", "org", "plans", "projects", "supervision", "evaluation", "maps", "geo"}
+LOCAL_APPS = {"core", "org", "plans", "projects", "supervision", "evaluation", "maps", "geo",
+              "cases"}
 
 
 @dataclass
@@ -101,6 +105,13 @@ PAGES: dict[str, Page] = {
         data=lambda fx: {"period_start": "2026-01-01", "period_end": "2026-06-30"}),
     "projects.views_ledger.ImportForm": Page(
         url=lambda fx: "/projects/import/", data=lambda fx: {"plan": fx.cast.plan.pk}),
+    # 派遣 of a registered case (a refused write answers 302 with a message, nothing changes).
+    "cases.forms.UnitChoiceForm": Page(
+        url=lambda fx: f"/cases/{fx.case_registered.pk}/step/dispatch/", data=lambda fx: {}),
+    "cases.forms_field.ReportForm": Page(
+        url=lambda fx: "/cases/field/report/",
+        data=lambda fx: {"description": "路边暴露垃圾", "urgency": "normal", "lon": "113.38",
+                         "lat": "34.51", "source": "hotline"}),
 }
 
 
@@ -129,6 +140,37 @@ def plant_rows_out_of_reach(fx):
         period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 5, 20),
         acting_user=cast.office_admin)
     preset_scheme("comprehensive", acting_user=cast.office_admin).archive()  # a retired scheme
+    _plant_cases(fx)
+
+
+def _plant_cases(fx):
+    """Cases' base data scoped to live rows (archived ones are out of everyone's reach), a
+    case dispatched to each of unit A and B (B's is outside reporter_a's scope) and a
+    registered one for the dispatch page."""
+    from cases import actions as cases
+    from cases.models import CaseType, Component
+    from cases.tests.test_api import build_world
+
+    class World:
+        cast = fx.cast
+
+    build_world(World)
+    CaseType.objects.filter(pk=World.cover.case_type_id).update(archived_at=timezone.now())
+    World.far_grid.archive()
+    World.far_segment.archive()
+    Component.objects.create(code="4199010101000002", type_code="0101", lon=113.38,
+                             lat=34.51).archive()
+    staff = fx.cast.office_staff
+
+    def registered():
+        case = cases.do_report_case(acting_user=staff, type_version=World.garbage,
+                                    description="路边暴露垃圾", lon=113.38, lat=34.51)
+        cases.do_accept(case, acting_user=staff)
+        return cases.do_register(case, acting_user=staff)
+
+    for unit in (fx.cast.unit_a, fx.cast.unit_b):
+        cases.do_dispatch(registered(), acting_user=staff, unit=unit)
+    fx.case_registered = registered()
 
 
 def row_counts() -> dict[str, int]:
