@@ -35,6 +35,8 @@ UNITS = ("hour", "day")  # 工作时, 工作日
 # A calendar with no working minute for ten years is a configuration error, not a wait.
 _MAX_IDLE_DAYS = 3660
 _DAY = timedelta(days=1)
+# Ten years of round-the-clock minutes: no limit plus extensions comes near it.
+_MAX_LIMIT_MINUTES = _MAX_IDLE_DAYS * 1440
 
 
 def parse_work_hours(text: str) -> tuple[tuple[time, time], ...]:
@@ -141,6 +143,8 @@ def deadline_after(
     """deadline() for a limit given in working minutes (a limit plus extensions)."""
     if needed < 0:
         raise ValueError(f"a time limit cannot be negative, got {needed}")
+    if needed > _MAX_LIMIT_MINUTES:  # the callers cap limits far lower (cases.models.MAX_LIMIT)
+        raise ValueError(f"a time limit of {needed} working minutes is beyond any case")
     merged, open_from = _merge_pauses(pauses)
     if open_from is not None:
         return None

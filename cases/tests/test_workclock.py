@@ -348,3 +348,8 @@ def test_an_open_pause_holds_the_clock(cal, start, paused_at, hours, pauses):
     assert working_minutes(start, later, cal, open_pauses) == working_minutes(
         start, max(start, min(later, paused_at)), cal, pauses
     )
+
+
+def test_an_absurd_limit_is_refused_not_walked():
+    with pytest.raises(ValueError):
+        deadline(at(2026, 11, 25), 10**9, "day", CAL)
