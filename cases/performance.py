@@ -710,6 +710,9 @@ def _rolled_parts_pg(cases, since, until) -> dict[str, dict[tuple, Figures]]:
                     *([since] if since is not None else [])]
     parts: dict[str, dict[tuple, Figures]] = {d: {} for d in Dimension}
     with connection.cursor() as cursor:
+        # The grouping of millions of rows spills to disk at the default 4 MB (this run
+        # only: SET LOCAL ends with the roll-up's transaction).
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(case_query, params)
         for what, day, *row in cursor.fetchall():
             dimension, i = _SETS[row[5]]
