@@ -33,3 +33,6 @@ def print_accounts(stdout):
     stdout.write("演示账号（每个角色一个）：")
     for username, password, role, description in accounts_table():
         stdout.write(f"  {username:<14} {password:<16} {role}（{description}）")
+    stdout.write("城管案件：指挥中心即 bangongshi（值班长）和 bgs_zhang（受理员）；另有现场和处置单位账号"
+                 "（密码相同）：监督员 jdy01 起，各街道路长 lz_<街道拼音>，"
+                 "各处置单位填报员 <单位拼音>（如 xicheng、gongshui）。")
