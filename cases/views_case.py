@@ -86,7 +86,7 @@ class CaseDetailView(View):
         case = get_case(user, pk)
         version = case.type_version
         events = list(case.events.select_related("actor", "unit").order_by("at", "pk"))
-        photos = list(case.photos.order_by("created_at", "pk"))
+        photos = list(case.photos.active().order_by("created_at", "pk"))
         by_event = {}
         for photo in photos:
             by_event.setdefault(photo.event_id, []).append(photo)

@@ -96,11 +96,15 @@ def _dispatch(case, user, d):
 
 def _duplicate(case, user, d):
     from django.core.exceptions import ValidationError
+    from django.http import Http404
 
     from cases.models import Case
     from core.scope import get_for_user
 
-    other = get_for_user(Case, user, d["of"])
+    try:
+        other = get_for_user(Case, user, d["of"])
+    except Http404:  # a step answers with a message, never an error page
+        raise ValidationError("要并入的案件不存在或无权查看。") from None
     if other.pk == case.pk:
         raise ValidationError("不能并入案件本身。")
     actions.do_mark_duplicate(case, acting_user=user, of=other, note=d.get("note") or "")
@@ -162,7 +166,9 @@ def _send_check(case, user, d):
 
 def _supervise(case, user, d):
     actions.do_supervise(case, acting_user=user, note=d["note"])
-    return "已督办，处置单位已收到通知。"
+    if case.handling_unit_id:
+        return "已督办，处置单位已收到通知。"
+    return "已督办（案件尚未派遣，督办意见记入案件环节）。"
 
 
 def _refuse_return(case, user, d):

@@ -4,6 +4,8 @@ Every page reads cases through Case.objects.visible_to(user), except the duplica
 (NearbyView), whose wider read is argued there. Every change goes through cases.actions.
 """
 
+import math
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -441,6 +443,9 @@ class FieldGeoView(View):
         try:
             lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
         except (KeyError, TypeError, ValueError):
+            return JsonResponse({"error": "位置坐标无效。"}, status=400)
+        if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180
+                and -90 <= lat <= 90):  # NaN once reached shapely and raised (500)
             return JsonResponse({"error": "位置坐标无效。"}, status=400)
         d = self.HALF_SIDE_DEG
         grids = (Grid.objects.visible_to(request.user)

@@ -61,3 +61,15 @@ class ExportTests(CasePagesBase):
                 self.client.force_login(user)
                 status = self.client.get(reverse("cases:export")).status_code
                 self.assertEqual(status, 200 if allowed else 403)
+
+    def test_an_export_over_the_ceiling_is_refused_with_its_reason(self):
+        from unittest import mock
+
+        self.report()
+        self.report(lon=113.386)
+        self.client.force_login(self.desk)
+        with mock.patch("cases.views_desk.EXPORT_MAX_ROWS", 1):
+            response = self.client.get(reverse("cases:export"))
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("超过单次导出上限1件", response.content.decode())
+        self.assertFalse(AuditEvent.objects.filter(event_type=AuditEventType.EXPORT).exists())

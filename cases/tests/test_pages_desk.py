@@ -343,8 +343,8 @@ class DeskStepTests(CasePagesBase):
         self.client.force_login(self.desk)
         page = self.client.get(reverse("cases:desk"), {"tab": "intake"})
         self.assertContains(page, 'data-testid="nearby"')
-        if not hasattr(actions, "do_mark_duplicate"):
-            self.skipTest("并案 arrives with the mend (do_mark_duplicate)")
+        unknown = self.step(self.desk, second, "duplicate", {"of": 2**61})
+        self.assertEqual(unknown.status_code, 302)  # a message on the case page, not a 404
         self.step(self.desk, second, "duplicate", {"of": first.pk})
         second.refresh_from_db()
         self.assertEqual(second.duplicate_of, first)

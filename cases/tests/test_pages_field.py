@@ -368,6 +368,10 @@ class FieldPageTests(CastTestCase):
         self.assertEqual(far.json()["features"], [])
         self.assertEqual(self.client.get(reverse("cases:field_geo"), {"lon": "x"}).status_code,
                          400)
+        for lon, lat in (("nan", "nan"), ("inf", "34.51"), ("1e400", "34.51"), ("200", "34.51")):
+            with self.subTest(lon=lon, lat=lat):
+                answer = self.client.get(reverse("cases:field_geo"), {"lon": lon, "lat": lat})
+                self.assertEqual(answer.status_code, 400)
 
     def test_case_photos_are_served_within_scope(self):
         case = self.case_by(self.inspector)
