@@ -1057,6 +1057,17 @@ def _address(case) -> str:
     return "城区外围"
 
 
+def _daytime(at, rng):
+    """`at`, or the next morning when it falls in the night (people work in the day)."""
+    local = timezone.localtime(at)
+    if 7 <= local.hour < 21:
+        return at
+    morning = local.replace(hour=8, minute=0, second=0, microsecond=0)
+    if local.hour >= 21:
+        morning += timedelta(days=1)
+    return (morning + _minutes(rng, 0, 90)).astimezone(UTC)
+
+
 def _story(sim: CaseSim, rng, world, head, units, late_rate, desk, chief, stuck_share):
     """The path one case takes, step by step (a step after the build moment ends it)."""
     case = sim.case
@@ -1133,11 +1144,11 @@ def _story(sim: CaseSim, rng, world, head, units, late_rate, desk, chief, stuck_
         started = t
     limit_amount, limit_unit = version.limit_for(case.urgency)
     if rng.random() < (0.15 if limit_unit == LimitUnit.DAY else 0.02):  # 延期
-        t = started + (case.deadline_at - started) * rng.uniform(0.2, 0.7)
+        t = _daytime(max(t, started) + _minutes(rng, 30, 240), rng)
         amount, unit_name = ((rng.randint(1, 3), LimitUnit.DAY) if limit_unit == LimitUnit.DAY
                              else (rng.randint(2, 8), LimitUnit.HOUR))
         sim.request_extension(t, staff, amount, unit_name, rng.choice(EXTENSION_REASONS))
-        t += _minutes(rng, 20, 240)
+        t = _daytime(t + _minutes(rng, 20, 240), rng)
         if rng.random() < 0.8:
             sim.decide_extension(t, chief, True, "同意延期。")
         else:
@@ -1149,7 +1160,7 @@ def _story(sim: CaseSim, rng, world, head, units, late_rate, desk, chief, stuck_
         raise _Cutoff  # not handled yet: open, and overdue once its deadline passes
     if late:
         delay = (deadline - started) * rng.uniform(0.1, 1.2) + _minutes(rng, 30, 300)
-        handled = deadline + delay
+        handled = _daytime(deadline + delay, rng)
         if rng.random() < 0.4:
             sim.supervise(deadline + delay * rng.uniform(0.1, 0.6), chief,
                           rng.choice(SUPERVISE_NOTES))
@@ -1331,7 +1342,17 @@ def _insert(model, objs, now, batch=5000) -> None:
     with connection.cursor() as cursor:
         for i in range(0, len(rows), batch):
             cursor.executemany(sql, rows[i:i + batch])
+    _reset_sequence(model)
     _insert_history(model, objs)
+
+
+def _reset_sequence(model) -> None:
+    """On PostgreSQL the ids given here pass the id sequence by: move it on at once, before
+    anything else (the ORM's own history rows) asks it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [model]):
+                cursor.execute(sql)
 
 
 def _insert_history(model, objs) -> None:
@@ -1372,11 +1393,10 @@ def _insert_history(model, objs) -> None:
     with connection.cursor() as cursor:
         for i in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[i:i + 5000])
+    _reset_sequence(ObjectChange)
 
 
 def _write(drafts, now) -> None:
-    from core.models import ObjectChange
-
     files = _photo_files()
     cases = [d.case for d in drafts]
     for case in cases:
@@ -1405,11 +1425,6 @@ def _write(drafts, now) -> None:
                                created_by_id=None, archived_at=None))
     _next_ids(CasePhoto, photos)
     _insert(CasePhoto, photos, now)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(
-                    no_style(), [Case, CaseEvent, CasePhoto, ObjectChange]):
-                cursor.execute(sql)
     _notify_supervised(drafts)
     # A component with an open case is out of order until the case is closed.
     open_components = {d.case.component_id for d in drafts
