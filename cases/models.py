@@ -76,7 +76,8 @@ class CaseChildQuerySet(TrackedQuerySet):
     """Events, photos, pauses and extension requests: visible with their case."""
 
     def visible_to(self, user):
-        return self.filter(case__in=Case.objects.visible_to(user))
+        # An archived row (a photo taken down) is served to no one, whatever the scope.
+        return self.filter(case__in=Case.objects.visible_to(user), archived_at__isnull=True)
 
 
 FROZEN_EVENT = "案件环节一经记录不可修改或删除。"
@@ -452,8 +453,13 @@ class Case(TrackedModel):
         constraints = [models.UniqueConstraint(
             fields=["reporter", "idempotency_key"], condition=~Q(idempotency_key=""),
             name="cases_case_reporter_key_unique")]
-        indexes = [models.Index(fields=["handling_unit", "state"],
-                                name="cases_case_unit_state")]
+        # The unit's case list: tab counts over its open states read (unit, state,
+        # deadline) from the index alone; its page order is the second index's, so a page
+        # is an index scan of 20 entries, not a sort of the unit's whole history.
+        indexes = [models.Index(fields=["handling_unit", "state", "deadline_at"],
+                                name="cases_case_unit_state_due"),
+                   models.Index(fields=["handling_unit", "deadline_at", "-reported_at", "id"],
+                                name="cases_case_unit_queue")]
 
     def __str__(self):
         return self.number or f"案件#{self.pk}"

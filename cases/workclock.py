@@ -13,8 +13,9 @@ deadline must not move with a user's zone; Shanghai has no daylight saving, so w
 minutes are real minutes). Instants are taken to the minute (seconds dropped), which
 keeps the counts exactly additive.
 
-Long limits never walk minute by minute: the clock walks day by day and a whole
-working day without a pause is taken in one step; workday lookups are memoised
+Long limits never walk minute by minute: a deadline walks day by day and a whole
+working day without a pause is taken in one step; the working time between two instants
+counts its whole days from memoised per-year prefix sums; workday lookups are memoised
 (core.workdays).
 """
 
@@ -215,21 +216,67 @@ def _periods_on(day: date, cal: WorkCalendar) -> list[tuple[datetime, datetime]]
 
 
 def _work_between(a: datetime, b: datetime, cal: WorkCalendar) -> int:
-    """Working minutes in [a, b), pauses ignored: partial first and last days, whole days between."""
-    total = 0
-    full = cal.day_minutes
-    day, last = a.date(), b.date()
-    while day <= last:
-        if cal.is_workday(day):
-            if a.date() < day < last:
-                total += full
-            else:
-                for p_start, p_end in _periods_on(day, cal):
-                    lo, hi = max(p_start, a), min(p_end, b)
-                    if lo < hi:
-                        total += _span(lo, hi)
-        day += _DAY
+    """Working minutes in [a, b), pauses ignored: the partial first and last days walk
+    their periods, the whole days between are counted from per-year prefix sums (a case
+    overdue for two years costs a few lookups, not 700 calendar days)."""
+    first, last = a.date(), b.date()
+    total = _partial(first, a, b, cal)
+    if last > first:
+        total += _partial(last, a, b, cal)
+        total += _workdays_in(first + _DAY, last, cal) * cal.day_minutes
     return total
+
+
+def _partial(day: date, a: datetime, b: datetime, cal: WorkCalendar) -> int:
+    if not cal.is_workday(day):
+        return 0
+    total = 0
+    for p_start, p_end in _periods_on(day, cal):
+        lo, hi = max(p_start, a), min(p_end, b)
+        if lo < hi:
+            total += _span(lo, hi)
+    return total
+
+
+# Per-year prefix sums of working days, valid for one generation of core.workdays' memo:
+# when the office edits its override table (or the cache expires, or a test swaps the
+# overrides) that memo dict is replaced, and the sums are rebuilt from the new calendar.
+# Keyed by (calendar, year): a calendar is a frozen value, and one with other working days
+# (the tests' calendars) gets its own sums.
+_prefix: dict = {"memo": None, "years": {}}
+_PREFIX_MAX = 512  # (calendar, year) entries kept; beyond that the sums start afresh
+
+
+def _year_prefix(year: int, cal: WorkCalendar) -> list[int]:
+    """prefix[i] = working days among the first i days of `year` (len = days in year + 1)."""
+    memo = workdays._state()[2]
+    if _prefix["memo"] is not memo or len(_prefix["years"]) > _PREFIX_MAX:
+        _prefix["memo"], _prefix["years"] = memo, {}
+    years = _prefix["years"]
+    found = years.get((cal, year))
+    if found is None:
+        day, counts = date(year, 1, 1), [0]
+        while day.year == year:
+            counts.append(counts[-1] + (1 if cal.is_workday(day) else 0))
+            if day == date.max:
+                break
+            day += _DAY
+        years[(cal, year)] = found = counts
+    return found
+
+
+def _workdays_in(lo: date, hi: date, cal: WorkCalendar) -> int:
+    """Working days in [lo, hi)."""
+    if lo >= hi:
+        return 0
+    first = _year_prefix(lo.year, cal)
+    start = first[lo.timetuple().tm_yday - 1]
+    if lo.year == hi.year:
+        return first[hi.timetuple().tm_yday - 1] - start
+    total = first[-1] - start
+    for year in range(lo.year + 1, hi.year):
+        total += _year_prefix(year, cal)[-1]
+    return total + _year_prefix(hi.year, cal)[hi.timetuple().tm_yday - 1]
 
 
 def _free_segments(

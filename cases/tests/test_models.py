@@ -69,3 +69,23 @@ class AdminPageTests(CastTestCase):
     def test_unit_staff_and_inspectors_have_no_cases_admin(self):
         client = self.login(self.cast.reporter_a)
         self.assertNotEqual(client.get("/admin/cases/case/").status_code, 200)
+
+
+class CaseListIndexTests(CastTestCase):
+    """The unit's case list reads two indexes (0004_list_indexes, bench-pages)."""
+
+    def test_the_unit_list_has_its_count_and_order_indexes(self):
+        from django.db import connection
+
+        from cases.models import Case
+
+        with connection.cursor() as cursor:
+            found = connection.introspection.get_constraints(cursor, Case._meta.db_table)
+        indexes = {name: info for name, info in found.items() if info["index"]}
+        self.assertNotIn("cases_case_unit_state", indexes)
+        self.assertEqual(indexes["cases_case_unit_state_due"]["columns"],
+                         ["handling_unit_id", "state", "deadline_at"])
+        queue = indexes["cases_case_unit_queue"]
+        self.assertEqual(queue["columns"], ["handling_unit_id", "deadline_at", "reported_at", "id"])
+        if queue.get("orders"):
+            self.assertEqual(queue["orders"], ["ASC", "ASC", "DESC", "ASC"])

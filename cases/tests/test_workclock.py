@@ -353,3 +353,47 @@ def test_an_open_pause_holds_the_clock(cal, start, paused_at, hours, pauses):
 def test_an_absurd_limit_is_refused_not_walked():
     with pytest.raises(ValueError):
         deadline(at(2026, 11, 25), 10**9, "day", CAL)
+
+
+# --- long overdue cases: whole days counted from per-year sums --------------------------
+
+
+def test_overdue_since_2024_counts_whole_days_without_walking_them():
+    """A page of 20 cases overdue since 2024 (the unit list, bench-pages): each remaining
+    time looks up a handful of days, not every calendar day since its deadline."""
+    from unittest import mock
+
+    from core import workdays
+
+    now = datetime(2026, 11, 30, 10, 0, tzinfo=SH)
+    dues = [datetime(2024, 1, 2 + n, 9, 0, tzinfo=SH) for n in range(20)]
+    remaining_minutes(now, dues[0], CAL)  # the years' sums, once per calendar generation
+    with mock.patch.object(workdays, "is_workday", wraps=workdays.is_workday) as lookups:
+        started = wallclock.perf_counter()
+        values = [remaining_minutes(now, due, CAL) for due in dues]
+        spent = wallclock.perf_counter() - started
+    assert lookups.call_count <= 20 * 4  # first and last day of each, nothing between
+    assert spent / len(dues) < 0.001
+    # the same answer as the day-by-day count
+    days = sum(1 for n in range((date(2026, 11, 30) - date(2024, 1, 3)).days)
+               if workdays.is_workday(date(2024, 1, 3) + timedelta(days=n)))
+    # 2024-01-02 from 09:00: 180 + 240 minutes; 2026-11-30 until 10:00: 90 minutes
+    assert values[0] == -(CAL.day_minutes * days + 420 + 90)
+
+
+def test_whole_day_sums_follow_an_office_override():
+    """The office declares a day off inside the span: the count drops by one working day
+    (the per-year sums are rebuilt when core.workdays forgets its memo)."""
+    from core import workdays
+
+    start = datetime(2026, 3, 2, 8, 30, tzinfo=SH)  # Monday
+    end = datetime(2026, 3, 9, 8, 30, tzinfo=SH)
+    with workdays.use_overrides({}):
+        before = working_minutes(start, end, CAL)
+    with workdays.use_overrides({date(2026, 3, 4): False}):
+        after = working_minutes(start, end, CAL)
+    with workdays.use_overrides({date(2026, 3, 7): True}):  # a Saturday worked (调休)
+        extra = working_minutes(start, end, CAL)
+    assert before == 5 * CAL.day_minutes
+    assert after == before - CAL.day_minutes
+    assert extra == before + CAL.day_minutes
