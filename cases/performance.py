@@ -409,13 +409,41 @@ def live(dimension, lo, hi, *, now, by_day=False, unit_id=None) -> dict[tuple, F
     kw = {"start": lo, "end": hi, "now": now, "by_day": by_day}
     if mark is None:
         return contributions(cases, events, dimension, **kw)
-    out = contributions(cases.filter(state__in=OPEN_STATES), events.filter(at__gte=mark),
-                        dimension, closed=False, **kw)
+    if by_day:
+        out = contributions(cases.filter(state__in=OPEN_STATES), events.filter(at__gte=mark),
+                            dimension, closed=False, **kw)
+    else:
+        out = _open_cases(cases.filter(state__in=OPEN_STATES), dimension, lo, hi, now)
+        for k, f in contributions(Case.objects.none(), events.filter(at__gte=mark),
+                                  dimension, closed=False, **kw).items():
+            _fig(out, *k).add(f)
     finished = final_events().filter(at__gte=mark).values("case_id")
     more = contributions(cases.filter(state__in=FINAL_STATES, pk__in=finished),
                          CaseEvent.objects.none(), dimension, overdue=False, **kw)
     for k, f in more.items():
         _fig(out, *k).add(f)
+    return out
+
+
+def _open_cases(cases, dimension, lo, hi, now) -> dict[tuple, Figures]:
+    """The open cases' figures in one pass (上报, 立案, 超期未结): contributions() asks three
+    queries; the page asks this one, which the partial index of open cases answers alone
+    (cases_case_open_perf, migration 0003)."""
+    def counted(q: Q):  # of state (never null, in the index): the id is not in it
+        return Count("state", filter=q) if q else Count("state")
+
+    key = CASE_KEY[dimension]
+    out: dict[tuple, Figures] = {}
+    rows = cases.values(key).annotate(
+        rep=counted(_in("reported_at", lo, hi)),
+        reg=counted(Q(registered_at__isnull=False) & _in("registered_at", lo, hi)),
+        due=counted(Q(deadline_at__lt=now) & _in("deadline_at", lo, hi)),
+    ).order_by()
+    for row in rows:
+        f = _fig(out, None, _key(row[key]))
+        f.reported += row["rep"]
+        f.registered += row["reg"]
+        f.overdue_open += row["due"]
     return out
 
 
