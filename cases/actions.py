@@ -9,7 +9,7 @@ case was opened under.
 import math
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cases import permissions, workflow
@@ -110,11 +110,28 @@ def _step(case, event: str, *, actor, note="", unit=None, lon=None, lat=None, ph
     return row
 
 
+# What routing (propose_for_case) and the clock (compute_deadline) read of a case: loaded
+# with the lock in one query instead of one lazy query each.
+LOCK_RELATED = ("type_version__case_type", "type_version__default_owner",
+                "grid__street_unit", "component__owner_unit", "handling_unit")
+
+
 def _locked(case) -> Case:
-    """The caller's case, locked and re-read: two desks cannot both dispatch it, and the
-    caller's instance shows the step's result."""
-    list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
-    case.refresh_from_db()
+    """The caller's case, locked and re-read with what routing and the clock need, in one
+    query: two desks cannot both dispatch it, and the caller's instance shows the step's
+    result. On PostgreSQL only the case's row is locked (FOR UPDATE OF), not the type,
+    grid or units it joins: those are shared by every other case."""
+    rows = Case.objects.select_related(*LOCK_RELATED)
+    if connection.features.has_select_for_update_of:
+        rows = rows.select_for_update(of=("self",))
+    else:
+        rows = rows.select_for_update()
+    fresh = rows.get(pk=case.pk)
+    for field in Case._meta.concrete_fields:
+        setattr(case, field.attname, getattr(fresh, field.attname))
+    case._state.fields_cache = dict(fresh._state.fields_cache)
+    case._state.adding, case._state.db = False, fresh._state.db
+    getattr(case, "_prefetched_objects_cache", {}).clear()
     return case
 
 
@@ -191,6 +208,8 @@ def do_report_case(*, acting_user, type_version: CaseTypeVersion, description: s
     (a phone retrying after losing signal), never a second one. lon/lat may be strings;
     the type version must be the type's current one (a phone holding an old list is told
     to choose again); the case is validated as a whole before it is stored."""
+    from django.db import connection
+
     from cases.matching import segment_for_point
 
     permissions.require(permissions.may_report(acting_user), "您没有上报案件的权限。")
@@ -218,22 +237,57 @@ def do_report_case(*, acting_user, type_version: CaseTypeVersion, description: s
                 state=workflow.INITIAL_STATE)
     # Every field checked before the insert: a long address or an unknown source is a
     # clear message, not a DataError from PostgreSQL. The key's uniqueness is left to the
-    # database (a racing retry is answered below).
-    case.full_clean(exclude=["number"], validate_unique=False, validate_constraints=False)
+    # database (a racing retry is answered below). A relation to a row this call holds from
+    # the database is not looked up again: those rows are never deleted (TrackedModel
+    # refuses it, the queryset too), so it exists; any other value is still checked.
+    held = [name for name, obj in (("type_version", type_version), ("grid", grid),
+                                   ("segment", segment), ("component", component),
+                                   ("reporter", acting_user))
+            if obj is not None and getattr(obj, "pk", None) is not None
+            and not obj._state.adding]
+    case.full_clean(exclude=["number", *held], validate_unique=False,
+                    validate_constraints=False)
+    numbered = connection.vendor == "postgresql"
+    if numbered:
+        # The id drawn from the table's own sequence first, so the case is stored once with
+        # its number: one INSERT and one history row (with the number), not an INSERT, a
+        # re-read and an UPDATE with a second history row.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s))",
+                           [Case._meta.db_table, Case._meta.pk.column])
+            case.pk = cursor.fetchone()[0]
+        case.number = f"{local_datetime(case.reported_at):%Y%m%d}{case.pk:07d}"
     try:
-        with transaction.atomic():  # a savepoint: a concurrent retry loses the race cleanly
-            case.save()
+        # TrackedModel.save writes the row and its history in its own atomic block, a
+        # savepoint inside this transaction: a concurrent retry refused by the unique key
+        # rolls back to it and this transaction goes on to answer with the other's case
+        # (RacingRetryTests on PostgreSQL).
+        case.save(force_insert=True)
     except IntegrityError:
         if key:
             return Case.objects.get(reporter=acting_user, idempotency_key=key)
         raise
-    case.number = f"{local_datetime(case.reported_at):%Y%m%d}{case.pk:07d}"
-    case.save()
+    if not numbered:  # SQLite has no sequence to draw from: the number follows the insert
+        case.number = f"{local_datetime(case.reported_at):%Y%m%d}{case.pk:07d}"
+        case.save()
     row = CaseEvent.objects.create(case=case, kind=EventType.REPORT, to_state=case.state,
                                    actor=acting_user, at=case.reported_at, lon=lon, lat=lat)
-    for uploaded in photos:
-        _store_photo(case, row, uploaded, PhotoStage.BEFORE)
+    stored = [_store_photo(case, row, uploaded, PhotoStage.BEFORE) for uploaded in photos]
+    # What this call wrote, for a caller that answers with the new case (the API's 201)
+    # without reading back what it holds.
+    case.report_event, case.report_photos = row, stored
     return case
+
+
+# However wide a type's duplicate radius, a joiner stands at most this far from the case.
+JOIN_MAX_RADIUS_M = 200
+
+
+def join_radius_m(case) -> int:
+    """How near to a case one must be to join it (or see its hint photo): the type's
+    duplicate radius (its current version, as the duplicate hint reads it), capped."""
+    version = case.type_version.case_type.current_version() or case.type_version
+    return min(version.duplicate_radius_m, JOIN_MAX_RADIUS_M)
 
 
 @transaction.atomic
@@ -241,7 +295,14 @@ def do_join(case, *, acting_user, note="", photos=(), lon=None, lat=None,
             idempotency_key="") -> CaseEvent:
     """重复上报: a reporter adds his sighting (note, photos, point) to an open case instead of
     opening a duplicate. The same key from the same reporter is one step, however often the
-    phone retries."""
+    phone retries.
+
+    A join makes the joiner follow the case (permissions.visible_cases), so it must be a
+    genuine sighting: at least one photo, taken within the type's duplicate radius (at most
+    JOIN_MAX_RADIUS_M) of the case — an empty join from across the city would open any
+    case to any reporter."""
+    from cases.selectors import distance_m
+
     permissions.require(permissions.may_report(acting_user), "您没有上报案件的权限。")
     key = _key(idempotency_key)
     lon, lat = _point(lon, lat, required=False)
@@ -255,6 +316,15 @@ def do_join(case, *, acting_user, note="", photos=(), lon=None, lat=None,
     if case.duplicate_of_id:
         raise ValidationError("该案件已并入其他案件，请在原案件上补充。")
     workflow.allowed(case.state, EventType.JOIN)
+    photos = list(photos or ())
+    if not photos:
+        raise ValidationError("加入案件须上传现场照片。")
+    if lon is None:
+        raise ValidationError("加入案件须提供您所在的位置，请开启定位或在地图上标出位置。")
+    radius = join_radius_m(case)
+    if distance_m(lon, lat, case.lon, case.lat) > radius:
+        raise ValidationError(f"您所在位置距该案件超过{radius}米，不能加入此案件；"
+                              "如是另一处问题，请直接上报。")
     try:
         with transaction.atomic():
             return _step(case, EventType.JOIN, actor=acting_user, note=note, lon=lon, lat=lat,
@@ -331,6 +401,18 @@ def _send_to(case, unit, event, *, acting_user, note):
     return _step(case, event, actor=acting_user, unit=unit, note=note)
 
 
+def _loaded_unit(case, unit_id):
+    """The proposed unit as already loaded with the lock (_locked's LOCK_RELATED)."""
+    if not unit_id:
+        return None
+    version, grid, component = case.type_version, case.grid, case.component
+    for unit in (component.owner_unit if component else None,
+                 grid.street_unit if grid else None, version.default_owner):
+        if unit is not None and unit.pk == unit_id:
+            return unit
+    return None
+
+
 @transaction.atomic
 def do_dispatch(case, *, acting_user, unit=None, note="") -> Case:
     """派遣 to `unit`, or to the routing proposal when the desk leaves it empty."""
@@ -341,7 +423,9 @@ def do_dispatch(case, *, acting_user, unit=None, note="") -> Case:
     workflow.allowed(case.state, EventType.DISPATCH)
     if unit is None:
         proposal = propose_for_case(case)
-        unit = Unit.objects.filter(pk=proposal.unit_id).first() if proposal.unit_id else None
+        unit = _loaded_unit(case, proposal.unit_id)
+        if unit is None and proposal.unit_id:
+            unit = Unit.objects.filter(pk=proposal.unit_id).first()
         note = note or proposal.rule
     _send_to(case, unit, EventType.DISPATCH, acting_user=acting_user, note=note)
     return case
@@ -539,6 +623,9 @@ def do_hang(case, *, acting_user, reason: str) -> Case:
     reason = _reason(reason, "挂账理由")
     case = _locked(case)
     workflow.allowed(case.state, EventType.HANG)
+    # A 延期 asked before the 挂账 has no decision left to make: the clock stands still,
+    # and the desk would be offered an approval the step refuses.
+    _cancel_pending(case, acting_user=acting_user, why="案件已挂账，延期申请撤销。")
     now = timezone.now()
     case.deadline_at = None  # no deadline while the clock stands still
     _step(case, EventType.HANG, actor=acting_user, unit=case.handling_unit, note=reason, at=now)

@@ -209,6 +209,34 @@ class CaseActionTests(CaseFixtures):
             actions.do_dispatch(case, acting_user=self.cast.office_staff)
         self.assertEqual(Case.objects.get(pk=case.pk).state, CaseState.REGISTERED)
 
+    def test_dispatch_reads_the_case_and_its_routing_in_one_locked_query(self):
+        """_locked loads the type version, grid, component and units with the lock: routing
+        and the clock make no query of their own (bench-pages: was lock, re-read and one
+        lazy load each, then the unit again by id)."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        case = self.registered(type_version=self.cover, component=self.component)
+        case = Case.objects.get(pk=case.pk)  # a bare instance, as a page holds it
+        from core import workdays
+
+        workdays.is_workday(NOW.date())  # the override table, read once per process anyway
+        with CaptureQueriesContext(connection) as queries:
+            actions.do_dispatch(case, acting_user=self.cast.office_staff)
+        self.assertEqual(case.handling_unit, self.cast.unit_a)
+        sql = [q["sql"] for q in queries.captured_queries]
+        locks = [q for q in sql if 'FROM "cases_case"' in q and "cases_casetypeversion" in q]
+        self.assertEqual(len(locks), 1, sql)
+        self.assertFalse([q for q in sql if q.startswith('SELECT') and 'FROM "org_unit"' in q
+                          and "cases_case" not in q], sql)
+        self.assertFalse([q for q in sql if 'FROM "cases_grid"' in q
+                          and "cases_case" not in q], sql)
+        # 13 on SQLite: savepoint, the locked read, pauses, the case's save (savepoint,
+        # snapshot, update, history, release), the event's (savepoint, insert, history,
+        # release), release. Before: a lock, a re-read, then lazy loads of the type version,
+        # type, component, its owner, grid, street unit and the proposed unit again.
+        self.assertLessEqual(len(sql), 13, "\n".join(sql))
+
     def test_component_routes_to_its_owner(self):
         case = self.dispatched(type_version=self.cover, component=self.component)
         self.assertEqual(case.handling_unit, self.cast.unit_a)
@@ -444,7 +472,8 @@ class CaseActionTests(CaseFixtures):
         self.assertEqual((first.kind, first.from_state, first.to_state, first.lon),
                          (EventType.JOIN, CaseState.DISPATCHED, CaseState.DISPATCHED, 113.3801))
         self.assertEqual(case.events.filter(kind=EventType.JOIN).count(), 1)
-        actions.do_join(case, acting_user=self.inspector_2, note="第三次")  # no key: a new one
+        actions.do_join(case, acting_user=self.inspector_2, note="第三次", photos=[photo()],
+                        lon=113.38, lat=34.51)  # no key: a new one
         self.assertEqual(case.events.filter(kind=EventType.JOIN).count(), 2)
         # the joiner follows the case he added to
         self.assertIn(case.pk, Case.objects.visible_to(self.inspector_2).values_list("pk",
@@ -455,6 +484,42 @@ class CaseActionTests(CaseFixtures):
             actions.do_join(case, acting_user=self.inspector_2, idempotency_key="k" * 65)
         with self.assertRaises(ValidationError):
             actions.do_join(case, acting_user=self.inspector_2, lon="东经", lat="34.5")
+
+    def test_join_needs_a_photo_taken_near_the_case(self):
+        """A join makes the joiner follow the case: without a photo, without a position or
+        from farther than the type's duplicate radius (50 m here) it is refused, and the
+        case stays out of his scope."""
+        case = self.dispatched()
+        seen = Case.objects.visible_to(self.inspector_2)
+        self.assertFalse(seen.filter(pk=case.pk).exists())
+        refused = (
+            dict(note="x"),  # the empty join the review found
+            dict(note="x", lon=113.38, lat=34.51),  # no photo
+            dict(note="x", photos=[photo()]),  # no position
+            dict(note="x", photos=[photo()], lon=113.3808, lat=34.51),  # about 73 m away
+            dict(note="x", photos=[photo()], lon=114.0, lat=35.0),  # across the province
+        )
+        for fields in refused:
+            with self.assertRaises(ValidationError, msg=fields):
+                actions.do_join(case, acting_user=self.inspector_2, **fields)
+        self.assertFalse(case.events.filter(kind=EventType.JOIN).exists())
+        self.assertFalse(seen.filter(pk=case.pk).exists())
+        # within 50 m, with a photo: a genuine sighting, and he follows the case
+        actions.do_join(case, acting_user=self.inspector_2, photos=[photo()],
+                        lon=113.3804, lat=34.5102)
+        self.assertTrue(seen.filter(pk=case.pk).exists())
+
+    def test_join_radius_is_the_types_and_at_most_200_m(self):
+        case = self.dispatched()
+        self.assertEqual(actions.join_radius_m(case), 50)
+        actions.do_new_type_version(self.garbage.case_type, acting_user=self.cast.office_staff,
+                                    duplicate_radius_m=1000)
+        self.assertEqual(actions.join_radius_m(case), 200)
+        with self.assertRaises(ValidationError):  # about 330 m
+            actions.do_join(case, acting_user=self.inspector_2, photos=[photo()],
+                            lon=113.38, lat=34.513)
+        actions.do_join(case, acting_user=self.inspector_2, photos=[photo()],
+                        lon=113.38, lat=34.5115)  # about 170 m
 
     def test_join_refused_on_a_finished_case(self):
         case = self.report()
@@ -564,6 +629,31 @@ class CaseActionTests(CaseFixtures):
         actions.do_reassign(case, acting_user=desk, unit=self.cast.unit_b)
         second.refresh_from_db()
         self.assertEqual(second.status, ExtensionStatus.CANCELLED)
+
+    def test_an_archived_photo_is_out_of_every_scope(self):
+        case = self.report()
+        stored = CasePhoto.objects.get(case=case)
+        for user in (self.inspector, self.cast.office_staff):
+            self.assertTrue(CasePhoto.objects.visible_to(user).filter(pk=stored.pk).exists())
+        stored.archive()
+        for user in (self.inspector, self.cast.office_staff):
+            self.assertFalse(CasePhoto.objects.visible_to(user).filter(pk=stored.pk).exists())
+
+    def test_pending_extension_is_withdrawn_on_hang(self):
+        """挂账 stops the clock: a pending 延期 is withdrawn (as on 回退/改派), so the desk is
+        never offered a decision the step would refuse."""
+        desk = self.cast.office_staff
+        case = self.dispatched()
+        request = actions.do_request_extension(case, acting_user=self.town_staff, amount=2,
+                                               unit=LimitUnit.HOUR, reason="需调运车辆")
+        actions.do_hang(case, acting_user=desk, reason="需协调")
+        request.refresh_from_db()
+        self.assertEqual(request.status, ExtensionStatus.CANCELLED)
+        self.assertEqual(request.decided_by, desk)
+        self.assertIn("挂账", request.decision_note)
+        self.assertFalse(case.extension_requests.filter(status=ExtensionStatus.PENDING).exists())
+        with self.assertRaises(ValidationError):
+            actions.do_decide_extension(request, acting_user=desk, approve=True)
 
     def test_extensions_of_an_earlier_dispatch_do_not_carry(self):
         desk = self.cast.office_staff
