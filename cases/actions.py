@@ -258,11 +258,8 @@ def do_report_case(*, acting_user, type_version: CaseTypeVersion, description: s
             case.pk = cursor.fetchone()[0]
         case.number = f"{local_datetime(case.reported_at):%Y%m%d}{case.pk:07d}"
     try:
-        # TrackedModel.save writes the row and its history in its own atomic block, a
-        # savepoint inside this transaction: a concurrent retry refused by the unique key
-        # rolls back to it and this transaction goes on to answer with the other's case
-        # (RacingRetryTests on PostgreSQL).
-        case.save(force_insert=True)
+        with transaction.atomic():  # a savepoint: a concurrent retry loses the race cleanly
+            case.save(force_insert=True)
     except IntegrityError:
         if key:
             return Case.objects.get(reporter=acting_user, idempotency_key=key)

@@ -14,6 +14,7 @@ from cases.models import (
     CaseEvent,
     CasePhoto,
     CaseType,
+    CaseTypeVersion,
     Component,
     ExtensionRequest,
     Grid,
@@ -21,6 +22,7 @@ from cases.models import (
     RoadSegment,
 )
 from core.api import serializers as core
+from core.scope import visible
 from org.models import Unit, mask_phone
 
 IDEMPOTENCY_KEY_MAX = 64
@@ -272,11 +274,35 @@ def text_field(label, required=False, max_length=2000):
                                  max_length=max_length)
 
 
-class CaseReportInSerializer(serializers.Serializer):
-    """Input of POST /api/cases/cases/: files a case through do_report_case."""
+class CurrentVersionField(core.IdField):
+    """A case type's id, given as an integer; validated to the type's current version.
 
-    case_type = core.IdField(CaseType, label="案件类型",
-                             help_text="案件类型编号（按该类型当前版本立案）")
+    The same scope check as core.IdField (a type outside `visible_to(user)` is "does not
+    exist"), made by the query that fetches the current version (with its type, which
+    do_report_case reads): one query per report instead of an existence check and then the
+    version. Only a refused id costs a second query, to tell "no such type" from "no
+    version yet"."""
+
+    def run_validation(self, data=serializers.empty):
+        pk = serializers.IntegerField.run_validation(self, data)  # range and type checks
+        if pk is None:
+            return None
+        types = visible(CaseType, core.request_user(self))
+        version = (CaseTypeVersion.objects.filter(case_type__in=types.filter(pk=pk))
+                   .select_related("case_type").order_by("-number").first())
+        if version is not None:
+            return version
+        if not types.filter(pk=pk).exists():
+            self.fail("does_not_exist", name=CaseType._meta.verbose_name, pk=pk)
+        raise serializers.ValidationError("该案件类型尚无处置标准，不能上报。")
+
+
+class CaseReportInSerializer(serializers.Serializer):
+    """Input of POST /api/cases/cases/: files a case through do_report_case.
+    `case_type` validates to the type's current CaseTypeVersion."""
+
+    case_type = CurrentVersionField(CaseType, label="案件类型",
+                                    help_text="案件类型编号（按该类型当前版本立案）")
     description = serializers.CharField(label="问题描述", max_length=5000)
     lon = lon_field()
     lat = lat_field()

@@ -97,14 +97,19 @@ class IdempotencyTests(Body, WorldMixin, CastTestCase):
     def test_join_with_the_same_key_twice_is_one_sighting(self):
         case = self.report()
         joins = CaseEvent.objects.filter(case=case, kind=EventType.JOIN)
+        # A join is a sighting on the spot: a photo and a position near the case.
+        sighting = {"note": "又看到了", "lon": "113.3801", "lat": "34.5101"}
         for _ in range(2):
-            response = self.api(self.chief).post(f"{CASES}{case.pk}/join/", {"note": "又看到了"},
-                                                 format="json", HTTP_IDEMPOTENCY_KEY="j-1")
+            response = self.api(self.chief).post(f"{CASES}{case.pk}/join/",
+                                                 {**sighting, "photos": [photo()]},
+                                                 format="multipart", HTTP_IDEMPOTENCY_KEY="j-1")
             self.assertEqual(response.status_code, 200, response.content)
         self.assertEqual(joins.count(), 1)
-        self.post(self.chief, case, "join", {"note": "又看到了", "idempotency_key": "j-1"})
+        self.post(self.chief, case, "join", {**sighting, "idempotency_key": "j-1",
+                                             "photos": [photo()]}, multipart=True)
         self.assertEqual(joins.count(), 1)
-        self.post(self.chief, case, "join", {"note": "第二次看到"})  # no key: a new sighting
+        self.post(self.chief, case, "join", {**sighting, "note": "第二次看到",  # no key: new
+                                             "photos": [photo()]}, multipart=True)
         self.assertEqual(joins.count(), 2)
 
 
