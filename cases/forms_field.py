@@ -147,7 +147,10 @@ class JoinForm(PositionMixin, forms.Form):
 
     note = forms.CharField(label="补充说明", max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
-    photos = MultiplePhotoField(label="现场照片", required=False)
+    # A join makes the joiner follow the case: only a sighting on the spot (a photo, a
+    # position near the case — cases.actions.do_join checks the distance).
+    photos = MultiplePhotoField(label="现场照片", required=True,
+                                error_messages={"required": "加入案件须上传现场照片。"})
     lon = forms.CharField(required=False, widget=forms.HiddenInput)
     lat = forms.CharField(required=False, widget=forms.HiddenInput)
     position_source = _hidden_text(10)

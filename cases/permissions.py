@@ -57,13 +57,18 @@ def require_checker(user, case) -> None:
     require(is_checker(user, case), "只有被派发核查的监督员可以核查此案件。")
 
 
-def _joined(user) -> Q:
-    """Cases the user added a sighting to (重复上报): he follows them as his own reports."""
+def joined_by(user) -> Q:
+    """Cases the user added a sighting to (重复上报): he follows them as his own reports.
+    do_join takes only a sighting with a photo near the case, so a join is no way into
+    cases elsewhere."""
     from cases.choices import EventType
     from cases.models import CaseEvent
 
     return Q(pk__in=CaseEvent.objects.filter(kind=EventType.JOIN, actor=user)
              .values("case_id"))
+
+
+_joined = joined_by
 
 
 def visible_cases(queryset, user):

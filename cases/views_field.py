@@ -5,8 +5,10 @@ Every page reads cases through Case.objects.visible_to(user), except the duplica
 """
 
 import math
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db.models import Q
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, JsonResponse
@@ -15,10 +17,10 @@ from django.urls import NoReverseMatch, reverse
 from django.views import View
 
 from cases import actions, permissions, workflow
-from cases.choices import CaseGroup, CaseState, PhotoStage
+from cases.choices import CaseGroup, CaseState, EventType, PhotoStage
 from cases.forms_field import MAX_PHOTOS, CheckForm, JoinForm, ReportForm
 from cases.models import Case, CasePhoto, CaseType, RoadChief, RoadSegment
-from cases.selectors import nearby_open
+from cases.selectors import distance_m, nearby_open
 from cases.signs import sign_for_segment
 from core.files import serve_file
 from core.scope import get_for_user
@@ -219,13 +221,14 @@ class NearbyView(View):
         radius = min(version.duplicate_radius_m if version else 50, NEARBY_MAX_RADIUS_M)
         found = nearby_open(Case.objects.all(), case_type=case_type, lon=lon, lat=lat,
                             radius_m=radius, limit=NEARBY_LIMIT)
-        thumbs = dict(CasePhoto.objects.active()
-                      .filter(case__in=[c for c, _d in found], stage=PhotoStage.BEFORE)
+        thumbs = dict(_report_photos().filter(case__in=[c for c, _d in found])
                       .exclude(thumbnail="").order_by("case_id", "-created_at")
                       .values_list("case_id", "pk"))
+        # The thumbnail is served for the point asked about (nearby_photo checks it again).
+        where = urlencode({"lon": lon, "lat": lat})
         rows = [{"id": c.pk, "number": c.number or "", "type": c.case_type.minor_name,
                  "state": c.get_state_display(), "distance": round(d),
-                 "thumb": (reverse("cases:field_nearby_photo", args=[thumbs[c.pk]])
+                 "thumb": (f'{reverse("cases:field_nearby_photo", args=[thumbs[c.pk]])}?{where}'
                            if c.pk in thumbs else None),
                  "join": reverse("cases:field_join", args=[c.pk])} for c, d in found]
         return JsonResponse({"radius": radius, "cases": rows},
@@ -242,13 +245,31 @@ def _open_case_for_hint(pk):
     return case
 
 
+def _report_photos():
+    """The photos the report came with (the 上报 event's): the hint shows what the
+    reporter saw, never a joiner's, a unit's or a checker's photo."""
+    return CasePhoto.objects.active().filter(stage=PhotoStage.BEFORE,
+                                             event__kind=EventType.REPORT)
+
+
 def nearby_photo(request, pk):
-    """The 处置前 thumbnail of an open case, for the duplicate hint (NearbyView's scope)."""
+    """The 上报 thumbnail of an open case, for the duplicate hint (NearbyView's scope): only
+    for a point (lon, lat in the query, as NearbyView's URL carries them) within the type's
+    duplicate radius (at most NEARBY_MAX_RADIUS_M) of the case — no walking photo ids."""
     require_reporter(request.user)
-    photo = CasePhoto.objects.active().filter(pk=pk, stage=PhotoStage.BEFORE).first()
+    photo = _report_photos().filter(pk=pk).first()
     if photo is None:
         raise Http404("照片不存在。")
-    _open_case_for_hint(photo.case_id)
+    case = _open_case_for_hint(photo.case_id)
+    try:
+        lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
+    except (KeyError, TypeError, ValueError):
+        raise Http404("照片不存在。") from None
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise Http404("照片不存在。")
+    radius = min(actions.join_radius_m(case), NEARBY_MAX_RADIUS_M)
+    if distance_m(lon, lat, case.lon, case.lat) > radius:
+        raise Http404("照片不存在。")
     return serve_file(request, photo.thumbnail, obj=photo, filename="缩略图.jpg",
                       content_type="image/jpeg", inline=True, variant="thumbnail")
 
@@ -326,7 +347,8 @@ class MyCasesView(View):
             checks = list(visible.filter(checker=user, state=CaseState.CHECKING)
                           .order_by("handled_at", "pk"))
         show = request.GET.get("show", "open")
-        mine = visible.filter(reporter=user)
+        # his reports and the cases he joined (重复上报) with a sighting on the spot
+        mine = visible.filter(Q(reporter=user) | permissions.joined_by(user))
         if show != "all":
             mine = mine.exclude(state__in=workflow.FINAL_STATES)
         mine = list(mine.order_by("-reported_at")[:self.PAGE])
@@ -334,6 +356,7 @@ class MyCasesView(View):
         for case in mine + checks:
             case.clock = clocks.get(case.pk)
             case.detail_url = detail_url(case)
+            case.joined = case.reporter_id != user.pk
         return render(request, "cases/field/my.html", {
             "checks": checks, "mine": mine, "show": show, "page_size": self.PAGE,
             "is_inspector": user.role == Role.INSPECTOR})

@@ -282,6 +282,56 @@ class FieldPageTests(CastTestCase):
         self.assertEqual(joins.get().actor, self.inspector)
         self.assertEqual(Case.objects.count(), 1)
 
+    def test_nearby_photo_only_for_a_point_near_the_case_and_its_report(self):
+        theirs = self.case_by(self.inspector_2)
+        self.login(self.inspector)
+        row = self.client.get(reverse("cases:field_nearby"),
+                              {"type": self.garbage_type.pk, "lon": "113.38",
+                               "lat": "34.51"}).json()["cases"][0]
+        self.assertIn("lon=113.38", row["thumb"])
+        self.assertIn("lat=34.51", row["thumb"])
+        report_photo = CasePhoto.objects.get(case=theirs)
+        url = reverse("cases:field_nearby_photo", args=[report_photo.pk])
+        self.assertEqual(self.client.get(url, {"lon": "113.3804", "lat": "34.5102"})
+                         .status_code, 200)
+        for where in ({}, {"lon": "113.3808", "lat": "34.51"},  # about 73 m: beyond 50 m
+                      {"lon": "116.4", "lat": "39.9"}, {"lon": "nan", "lat": "34.51"},
+                      {"lon": "东经", "lat": "34.51"}):
+            self.assertEqual(self.client.get(url, where).status_code, 404, where)
+        # a joiner's photo is not the report's: never served as the hint
+        actions.do_join(theirs, acting_user=self.chief, photos=[jpeg()], lon=113.38, lat=34.51)
+        joined = CasePhoto.objects.get(case=theirs, event__kind=EventType.JOIN)
+        self.assertEqual(self.client.get(reverse("cases:field_nearby_photo", args=[joined.pk]),
+                                         {"lon": "113.38", "lat": "34.51"}).status_code, 404)
+
+    def test_an_empty_or_distant_join_is_refused_and_opens_nothing(self):
+        """Hostile review: joining by id with an empty POST made any open case the joiner's
+        own. Now the join needs a photo and a position near the case."""
+        theirs = self.case_by(self.inspector_2, address="建设路12号门前")
+        self.login(self.inspector)
+        url = reverse("cases:field_join", args=[theirs.pk])
+        page = self.client.get(url)  # the hint's fields only
+        self.assertContains(page, theirs.number)
+        self.assertNotContains(page, "建设路12号门前")
+        self.assertNotContains(page, self.inspector_2.username)
+        response = self.client.post(url, {})
+        self.assertContains(response, "加入案件须上传现场照片", status_code=400)
+        response = self.client.post(url, {"photos": [jpeg()]}, **JSON)  # no position
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("位置", "".join(response.json()["errors"]))
+        response = self.client.post(url, {"photos": [jpeg()], "lon": "113.40", "lat": "34.51"})
+        self.assertContains(response, "超过50米", status_code=400)
+        self.assertFalse(CaseEvent.objects.filter(case=theirs, kind=EventType.JOIN).exists())
+        self.assertFalse(Case.objects.visible_to(self.inspector).filter(pk=theirs.pk).exists())
+        self.assertNotContains(self.client.get(reverse("cases:my")), theirs.number)
+        # a photo on the spot (its EXIF position): joined, and he follows the case
+        response = self.client.post(url, {"photos": [jpeg(gps=(113.3802, 34.5101))]})
+        self.assertRedirects(response, reverse("cases:my"), fetch_redirect_response=False)
+        self.assertTrue(Case.objects.visible_to(self.inspector).filter(pk=theirs.pk).exists())
+        page = self.client.get(reverse("cases:my"))
+        self.assertContains(page, theirs.number)
+        self.assertContains(page, 'data-testid="joined"')
+
     def test_join_of_a_closed_case_is_404(self):
         theirs = self.case_by(self.inspector_2)
         actions.do_void(theirs, acting_user=self.cast.office_staff, reason="误报")
