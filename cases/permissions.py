@@ -11,8 +11,10 @@ from django.db.models import Q
 from org.choices import Role
 
 DESK_ROLES = frozenset({Role.OFFICE_ADMIN, Role.OFFICE_STAFF})
-# Read-only, city-wide: the supervision bureau follows cases for its 督查.
-CITYWIDE_READERS = DESK_ROLES | {Role.SUPERVISION}
+# Read-only, city-wide: the supervision bureau follows cases for its 督查; city leaders
+# read the cases behind the 绩效评价 figures (its drill-down). Reading only: every step
+# asks is_desk / is_handling_unit / is_checker, and the desk page is_desk, never this set.
+CITYWIDE_READERS = DESK_ROLES | {Role.SUPERVISION, Role.CITY_LEADER}
 UNIT_STAFF_ROLES = frozenset({Role.UNIT_HEAD, Role.UNIT_REPORTER})
 FIELD_REPORTER_ROLES = frozenset({Role.INSPECTOR, Role.ROAD_CHIEF})
 

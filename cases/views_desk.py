@@ -46,7 +46,8 @@ class DeskRequiredMixin:
 
 
 class CitywideRequiredMixin:
-    """The desk and the supervision bureau (read-only) see the whole city's cases."""
+    """The desk, and read-only the supervision bureau and city leaders, see the whole
+    city's cases (the map; the desk's own page is DeskRequiredMixin)."""
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user

@@ -419,6 +419,7 @@ class CaseActionTests(CaseFixtures):
         everything = {at_a.pk, at_town.pk, by_chief.pk, elsewhere.pk}
         self.assertEqual(seen(self.cast.office_staff), everything)
         self.assertEqual(seen(self.cast.supervision), everything)
+        self.assertEqual(seen(self.cast.city_leader), everything)  # read-only (绩效评价)
         self.assertEqual(seen(self.cast.reporter_a), {at_a.pk})
         self.assertEqual(seen(self.cast.head_a), {at_a.pk})
         self.assertEqual(seen(self.cast.reporter_b), set())
@@ -427,8 +428,7 @@ class CaseActionTests(CaseFixtures):
         self.assertEqual(seen(self.inspector_2), {elsewhere.pk, at_a.pk})
         # the road chief: his segment's cases and his own report
         self.assertEqual(seen(self.chief), {at_a.pk, at_town.pk, by_chief.pk})
-        for user in (self.cast.citizen, self.cast.city_leader, self.cast.sys_admin,
-                     self.cast.audit_admin):
+        for user in (self.cast.citizen, self.cast.sys_admin, self.cast.audit_admin):
             self.assertEqual(seen(user), set())
         # the timeline follows its case
         self.assertEqual(set(CaseEvent.objects.visible_to(self.cast.reporter_a)

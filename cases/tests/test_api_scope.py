@@ -71,8 +71,16 @@ class ScopeTests(WorldMixin, CastTestCase):
         self.assertEqual(self.sees(self.chief), sorted([self.to_town.pk, self.chiefs_own.pk]))
 
     def test_other_roles_see_none(self):
-        self.assertEqual(self.sees(self.cast.city_leader), [])
         self.assertEqual(self.api(self.cast.citizen).get(CASES).status_code, 403)
+
+    def test_a_city_leader_reads_citywide_and_acts_on_nothing(self):
+        self.assertEqual(self.sees(self.cast.city_leader), sorted(self.all))
+        for step, body in (("supervise", {"note": "x"}), ("accept", {}),
+                           ("void", {"reason": "x"})):
+            before = type(self.to_town).objects.get(pk=self.to_town.pk).state
+            response = self.post(self.cast.city_leader, self.to_town, step, body)
+            self.assertEqual(response.status_code, 403, step)
+            self.assertEqual(type(self.to_town).objects.get(pk=self.to_town.pk).state, before)
 
     def test_filters_stay_within_the_scope(self):
         client = self.api(self.town_staff)
@@ -86,8 +94,7 @@ class ScopeTests(WorldMixin, CastTestCase):
                 (self.town_staff, self.to_a, "extension",
                  {"amount": 1, "unit": "hour", "reason": "x"}),
                 (self.inspector, self.to_a, "check", {"passed": True}),
-                (self.inspector, self.other_inspectors, "join", {"note": "x"}),
-                (self.cast.city_leader, self.to_town, "supervise", {"note": "x"})):
+                (self.inspector, self.other_inspectors, "join", {"note": "x"})):
             before = type(case).objects.get(pk=case.pk).state
             response = self.post(user, case, step, body)
             self.assertEqual(response.status_code, 404, (user, step))

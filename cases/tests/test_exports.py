@@ -56,7 +56,7 @@ class ExportTests(CasePagesBase):
         self.dispatched()
         for user, allowed in ((self.cast.supervision, True), (self.town_staff, True),
                               (self.inspector, False), (self.cast.citizen, False),
-                              (self.cast.city_leader, False)):
+                              (self.cast.city_leader, True)):  # reads city-wide
             with self.subTest(role=user.role):
                 self.client.force_login(user)
                 status = self.client.get(reverse("cases:export")).status_code

@@ -443,10 +443,12 @@ class MapTests(CasePagesBase):
         closed_only = self.client.get(reverse("cases:map_data"), {"state": "closed"}).json()
         self.assertEqual([f["id"] for f in closed_only["features"]], [closed.pk])
 
-    def test_map_page_is_for_the_desk_and_supervision(self):
-        for user in (self.inspector, self.town_staff, self.cast.city_leader):
+    def test_map_page_is_for_the_desk_supervision_and_leaders(self):
+        for user in (self.inspector, self.town_staff):
             self.client.force_login(user)
             self.assertEqual(self.client.get(reverse("cases:map")).status_code, 403)
+        self.client.force_login(self.cast.city_leader)  # reads city-wide
+        self.assertEqual(self.client.get(reverse("cases:map")).status_code, 200)
 
 
 class NavTests(CasePagesBase):
