@@ -118,7 +118,20 @@ class DeskView(DeskRequiredMixin, View):
         ctx["page_obj"] = page
         ctx["rows"] = page.object_list
         ctx["row_offset"] = page.start_index() - 1 if page.paginator.count else 0
+        ctx["calendar_warning"] = self._calendar_warning()
         return render(request, self.template_name, ctx)
+
+    @staticmethod
+    def _calendar_warning() -> str:
+        """Next year's 放假安排 not entered (core.workdays): every deadline after New Year
+        would be counted on a Monday-to-Friday guess. The desk sets deadlines, so the
+        desk is told, on its own page, until the office enters them (工作日调整)."""
+        from zoneinfo import ZoneInfo
+
+        from core.workdays import calendar_coverage_warning
+
+        today = timezone.localdate(timezone=ZoneInfo("Asia/Shanghai"))
+        return calendar_coverage_warning(today) or ""
 
     @staticmethod
     def _extensions(user, cases):
