@@ -15,9 +15,11 @@ What is compared:
   on this server stands on.
 - api: POST /api/cases/cases/ — token authentication, the body validated, the type's current
   version, the grid located from the point (bbox query + exact test), the road segment
-  matched, the case inserted with its number and its 上报 event in one transaction, and the
-  case's detail (clock, timeline) read back and serialised. Each request carries its own
-  Idempotency-Key; every connection is its own inspector (a phone).
+  matched, the case inserted with its number and its 上报 event (each with its history row)
+  in one transaction, and the case's detail (clock, timeline) serialised from the rows just
+  written (the body a GET of the case gives). Each request carries its own Idempotency-Key;
+  every connection is its own inspector (a phone). 19 SQL statements a report on PostgreSQL
+  (cases/tests/test_api_filing_queries.py bounds it).
 
 Rounds alternate bare, api, bare, api (after a warm-up of each) so that drift on a shared
 machine shows in the pairs. The load generator is this script: one thread per connection,
