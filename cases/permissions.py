@@ -70,9 +70,6 @@ def joined_by(user) -> Q:
              .values("case_id"))
 
 
-_joined = joined_by
-
-
 def visible_cases(queryset, user):
     if not _active(user):
         return queryset.none()
@@ -83,11 +80,11 @@ def visible_cases(queryset, user):
             return queryset.none()
         return queryset.filter(handling_unit_id=user.unit_id)
     if user.role == Role.INSPECTOR:
-        return queryset.filter(Q(reporter=user) | Q(checker=user) | _joined(user))
+        return queryset.filter(Q(reporter=user) | Q(checker=user) | joined_by(user))
     if user.role == Role.ROAD_CHIEF:
         from cases.models import RoadChief
 
-        own = Q(reporter=user) | _joined(user)
+        own = Q(reporter=user) | joined_by(user)
         if not user.person_id:
             return queryset.filter(own)
         segments = RoadChief.objects.active().filter(person_id=user.person_id)

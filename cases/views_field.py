@@ -8,9 +8,9 @@ import math
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Q
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
