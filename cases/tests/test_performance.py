@@ -402,6 +402,21 @@ class PageTests(Timeline):
         names = [ws.cell(row=r, column=2).value for r in range(1, ws.max_row + 1)]
         self.assertNotIn("甲局", names)
 
+    def test_a_unit_name_that_looks_like_a_formula_is_exported_as_text(self):
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        from org.models import Unit
+
+        Unit.objects.filter(pk=self.cast.unit_a.pk).update(name="=1+2甲局")
+        response = self.login(self.cast.office_staff).get(
+            reverse("cases:performance_export"), {"period": "2026-05"})
+        ws = load_workbook(BytesIO(response.content)).active
+        cell = next(ws.cell(row=r, column=2) for r in range(1, ws.max_row + 1)
+                    if ws.cell(row=r, column=2).value == "=1+2甲局")
+        self.assertEqual((cell.data_type, cell.quotePrefix), ("s", True))
+
     def test_heat_map_counts_reports_by_type_and_month(self):
         response = self.login(self.cast.office_staff).get(
             reverse("cases:performance_heatmap"), {"period": "2026"})

@@ -73,7 +73,10 @@ class CellHelperTests(SimpleTestCase):
 class EveryExportIsCoveredTests(SimpleTestCase):
     """A new spreadsheet or CSV export must write through core.spreadsheet and be tested here."""
 
-    TESTED = {"projects/ledger_export.py", "evaluation/views.py"}
+    # The cases' exports are tested beside them: cases/tests/test_exports.py
+    # (test_typed_text_stays_text) and cases/tests/test_performance.py (a formula-like name).
+    TESTED = {"projects/ledger_export.py", "evaluation/views.py", "cases/exports.py",
+              "cases/views_performance.py"}
     WRITERS = re.compile(r"Workbook\(|csv\.writer|csv\.DictWriter|xlsxwriter|text/csv")
 
     def test_the_exports_found_in_the_code_are_the_ones_tested(self):
