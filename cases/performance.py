@@ -18,8 +18,9 @@ Figures (per dimension key: a unit, grid, road segment, case type or source):
   结案, approved 延期 included. The unit's limit is a 处置时限: the desk's own 核查 and 结案
   time is not charged to it.
 - 应结案数 (due) = 结案数 + 超期未结案数 (overdue_open): open cases (not 结案, 不予立案 or
-  作废) whose deadline_at has passed (before now) and falls in the period. A case 挂账 or
-  回退 has no deadline and is not due; a case still within its limit is not due yet.
+  作废) whose deadline_at has passed (before now) and falls in the period. A case 挂账
+  has no deadline and is not due; a case 回退待审 keeps its unit's deadline (a return does
+  not stop the clock) and is due like any other; one still within its limit is not due yet.
   So 结案率 ≤ 100 %, and a case overdue in March and closed in April counts (late) in April.
 - 结案率 = 结案数 / 应结案数;  按期结案率 = 按期结案数 / 应结案数.
 - 派遣数 (dispatched): 派遣 and 改派 events in the period (CaseEvent.at).
