@@ -68,7 +68,7 @@ def phone_number(rng: random.Random) -> str:
         str(rng.randrange(10)) for _ in range(8))
 
 
-def build(seed_value: int, scale: str) -> DemoCity:
+def build(seed_value: int, scale: str, with_cases: bool = True) -> DemoCity:
     city = DemoCity(rng=random.Random(seed_value), scale=scale, today=timezone.localdate())
     build_units(city)
     build_people_and_leaders(city)
@@ -89,9 +89,10 @@ def build(seed_value: int, scale: str) -> DemoCity:
 
     build_supervision(city)
     build_bulletin_and_evaluation(city)
-    from demo.cases import build_cases
+    if with_cases:
+        from demo.cases import build_cases
 
-    city.cases = build_cases(city)  # grids, roads, road chiefs, components, a year of cases
+        city.cases = build_cases(city)  # grids, roads, road chiefs, components, a year of cases
     return city
 
 

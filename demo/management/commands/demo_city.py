@@ -14,13 +14,16 @@ class Command(TrackedCommand):
         super().add_arguments(parser)
         parser.add_argument("--seed", type=int, default=2024, help="随机种子")
         parser.add_argument("--scale", choices=sorted(SCALES), default="city", help="数据规模")
+        parser.add_argument("--without-cases", action="store_true",
+                            help="不生成城管案件部分（测试项目台账时省时）")
 
     def handle_tracked(self, *args, **options):
         if Unit.objects.exists():
             self.stdout.write("数据库中已有数据，未重复生成示范市。")
             return
         with transaction.atomic():
-            city = build(options["seed"], options["scale"])
+            city = build(options["seed"], options["scale"],
+                         with_cases=not options["without_cases"])
         self.stdout.write(self.style.SUCCESS(
             f"示范市已生成：{len(city.units)} 个单位，{len(city.leaders)} 位市级领导，"
             f"{len(city.projects)} 个项目，"
