@@ -9,7 +9,7 @@ from django.db.models import Q
 from cases.choices import CaseSource, CaseState, LimitUnit, Urgency
 from cases.models import Case, CaseType
 from core.api.filters import FilterSet
-from core.forms import ScopedChoicesMixin
+from core.forms import MultiplePhotoField, ScopedChoicesMixin
 from org.choices import Role
 from org.models import Unit, User
 
@@ -137,24 +137,6 @@ class SendCheckForm(ScopedChoicesMixin, forms.Form):
     inspector.unscoped = "派发核查: the desk picks an active inspector; do_send_check checks the role"
 
 
-class MultiplePhotoInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    """Several photos in one input; each is checked by content when stored (core.uploads)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/*"}))
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        if len(files) > MAX_PHOTOS:
-            raise forms.ValidationError(f"照片最多{MAX_PHOTOS}张（本次{len(files)}张）。")
-        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
-
-
 class PositionMixin(forms.Form):
     """Where the phone was when the step was taken (filled by cases_desk.js when allowed)."""
 
@@ -165,7 +147,7 @@ class PositionMixin(forms.Form):
 
 
 class HandleForm(PositionMixin):
-    photos = MultiplePhotoField(label="处置后照片", required=True,
+    photos = MultiplePhotoField(label="处置后照片", required=True, max_files=MAX_PHOTOS,
                                 error_messages={"required": "处置须上传处置后照片。"})
     note = forms.CharField(label="处置说明", required=False, max_length=REASON_MAX,
                            widget=forms.Textarea(attrs={"rows": 2}))
@@ -180,7 +162,7 @@ class ReturnForm(PositionMixin):
 class CheckForm(PositionMixin):
     passed = forms.TypedChoiceField(label="核查结果", choices=[("1", "通过"), ("0", "不通过")],
                                     coerce=lambda v: v == "1", widget=forms.RadioSelect)
-    photos = MultiplePhotoField(label="核查照片", required=True,
+    photos = MultiplePhotoField(label="核查照片", required=True, max_files=MAX_PHOTOS,
                                 error_messages={"required": "核查须上传现场照片。"})
     note = forms.CharField(label="核查说明", required=False, max_length=REASON_MAX,
                            widget=forms.Textarea(attrs={"rows": 2}))

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from cases.choices import CaseSource, Urgency
 from cases.models import CaseType
-from core.forms import ScopedChoicesMixin
+from core.forms import MultiplePhotoField, ScopedChoicesMixin
 
 MAX_PHOTOS = 6  # a case's 处置前 photos: the scene, close-ups, the sign of the street
 KEY_MAX = 64  # as Case.idempotency_key
@@ -21,30 +21,20 @@ DESK_SOURCES = [(value, label) for value, label in CaseSource.choices
                 if value not in (CaseSource.INSPECTOR, CaseSource.ROAD_CHIEF)]
 
 
-class MultiplePhotoInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    """Several photos under one name (the camera button and the gallery button both post
-    `photos`); each checked by content, the EXIF position kept for the caller."""
+class CheckedPhotoField(MultiplePhotoField):
+    """Photos checked by content as soon as the form is cleaned (the EXIF position is kept
+    for the caller): the report reads its position from them."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault("max_files", MAX_PHOTOS)
         super().__init__(**kwargs)
 
     def clean(self, data, initial=None):
         from core.uploads import inspect_upload
 
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        files = [f for f in files if f]
-        if self.required and not files:
-            raise ValidationError(self.error_messages["required"], code="required")
-        if len(files) > MAX_PHOTOS:
-            raise ValidationError(f"每次最多上传{MAX_PHOTOS}张照片，您选了{len(files)}张。")
         checked = []
-        for upload in files:
-            super().clean(upload, initial)
+        for upload in self.files_of(data):
+            forms.FileField.clean(self, upload, initial)
             checked.append((upload, inspect_upload(upload, allow=("photo",))))
         return checked
 
@@ -106,7 +96,7 @@ class ReportForm(ScopedChoicesMixin, PositionMixin, forms.Form):
     address = forms.CharField(label="地址或参照物", max_length=200, required=False,
                               help_text="如：人民路与建设路交叉口东北角")
     source = forms.ChoiceField(label="案件来源", choices=DESK_SOURCES, required=False)
-    photos = MultiplePhotoField(label="现场照片", required=False)
+    photos = CheckedPhotoField(label="现场照片", required=False)
     lon = forms.CharField(required=False, widget=forms.HiddenInput)
     lat = forms.CharField(required=False, widget=forms.HiddenInput)
     position_source = _hidden_text(10)
@@ -149,7 +139,7 @@ class JoinForm(PositionMixin, forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}))
     # A join makes the joiner follow the case: only a sighting on the spot (a photo, a
     # position near the case — cases.actions.do_join checks the distance).
-    photos = MultiplePhotoField(label="现场照片", required=True,
+    photos = CheckedPhotoField(label="现场照片", required=True,
                                 error_messages={"required": "加入案件须上传现场照片。"})
     lon = forms.CharField(required=False, widget=forms.HiddenInput)
     lat = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -165,7 +155,7 @@ class CheckForm(PositionMixin, forms.Form):
     note = forms.CharField(label="核查意见", max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}),
                            help_text="不通过时必填：写明哪里未达到结案标准")
-    photos = MultiplePhotoField(label="现场照片", required=True,
+    photos = CheckedPhotoField(label="现场照片", required=True,
                                 error_messages={"required": "核查须上传现场照片。"})
     lon = forms.CharField(required=False, widget=forms.HiddenInput)
     lat = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import forms
 
-from core.forms import ScopedChoicesMixin
+from core.forms import MultiplePhotoField, ScopedChoicesMixin
 from org.models import Unit
 from projects.actions import COORDINATE_UNITS_MAX, coordinate_units_error
 from projects.models import Attachment, Milestone
@@ -14,22 +14,6 @@ def date_input():
     """A browser date picker. It only accepts an ISO value: the project's localized format
     (2026/05/20) left the picker blank, and a required date then could not be sent."""
     return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-
-
-class MultiplePhotoInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    """Several photos in one input; each is checked by content when stored (core.uploads)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/*"}))
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
 
 
 class ReportForm(ScopedChoicesMixin, forms.Form):

@@ -101,7 +101,7 @@ class UnitStepTests(CasePagesBase):
                            "不是可接受的格式")
         many = [photo(f"{n}.jpg") for n in range(10)]
         self.assertRefused(self.step(self.town_staff, case, "handle", {"photos": many}),
-                           "最多9张")
+                           "最多上传9张")
         bad_place = self.step(self.town_staff, case, "handle",
                               {"photos": [photo()], "lon": "999", "lat": "x"})
         self.assertRefused(bad_place, "处置未办理")
