@@ -20,6 +20,7 @@ import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -209,6 +210,42 @@ def _too_large(name: str, width: int | None = None, height: int | None = None,
         params={"n": name, "w": width, "h": height, "p": width * height // 10_000, "m": limit})
 
 
+def _webp_header(data: bytes):
+    """(width, height, mode) from a WebP's RIFF header (VP8 / VP8L / VP8X), or None.
+
+    Read here, before Pillow: opening a WebP already sets up libwebp's decoder, whose frame
+    buffers are the image's size (CI measured +67 MB for a 4200×4200 file being refused)."""
+    if len(data) < 30 or data[:4] != b"RIFF" or data[8:12] != b"WEBP":
+        return None
+    kind = data[12:16]
+    if kind == b"VP8X":  # extended: 24-bit canvas width-1 and height-1, alpha flag
+        width = 1 + int.from_bytes(data[24:27], "little")
+        height = 1 + int.from_bytes(data[27:30], "little")
+        return width, height, "RGBA" if data[20] & 0x10 else "RGB"
+    if kind == b"VP8L" and data[20] == 0x2F:  # lossless: 14-bit width-1, height-1, alpha
+        bits = int.from_bytes(data[21:25], "little")
+        return 1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF), \
+            "RGBA" if (bits >> 28) & 1 else "RGB"
+    if kind == b"VP8 " and data[23:26] == b"\x9d\x01\x2a":  # lossy key frame: 14-bit sizes
+        width = int.from_bytes(data[26:28], "little") & 0x3FFF
+        height = int.from_bytes(data[28:30], "little") & 0x3FFF
+        return width, height, "RGB"
+    return None
+
+
+def _refuse_webp_by_header(data: bytes, name: str) -> None:
+    header = _webp_header(data)
+    if header is None:
+        return  # not a WebP (or one Pillow will judge after opening)
+    width, height, mode = header
+    if width * height > image_pixel_limit():
+        raise _too_large(name, width, height)
+    cost = width * height * WEBP_BYTES_PER_PIXEL
+    if cost > image_decode_limit():
+        declared = SimpleNamespace(width=width, height=height, format="WEBP", mode=mode)
+        raise _too_costly(name, declared, cost)
+
+
 def _open_image(data: bytes, name: str):
     """Open and structure-check an image without decoding it; None when it is not one.
 
@@ -217,6 +254,7 @@ def _open_image(data: bytes, name: str):
     """
     from PIL import UnidentifiedImageError
 
+    _refuse_webp_by_header(data, name)
     Image = _pillow()
     with warnings.catch_warnings():
         # Past the limit Pillow warns, and we refuse just below with the size in the message;

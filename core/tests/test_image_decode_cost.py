@@ -118,3 +118,21 @@ class DecodeCostTests(SimpleTestCase):
         Image.new("RGB", (10, 10)).save(buffer, "GIF")
         with self.assertRaisesMessage(ValidationError, "不是可接受的格式"):
             inspect_upload(SimpleUploadedFile("现场.gif", buffer.getvalue()))
+
+
+class WebPHeaderTests(SimpleTestCase):
+    """The size and mode a WebP declares are read before Pillow sets up libwebp's decoder."""
+
+    def test_every_kind_of_webp_header_gives_pillows_size_and_mode(self):
+        from core.uploads import _webp_header
+
+        for mode in ("RGB", "RGBA"):
+            for lossless in (False, True):
+                with self.subTest(mode=mode, lossless=lossless):
+                    buffer = io.BytesIO()
+                    Image.new(mode, (1234, 567)).save(buffer, "WEBP", lossless=lossless)
+                    with Image.open(io.BytesIO(buffer.getvalue())) as image:
+                        expected = (*image.size, image.mode)
+                    self.assertEqual(_webp_header(buffer.getvalue()), expected)
+        self.assertIsNone(_webp_header(b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 20))
+        self.assertIsNone(_webp_header(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40))
